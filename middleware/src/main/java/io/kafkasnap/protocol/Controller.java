@@ -1,0 +1,33 @@
+package io.kafkasnap.protocol;
+
+/**
+ * The only way the protocol acts on the world. The runtime implements it; tests record the calls.
+ *
+ * <p>Calls happen inside the event that caused them, in this order when a snapshot starts:
+ * {@link #recordLocalState} then {@link #sendMarkers}; the runtime must capture the state and enqueue the
+ * markers before it processes or sends anything else, which is what makes the cut consistent.
+ */
+public interface Controller {
+
+    /**
+     * Capture the local state as it is between the previous event and the next one. Capture must be O(1)
+     * (a store snapshot); reading it out may happen elsewhere and ends with
+     * {@link SnapshotProtocol#onLocalStateRecorded(long)}.
+     */
+    void recordLocalState(long snapshot);
+
+    /**
+     * Send a marker for {@code snapshot} on every outgoing channel, before any later app record. Each send
+     * is acknowledged with {@link SnapshotProtocol#onMarkerSent(long, String, long)}.
+     */
+    void sendMarkers(long snapshot);
+
+    /** Keep the incoming app record at {@code offset} of {@code channel} as channel state of {@code snapshot}. */
+    void recordChannelRecord(long snapshot, String channel, long offset);
+
+    /** Every part of this process's fragment is known: publish it. */
+    void fragmentComplete(LocalSnapshot snapshot);
+
+    /** An event that the protocol ignores, with why; the runtime logs it. Processing goes on. */
+    void rejected(Rejection reason, String detail);
+}

@@ -1,0 +1,178 @@
+package io.kafkasnap.protocol;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Chandy–Lamport at one process, for any number of snapshots at once.
+ *
+ * <p>The rules, as the paper states them and as this class applies them:
+ * <ul>
+ *   <li>A process records its state when it initiates (a trigger that names it or names nobody) or when the
+ *       first marker of a snapshot reaches it, whichever comes first; it then sends a marker on every outgoing
+ *       channel before any further app record.</li>
+ *   <li>The state of an incoming channel is the app records that arrive after the process recorded and before
+ *       that channel's marker; the channel whose marker started the recording is empty.</li>
+ * </ul>
+ * Several initiators of one snapshot are allowed: whoever comes second finds the recording under way.
+ *
+ * <p>The protocol tracks, per incoming channel, the next offset the process has not processed; that is where a
+ * channel's recording begins ({@code recordedFrom}).
+ */
+public final class SnapshotProtocol {
+
+    /** How many finished snapshot ids are remembered to recognise a late trigger or a stray marker. */
+    static final int FINISHED_MEMORY = 4096;
+
+    private final String process;
+    private final Set<String> outgoing;
+    private final Map<String, Long> positions;
+    private final long firstSnapshot;
+    private final Controller controller;
+    private final TreeMap<Long, Recording> recordings = new TreeMap<>();
+    private final Set<Long> finished = new HashSet<>();
+    private final Deque<Long> finishedOrder = new ArrayDeque<>();
+
+    /**
+     * @param process       this process's id
+     * @param positions     for every incoming channel, the next offset not yet processed
+     * @param outgoing      the outgoing channels
+     * @param firstSnapshot the first snapshot this process is a member of (the offset of its join record);
+     *                      markers of earlier snapshots are not its business
+     */
+    public SnapshotProtocol(String process, Map<String, Long> positions, Set<String> outgoing, long firstSnapshot,
+                            Controller controller) {
+        this.process = Objects.requireNonNull(process, "process");
+        this.positions = new HashMap<>(positions);
+        this.outgoing = Set.copyOf(outgoing);
+        this.firstSnapshot = firstSnapshot;
+        this.controller = Objects.requireNonNull(controller, "controller");
+    }
+
+    /** A trigger read from the control topic; {@code initiator} null means every member initiates. */
+    public void onTrigger(long snapshot, String initiator) {
+        if (snapshot < firstSnapshot || (initiator != null && !initiator.equals(process))) {
+            return;
+        }
+        if (!recordings.containsKey(snapshot) && !finished.contains(snapshot)) {
+            startRecording(snapshot);
+            completeIfDone(snapshot);
+        }
+    }
+
+    /** A marker of {@code snapshot} at {@code offset} of an incoming channel. */
+    public void onMarker(String channel, long offset, long snapshot) {
+        if (!positions.containsKey(channel)) {
+            controller.rejected(Rejection.UNKNOWN_CHANNEL, "marker of snapshot " + snapshot + " on " + channel
+                    + " at offset " + offset);
+            return;
+        }
+        try {
+            if (snapshot < firstSnapshot) {
+                controller.rejected(Rejection.NOT_A_MEMBER, "marker of snapshot " + snapshot + " on " + channel
+                        + " at offset " + offset + "; " + process + " joined at " + firstSnapshot);
+                return;
+            }
+            if (finished.contains(snapshot)) {
+                controller.rejected(Rejection.DUPLICATE_MARKER, "marker of finished snapshot " + snapshot + " on "
+                        + channel + " at offset " + offset);
+                return;
+            }
+            Recording recording = recordings.get(snapshot);
+            if (recording == null) {
+                recording = startRecording(snapshot);
+            } else if (recording.hasMarkerFrom(channel)) {
+                controller.rejected(Rejection.DUPLICATE_MARKER, "marker of snapshot " + snapshot + " on " + channel
+                        + " at offset " + offset);
+                return;
+            }
+            recordings.put(snapshot, recording.markerArrived(channel, offset));
+            completeIfDone(snapshot);
+        } finally {
+            positions.put(channel, offset + 1);
+        }
+    }
+
+    /** An app record on an incoming channel, just before the application processes it. */
+    public void onAppRecord(String channel, long offset) {
+        if (!positions.containsKey(channel)) {
+            controller.rejected(Rejection.UNKNOWN_CHANNEL, "record on " + channel + " at offset " + offset);
+            return;
+        }
+        for (Recording recording : recordings.values()) {
+            if (recording.isOpen(channel)) {
+                controller.recordChannelRecord(recording.snapshot(), channel, offset);
+            }
+        }
+        positions.put(channel, offset + 1);
+    }
+
+    /** The marker of {@code snapshot} landed at {@code offset} of outgoing {@code channel}. */
+    public void onMarkerSent(long snapshot, String channel, long offset) {
+        Recording recording = recordings.get(snapshot);
+        if (recording == null || !recording.awaitsMarkerAck(channel)) {
+            controller.rejected(Rejection.UNEXPECTED_ACK, "marker of snapshot " + snapshot + " acknowledged on "
+                    + channel + " at offset " + offset);
+            return;
+        }
+        recordings.put(snapshot, recording.markerSent(channel, offset));
+        completeIfDone(snapshot);
+    }
+
+    /** The local state captured for {@code snapshot} has been read out. */
+    public void onLocalStateRecorded(long snapshot) {
+        Recording recording = recordings.get(snapshot);
+        if (recording == null || !recording.awaitsState()) {
+            controller.rejected(Rejection.UNEXPECTED_ACK, "state of snapshot " + snapshot + " read out");
+            return;
+        }
+        recordings.put(snapshot, recording.stateRecorded());
+        completeIfDone(snapshot);
+    }
+
+    /** For every incoming channel, the next offset not yet processed: what the runtime persists with the state. */
+    public Map<String, Long> positions() {
+        return Map.copyOf(positions);
+    }
+
+    /** The snapshots this process has recorded and not yet finished. */
+    public Set<Long> inFlight() {
+        return Set.copyOf(recordings.keySet());
+    }
+
+    /** Whether this process is recording {@code channel} for some snapshot in flight. */
+    public boolean isRecording(String channel) {
+        return recordings.values().stream().anyMatch(r -> r.isOpen(channel));
+    }
+
+    private Recording startRecording(long snapshot) {
+        Recording recording = Recording.start(snapshot, positions, outgoing);
+        recordings.put(snapshot, recording);
+        controller.recordLocalState(snapshot);
+        controller.sendMarkers(snapshot);
+        return recording;
+    }
+
+    private void completeIfDone(long snapshot) {
+        Recording recording = recordings.get(snapshot);
+        if (recording != null && recording.isComplete()) {
+            recordings.remove(snapshot);
+            remember(snapshot);
+            controller.fragmentComplete(recording.toLocalSnapshot());
+        }
+    }
+
+    private void remember(long snapshot) {
+        finished.add(snapshot);
+        finishedOrder.addLast(snapshot);
+        if (finishedOrder.size() > FINISHED_MEMORY) {
+            finished.remove(finishedOrder.removeFirst());
+        }
+    }
+}
