@@ -1,0 +1,7 @@
+package io.kafkasnap.node;
+
+/** Code that runs on the node's event loop: at start, or on a timer. */
+@FunctionalInterface
+public interface NodeTask {
+    void run(NodeContext context) throws Exception;
+}
