@@ -1,0 +1,76 @@
+package io.kafkasnap.samples.bank;
+
+import io.kafkasnap.node.SnapshotNode;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.samples.common.Nodes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All branches of a bank in this JVM, one {@link SnapshotNode} each, wired by a {@link BankTopology}. Used by the
+ * demo, the benchmark and the tests.
+ */
+public final class BankCluster implements AutoCloseable {
+
+    /**
+     * @param topicPrefix     put before every channel topic ({@code <prefix>bank.<i>.<j>}); may be empty
+     * @param controlTopic    the control topic the branches and the trigger share
+     * @param collectionTopic where fragments go
+     * @param stateRoot       each branch keeps its RocksDB under {@code stateRoot/bank-<i>}
+     * @param balance         each branch's initial balance
+     * @param rate            transfers per second per branch
+     * @param seed            branch i's transfers are drawn with {@code seed + i}
+     */
+    public record Config(Map<String, Object> kafka, BankTopology topology, String topicPrefix, String controlTopic,
+                         String collectionTopic, Path stateRoot, long balance, double rate, long seed) {
+    }
+
+    private final Config config;
+    private final List<SnapshotNode> nodes;
+
+    private BankCluster(Config config, List<SnapshotNode> nodes) {
+        this.config = config;
+        this.nodes = nodes;
+    }
+
+    /** Creates the channel topics, then builds and starts every branch; returns once all have joined. */
+    public static BankCluster start(Config config) {
+        BankTopology topology = config.topology();
+        List<String> topics = new ArrayList<>(topology.allTopics(config.topicPrefix()));
+        topics.add(config.controlTopic());
+        topics.add(config.collectionTopic());
+        Kafka.createTopics(config.kafka(), topics);
+        List<SnapshotNode> built = new ArrayList<>();
+        for (int i = 0; i < topology.size(); i++) {
+            String id = BankTopology.processId(i);
+            built.add(BankService.node(id, config.kafka(), config.stateRoot().resolve(id),
+                            topology.incoming(config.topicPrefix(), i), topology.outgoing(config.topicPrefix(), i),
+                            config.balance(), config.rate(), config.seed() + i)
+                    .controlTopic(config.controlTopic())
+                    .collectionTopic(config.collectionTopic())
+                    .build());
+        }
+        Nodes.startAll(built);
+        return new BankCluster(config, built);
+    }
+
+    /** The money the bank started with: every branch's initial balance. */
+    public long expectedTotal() {
+        return config.balance() * config.topology().size();
+    }
+
+    public List<SnapshotNode> nodes() {
+        return nodes;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        Nodes.closeAll(nodes);
+    }
+}

@@ -1,0 +1,63 @@
+package io.kafkasnap.samples.common;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Small Kafka helpers the CLI and the samples share. */
+public final class Kafka {
+
+    private Kafka() {
+    }
+
+    /** Client properties with only {@code bootstrap.servers} set. */
+    public static Map<String, Object> clientProperties(String bootstrap) {
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("bootstrap servers (HOST:PORT) are required");
+        }
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return props;
+    }
+
+    /** Creates the topics that do not exist yet, each with one partition (FIFO channels need one). */
+    public static void createTopics(Map<String, Object> props, Collection<String> topics) {
+        Map<String, Object> adminProps = new HashMap<>(props);
+        adminProps.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        adminProps.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(adminProps)) {
+            List<NewTopic> newTopics = new ArrayList<>();
+            for (String topic : topics) {
+                newTopics.add(new NewTopic(topic, Optional.of(1), Optional.empty()));
+            }
+            admin.createTopics(newTopics).values().forEach((topic, future) -> {
+                try {
+                    future.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topic " + topic + " at "
+                                + props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("no answer from Kafka at "
+                            + props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+                            + " within 30 s while creating " + topic, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            });
+        }
+    }
+}
