@@ -113,6 +113,16 @@ public final class SnapshotProtocol {
         positions.put(channel, offset + 1);
     }
 
+    /**
+     * A record of an incoming channel that is neither an app record nor a usable marker (the runtime logged why):
+     * it is passed over, so only the position moves.
+     */
+    public void onSkippedRecord(String channel, long offset) {
+        if (positions.containsKey(channel)) {
+            positions.put(channel, offset + 1);
+        }
+    }
+
     /** The marker of {@code snapshot} landed at {@code offset} of outgoing {@code channel}. */
     public void onMarkerSent(long snapshot, String channel, long offset) {
         Recording recording = recordings.get(snapshot);

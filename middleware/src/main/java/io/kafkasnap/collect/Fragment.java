@@ -1,0 +1,108 @@
+package io.kafkasnap.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One process's part of snapshot {@code snapshot}, exactly as published on the collection topic (DESIGN.md,
+ * "Fragment"). Maps iterate in key order so the JSON is the same for the same content.
+ *
+ * <p>JSON values ({@link JsonNode}) are not copied; treat them as immutable.
+ *
+ * @param v wire version, always {@link #VERSION}
+ * @param recordedAt epoch millis at which the process recorded its local state
+ * @param state the process's key-value state; values in {@link ValueCodec} form
+ * @param in incoming channel topic → what was recorded on it
+ * @param out outgoing channel topic → where this snapshot's marker went
+ */
+public record Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
+                       Map<String, InChannel> in, Map<String, OutChannel> out) {
+
+    public static final int VERSION = 1;
+
+    public Fragment {
+        if (v != VERSION) {
+            throw new IllegalArgumentException("unsupported fragment version " + v + " (this code knows " + VERSION + ")");
+        }
+        if (process == null || process.isEmpty()) {
+            throw new IllegalArgumentException("process must be a non-empty string");
+        }
+        state = sorted(state, "state");
+        in = sorted(in, "in");
+        out = sorted(out, "out");
+    }
+
+    public Fragment(long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
+                    Map<String, InChannel> in, Map<String, OutChannel> out) {
+        this(VERSION, snapshot, process, recordedAt, state, in, out);
+    }
+
+    /** The record key of this fragment's chunks on the collection topic: {@code <snapshot>/<process>}. */
+    public FragmentKey key() {
+        return new FragmentKey(snapshot, process);
+    }
+
+    /** Compact UTF-8 JSON in the design's field order. */
+    public byte[] toJson() {
+        return FragmentJson.write(this);
+    }
+
+    /**
+     * Reads a fragment.
+     *
+     * @throws MalformedDocumentException naming what is wrong
+     */
+    public static Fragment fromJson(byte[] json) {
+        return FragmentJson.read(json);
+    }
+
+    /**
+     * What the receiver recorded on one incoming channel.
+     *
+     * @param recordedFrom the first offset of the channel the process had not processed when it recorded its state
+     * @param markerOffset the offset at which this snapshot's marker arrived
+     * @param messages the app records recorded in between, in offset order
+     */
+    public record InChannel(long recordedFrom, long markerOffset, List<Message> messages) {
+        public InChannel {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** @param markerOffset the offset of this snapshot's marker in the outgoing channel */
+    public record OutChannel(long markerOffset) {
+    }
+
+    /**
+     * A recorded channel record; key and value in {@link ValueCodec} form, JSON null when absent.
+     */
+    public record Message(long offset, JsonNode key, JsonNode value) {
+        public Message {
+            key = key == null ? NullNode.getInstance() : key;
+            value = value == null ? NullNode.getInstance() : value;
+        }
+
+        /** A message from the raw bytes of a channel record. */
+        public static Message of(long offset, byte[] key, byte[] value) {
+            return new Message(offset, ValueCodec.toJson(key), ValueCodec.toJson(value));
+        }
+
+        public byte[] keyBytes() {
+            return ValueCodec.fromJson(key);
+        }
+
+        public byte[] valueBytes() {
+            return ValueCodec.fromJson(value);
+        }
+    }
+
+    private static <V> Map<String, V> sorted(Map<String, V> map, String name) {
+        Objects.requireNonNull(map, name);
+        return Collections.unmodifiableSortedMap(new TreeMap<>(map));
+    }
+}

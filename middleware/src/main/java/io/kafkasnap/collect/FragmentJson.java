@@ -1,0 +1,89 @@
+package io.kafkasnap.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The fragment wire format (DESIGN.md, "Fragment"). */
+final class FragmentJson {
+
+    private FragmentJson() {
+    }
+
+    static byte[] write(Fragment fragment) {
+        return Json.compact(tree(fragment));
+    }
+
+    static ObjectNode tree(Fragment fragment) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("v", fragment.v());
+        root.put("snapshot", fragment.snapshot());
+        root.put("process", fragment.process());
+        root.put("recordedAt", fragment.recordedAt());
+        ObjectNode state = root.putObject("state");
+        fragment.state().forEach(state::set);
+        ObjectNode in = root.putObject("in");
+        fragment.in().forEach((topic, channel) -> {
+            ObjectNode node = in.putObject(topic);
+            node.put("recordedFrom", channel.recordedFrom());
+            node.put("markerOffset", channel.markerOffset());
+            writeMessages(node.putArray("messages"), channel.messages());
+        });
+        ObjectNode out = root.putObject("out");
+        fragment.out().forEach((topic, channel) -> out.putObject(topic).put("markerOffset", channel.markerOffset()));
+        return root;
+    }
+
+    static void writeMessages(ArrayNode array, List<Fragment.Message> messages) {
+        for (Fragment.Message message : messages) {
+            ObjectNode node = array.addObject();
+            node.put("offset", message.offset());
+            node.set("key", message.key());
+            node.set("value", message.value());
+        }
+    }
+
+    static Fragment read(byte[] json) {
+        Fields root = Fields.root("fragment", json);
+        int v = root.version(Fragment.VERSION);
+        long snapshot = root.nonNegative("snapshot");
+        String process = root.text("process");
+        long recordedAt = root.integer("recordedAt");
+
+        Map<String, JsonNode> state = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.object("state").entries(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            state.put(entry.getKey(), entry.getValue());
+        }
+
+        Map<String, Fragment.InChannel> in = new LinkedHashMap<>();
+        Fields inFields = root.object("in");
+        for (Iterator<Map.Entry<String, JsonNode>> it = inFields.entries(); it.hasNext(); ) {
+            String topic = it.next().getKey();
+            Fields channel = inFields.entry(topic);
+            in.put(topic, new Fragment.InChannel(channel.nonNegative("recordedFrom"), channel.nonNegative("markerOffset"),
+                    readMessages(channel)));
+        }
+
+        Map<String, Fragment.OutChannel> out = new LinkedHashMap<>();
+        Fields outFields = root.object("out");
+        for (Iterator<Map.Entry<String, JsonNode>> it = outFields.entries(); it.hasNext(); ) {
+            String topic = it.next().getKey();
+            out.put(topic, new Fragment.OutChannel(outFields.entry(topic).nonNegative("markerOffset")));
+        }
+        return new Fragment(v, snapshot, process, recordedAt, state, in, out);
+    }
+
+    static List<Fragment.Message> readMessages(Fields channel) {
+        List<Fragment.Message> messages = new ArrayList<>();
+        for (Fields message : channel.objects("messages")) {
+            messages.add(new Fragment.Message(message.nonNegative("offset"), message.value("key"), message.value("value")));
+        }
+        return messages;
+    }
+}

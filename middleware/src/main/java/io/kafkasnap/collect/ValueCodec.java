@@ -1,0 +1,106 @@
+package io.kafkasnap.collect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+
+/**
+ * How bytes (state values, record keys and values) appear in kafkasnap JSON: bytes that are one complete JSON
+ * document stay JSON; any other bytes become {@code {"$base64":"..."}}; absent bytes ({@code null}) are JSON null.
+ *
+ * <p>{@code fromJson(toJson(b))} gives back {@code b} except that a JSON document comes back compact (whitespace is
+ * not preserved). Bytes that are themselves a JSON object looking like the marker are base64-encoded, so decoding is
+ * never ambiguous.
+ */
+public final class ValueCodec {
+
+    /** The single field of the object that marks base64-encoded bytes. */
+    public static final String BASE64_FIELD = "$base64";
+
+    private ValueCodec() {
+    }
+
+    /** JSON for these bytes: the document itself if they are UTF-8 JSON, else a base64 marker; null → JSON null. */
+    public static JsonNode toJson(byte[] bytesOrNull) {
+        if (bytesOrNull == null) {
+            return NullNode.getInstance();
+        }
+        JsonNode parsed = parseStrictly(bytesOrNull);
+        if (parsed == null || isBase64Marker(parsed)) {
+            ObjectNode marker = Json.MAPPER.createObjectNode();
+            marker.put(BASE64_FIELD, Base64.getEncoder().encodeToString(bytesOrNull));
+            return marker;
+        }
+        return parsed;
+    }
+
+    /**
+     * The bytes this JSON stands for: decoded base64 for a marker, {@code null} for JSON null (or a missing node),
+     * the compact serialization for any other value.
+     *
+     * @throws IllegalArgumentException if a {@code $base64} marker holds something that is not base64
+     */
+    public static byte[] fromJson(JsonNode json) {
+        if (json == null || json.isNull() || json.isMissingNode()) {
+            return null;
+        }
+        if (isBase64Marker(json)) {
+            String text = json.get(BASE64_FIELD).asText();
+            try {
+                return Base64.getDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("\"" + BASE64_FIELD + "\" is not base64: " + e.getMessage(), e);
+            }
+        }
+        return Json.compact(json);
+    }
+
+    /** Whether these two JSON forms stand for the same value, numbers compared by value. */
+    public static boolean sameValue(JsonNode a, JsonNode b) {
+        JsonNode left = a == null ? NullNode.getInstance() : a;
+        JsonNode right = b == null ? NullNode.getInstance() : b;
+        return Json.semanticallyEqual(left, right);
+    }
+
+    static boolean isBase64Marker(JsonNode node) {
+        if (!node.isObject() || node.size() != 1) {
+            return false;
+        }
+        Iterator<String> names = node.fieldNames();
+        return names.next().equals(BASE64_FIELD) && node.get(BASE64_FIELD).isTextual();
+    }
+
+    /** The single JSON value these bytes hold, or null if they are not exactly one valid UTF-8 JSON document. */
+    private static JsonNode parseStrictly(byte[] bytes) {
+        if (!isUtf8(bytes)) {
+            return null;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(bytes);
+            // readTree answers "nothing" (missing node) for empty or whitespace-only input, which is not a document.
+            return node == null || node.isMissingNode() ? null : node;
+        } catch (IOException | RuntimeException e) {
+            // Not JSON (or beyond Jackson's size/depth limits): such bytes are carried as base64, which is lossless.
+            return null;
+        }
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.kafkasnap.kafka;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A record of the control topic (see DESIGN.md, "The control topic is the spine"): join, leave, snapshot trigger
+ * or restore. All four are JSON objects with {@code "v":1} and a {@code "type"}.
+ *
+ * <p>Unknown extra fields are ignored so that a v1 reader accepts v1 records that gained optional fields; anything
+ * that changes meaning must bump {@code "v"}, which this reader rejects.
+ */
+public sealed interface ControlRecord
+        permits ControlRecord.Join, ControlRecord.Leave, ControlRecord.Trigger, ControlRecord.Restore {
+
+    /** The only wire version this code reads and writes. */
+    int VERSION = 1;
+
+    /** {@code {"v":1,"type":"join","process":"bank-0","in":["bank.1.0"],"out":["bank.0.1"]}}. */
+    record Join(String process, List<String> in, List<String> out) implements ControlRecord {
+        public Join {
+            requireProcess(process);
+            in = List.copyOf(in);
+            out = List.copyOf(out);
+        }
+    }
+
+    /** {@code {"v":1,"type":"leave","process":"bank-0"}}. */
+    record Leave(String process) implements ControlRecord {
+        public Leave {
+            requireProcess(process);
+        }
+    }
+
+    /**
+     * {@code {"v":1,"type":"snapshot"}} or {@code {"v":1,"type":"snapshot","initiator":"bank-0"}}; the snapshot id
+     * is the offset of this record in the control topic.
+     */
+    record Trigger(Optional<String> initiator) implements ControlRecord {
+        public Trigger {
+            Objects.requireNonNull(initiator, "initiator");
+            initiator.ifPresent(ControlRecord::requireProcess);
+        }
+
+        public static Trigger anyMember() {
+            return new Trigger(Optional.empty());
+        }
+    }
+
+    /** {@code {"v":1,"type":"restore","snapshot":42}}. */
+    record Restore(long snapshot) implements ControlRecord {
+        public Restore {
+            if (snapshot < 0) {
+                throw new IllegalArgumentException("snapshot must be >= 0, was " + snapshot);
+            }
+        }
+    }
+
+    /** The wire name of this record's {@code "type"}. */
+    default String type() {
+        if (this instanceof Join) {
+            return "join";
+        } else if (this instanceof Leave) {
+            return "leave";
+        } else if (this instanceof Trigger) {
+            return "snapshot";
+        }
+        return "restore";
+    }
+
+    /** Compact UTF-8 JSON, fields in the order the design shows them. */
+    default byte[] toJson() {
+        return ControlRecordJson.write(this);
+    }
+
+    /**
+     * Parses one control record.
+     *
+     * @throws MalformedControlRecordException naming what is wrong: not JSON, not an object, missing or unknown
+     *     "type", unsupported "v", missing or mistyped field
+     */
+    static ControlRecord parse(byte[] json) throws MalformedControlRecordException {
+        return ControlRecordJson.parse(json);
+    }
+
+    private static void requireProcess(String process) {
+        if (process == null || process.isEmpty()) {
+            throw new IllegalArgumentException("process id must be a non-empty string");
+        }
+    }
+}
