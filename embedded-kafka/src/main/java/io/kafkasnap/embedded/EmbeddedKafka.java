@@ -86,8 +86,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                     server = candidate;
                     break;
                 } catch (RuntimeException e) {
-                    candidate.shutdown();
-                    candidate.awaitShutdown();
+                    try { // a half-started node still holds threads, sockets and the log dir lock
+                        candidate.shutdown();
+                        candidate.awaitShutdown();
+                    } catch (RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
                     if (attempt >= BIND_ATTEMPTS || !causedByBind(e)) throw e;
                     log.info("A port was taken before the broker could bind it; retrying with other ports");
                 }
@@ -200,6 +204,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             log.warn("Could not delete {}", dataDir, e);
         }
+        dataDir = null;
     }
 
     public static final class Builder {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +76,20 @@ class EmbeddedKafkaTest {
         kafka.close();
         assertThat(Files.exists(dir)).isFalse();
         assertThatThrownBy(kafka::bootstrapServers).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTakenPortFailsTheStartAndLeavesNothingBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
+            EmbeddedKafka kafka = EmbeddedKafka.builder().port(taken.getLocalPort()).build();
+            assertThatThrownBy(kafka::start).hasStackTraceContaining("Address already in use");
+            assertThatThrownBy(kafka::bootstrapServers).isInstanceOf(IllegalStateException.class);
+            kafka.close();
+        }
+        // the failed node released everything: another one starts fine
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
+            assertThat(kafka.bootstrapServers()).startsWith("localhost:");
+        }
     }
 
     /** Every record of the topic from offset 0, as key=value, read until the end offset is reached. */
