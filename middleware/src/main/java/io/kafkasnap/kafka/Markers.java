@@ -23,7 +23,7 @@ public final class Markers {
     public static ProducerRecord<byte[], byte[]> marker(String channel, long snapshot) {
         Headers headers = new RecordHeaders();
         headers.add(HEADER, Long.toString(snapshot).getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(channel, 0, null, EMPTY, headers);
+        return new ProducerRecord<>(channel, 0, (byte[]) null, EMPTY, headers);
     }
 
     /** Whether the record carries the marker header, whatever its value. */

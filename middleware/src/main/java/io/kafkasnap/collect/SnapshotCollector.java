@@ -1,0 +1,193 @@
+package io.kafkasnap.collect;
+
+import io.kafkasnap.kafka.KafkaChannelLog;
+import io.kafkasnap.kafka.Triggers;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Assembles global snapshots from Kafka: reads the control topic (membership, triggers) and the collection topic
+ * (fragments) from the beginning in assign mode, with no consumer group, and turns each snapshot into a
+ * {@link GlobalSnapshot} once every member's fragment has arrived ({@code complete}, or {@code incomplete} if one
+ * was unusable) or once its timeout has passed since the trigger ({@code timed-out}). Every assembled snapshot is
+ * checked against rules 1–3 by reading its channels.
+ *
+ * <p>Both topics have one partition (DESIGN.md); partition 0 is read. Not thread-safe: use it from one thread.
+ */
+public final class SnapshotCollector implements AutoCloseable {
+
+    public static final String DEFAULT_CONTROL_TOPIC = "kafkasnap.control";
+    public static final String DEFAULT_COLLECTION_TOPIC = "kafkasnap.fragments";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Duration AWAIT_POLL = Duration.ofMillis(100);
+
+    private final Properties clientProperties;
+    private final String controlTopic;
+    private final Clock clock;
+    private final TopicPartition control;
+    private final TopicPartition collection;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaChannelLog channelLog;
+    private final Membership membership = new Membership();
+    private final Assembler assembler;
+    private final TreeMap<Long, GlobalSnapshot> assembled = new TreeMap<>();
+
+    private SnapshotCollector(Builder builder) {
+        this.clientProperties = builder.clientProperties;
+        this.controlTopic = builder.controlTopic;
+        this.clock = builder.clock;
+        this.control = new TopicPartition(builder.controlTopic, 0);
+        this.collection = new TopicPartition(builder.collectionTopic, 0);
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.channelLog = new KafkaChannelLog(clientProperties);
+        this.assembler = new Assembler(new ConsistencyChecker(channelLog), builder.timeout);
+        consumer.assign(List.of(control, collection));
+        consumer.seekToBeginning(List.of(control, collection));
+    }
+
+    /** @param clientProperties Kafka client properties (bootstrap servers, TLS, SASL), passed through as given */
+    public static Builder builder(Properties clientProperties) {
+        return new Builder(clientProperties);
+    }
+
+    /**
+     * Reads what has arrived, waiting up to {@code timeout} for records.
+     *
+     * @return the snapshots assembled by this call, in snapshot-id order
+     */
+    public List<GlobalSnapshot> poll(Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> fragments = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
+            if (record.topic().equals(control.topic())) {
+                membership.accept(record.offset(), record.timestamp(), record.value())
+                        .ifPresent(assembler::onSnapshotStart);
+            } else {
+                fragments.add(record);
+            }
+        }
+        // Control records first: a batch may hold a trigger and the fragments it started.
+        fragments.forEach(assembler::onFragmentRecord);
+
+        List<GlobalSnapshot> result = new ArrayList<>(assembler.ready(consumer.position(control)));
+        long now = clock.millis();
+        if (assembler.hasOverdue(now) && caughtUpOnCollection()) {
+            result.addAll(assembler.expire(now));
+        }
+        result.sort(Comparator.comparingLong(GlobalSnapshot::snapshot));
+        result.forEach(snapshot -> assembled.put(snapshot.snapshot(), snapshot));
+        return result;
+    }
+
+    /** Every snapshot assembled so far, in snapshot-id order. */
+    public List<GlobalSnapshot> all() {
+        return List.copyOf(assembled.values());
+    }
+
+    /** The snapshot with this id if it has been assembled. */
+    public Optional<GlobalSnapshot> get(long snapshotId) {
+        return Optional.ofNullable(assembled.get(snapshotId));
+    }
+
+    /**
+     * Polls until snapshot {@code snapshotId} is assembled (whatever its status) or {@code timeout} passes. Snapshots
+     * assembled meanwhile are kept and appear in {@link #all()}.
+     */
+    public Optional<GlobalSnapshot> await(long snapshotId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!assembled.containsKey(snapshotId)) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return Optional.empty();
+            }
+            poll(Duration.ofNanos(Math.min(remaining, AWAIT_POLL.toNanos())));
+        }
+        return Optional.of(assembled.get(snapshotId));
+    }
+
+    /** Writes a trigger to this collector's control topic; returns the new snapshot's id. */
+    public long trigger(Optional<String> initiator) {
+        return Triggers.trigger(clientProperties, controlTopic, initiator);
+    }
+
+    @Override
+    public void close() {
+        try {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        } finally {
+            channelLog.close();
+        }
+    }
+
+    /** Whether every collection record written up to now has been read, so a missing fragment is really missing. */
+    private boolean caughtUpOnCollection() {
+        Long end = consumer.endOffsets(List.of(collection)).get(collection);
+        return end != null && consumer.position(collection) >= end;
+    }
+
+    /** Configures a {@link SnapshotCollector}; every setting but the client properties has a default. */
+    public static final class Builder {
+        private final Properties clientProperties;
+        private String controlTopic = DEFAULT_CONTROL_TOPIC;
+        private String collectionTopic = DEFAULT_COLLECTION_TOPIC;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Properties clientProperties) {
+            this.clientProperties = new Properties();
+            this.clientProperties.putAll(Objects.requireNonNull(clientProperties, "clientProperties"));
+        }
+
+        public Builder controlTopic(String topic) {
+            this.controlTopic = requireTopic(topic);
+            return this;
+        }
+
+        public Builder collectionTopic(String topic) {
+            this.collectionTopic = requireTopic(topic);
+            return this;
+        }
+
+        /** How long after its trigger's timestamp an unfinished snapshot is reported {@code timed-out}. */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** The clock timeouts are measured with; trigger timestamps come from Kafka. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public SnapshotCollector build() {
+            return new SnapshotCollector(this);
+        }
+
+        private static String requireTopic(String topic) {
+            if (topic == null || topic.isEmpty()) {
+                throw new IllegalArgumentException("topic must be a non-empty name");
+            }
+            return topic;
+        }
+    }
+}
