@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             Map<String, Object> props = Kafka.clientProperties(servers);
             String prefix = topicPrefix;
-            if (bootstrap != null && prefix.isEmpty() && CollectorFeed.topicHasRecords(props, "kafkasnap.control")) {
+            if (bootstrap != null && prefix.isEmpty() && Kafka.endOffset(props, "kafkasnap.control") > 0) {
                 prefix = "demo-" + Long.toString(System.currentTimeMillis(), 36) + ".";
                 out.printf("kafkasnap.control holds an earlier run: this run's topics start with %s%n", prefix);
             }

@@ -12,6 +12,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.time.Duration;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Small Kafka helpers the CLI and the samples share. */
@@ -28,6 +33,24 @@ public final class Kafka {
         Map<String, Object> props = new HashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return props;
+    }
+
+    /** The end offset of partition 0 of {@code topic}, 0 if the topic does not exist. */
+    public static long endOffset(Map<String, Object> props, String topic) {
+        Map<String, Object> consumerProps = new HashMap<>(props);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        consumerProps.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            if (consumer.partitionsFor(topic, Duration.ofSeconds(30)).isEmpty()) {
+                return 0;
+            }
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return consumer.endOffsets(List.of(partition), Duration.ofSeconds(30)).getOrDefault(partition, 0L);
+        } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+            return 0;
+        }
     }
 
     /** Creates the topics that do not exist yet, each with one partition (FIFO channels need one). */

@@ -1,0 +1,101 @@
+package io.kafkasnap.samples.cli;
+
+import io.kafkasnap.node.SnapshotNode;
+import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.common.Kafka;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "bank", mixinStandardHelpOptions = true,
+        description = {"Runs one bank service as its own process: it holds its money under the state key "
+                + "'balance' and sends random transfers {\"amount\":N} on its outgoing channels, never more than "
+                + "it has. A service with no --out only receives; one with no --in only sends. Ctrl-C stops it "
+                + "(it leaves the snapshot group cleanly); restarted with the same --state-dir it resumes."})
+final class BankCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "The process id, unique in the group.")
+    String id;
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--in", split = ",", paramLabel = "TOPIC", description = "Incoming channel topics, comma-separated.")
+    List<String> in = new ArrayList<>();
+
+    @Option(names = "--out", split = ",", paramLabel = "TOPIC", description = "Outgoing channel topics, comma-separated.")
+    List<String> out = new ArrayList<>();
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where RocksDB keeps the state (default: ./kafkasnap-state/<ID>).")
+    Path stateDir;
+
+    @Option(names = "--balance", paramLabel = "N", defaultValue = "1000",
+            description = "Initial balance, set only if the state has none yet (default: ${DEFAULT-VALUE}).")
+    long balance;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "10",
+            description = "Transfers sent per second (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the transfers (default: random).")
+    Long seed;
+
+    @Mixin
+    TopicOptions topics;
+
+    @Override
+    public Integer call() throws Exception {
+        if (in.isEmpty() && out.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give at least one of --in and --out: a bank service with no channels has nothing to do");
+        }
+        if (balance < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--balance must be >= 0, got " + balance);
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0, got " + rate);
+        }
+        Path dir = stateDir != null ? stateDir : Path.of("kafkasnap-state", id);
+        long seedValue = seed != null ? seed : System.nanoTime();
+        SnapshotNode node;
+        try {
+            node = BankService.node(id, Kafka.clientProperties(bootstrap), dir, in, out, balance, rate, seedValue)
+                    .controlTopic(topics.controlTopic)
+                    .collectionTopic(topics.collectionTopic)
+                    .build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        console.printf("logs: %s%n", Logs.file());
+        console.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "kafkasnap-bank-stop"));
+        node.start();
+        console.printf("%s running: in %s, out %s, state in %s, initial balance %d, %s transfers/s; "
+                        + "control topic %s; Ctrl-C to stop%n", id, in, out, dir.toAbsolutePath(), balance,
+                DemoCommand.fmt(rate), topics.controlTopic);
+        console.flush();
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (node.failure().isPresent()) {
+                Throwable failure = node.failure().get();
+                throw new IllegalStateException(id + " stopped: " + failure.getMessage(), failure);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,63 @@
+package io.kafkasnap.samples.cli;
+
+import io.kafkasnap.embedded.EmbeddedKafka;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "kafka", mixinStandardHelpOptions = true,
+        description = "Runs a standalone single-node Kafka broker (KRaft, in this JVM) for local experiments, "
+                + "and prints its bootstrap address. Ctrl-C stops it.")
+final class KafkaCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "9092",
+            description = "The port clients connect to; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Keep the broker's data in DIR, so a later run resumes it (default: a temporary "
+                    + "directory, deleted at exit).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0-65535, got " + port);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("logs: %s%n", Logs.file());
+        out.flush();
+        EmbeddedKafka kafka = EmbeddedKafka.builder().port(port).dataDir(dir).build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kafka.close();
+            stopped.countDown();
+        }, "kafkasnap-kafka-stop"));
+        try {
+            kafka.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not start Kafka on port " + port
+                    + (dir != null ? " with data in " + dir : "") + ": " + rootMessage(e), e);
+        }
+        out.printf("Kafka (KRaft, single node) running; bootstrap servers: %s%n", kafka.bootstrapServers());
+        out.printf("data: %s; Ctrl-C to stop%n", dir != null ? dir.toAbsolutePath() : "temporary, deleted at exit");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+}

@@ -1,0 +1,123 @@
+package io.kafkasnap.samples.cli;
+
+import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.samples.common.CollectorFeed;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.samples.common.Nodes;
+import io.kafkasnap.samples.common.SnapshotFeed;
+import io.kafkasnap.samples.common.SnapshotRunner;
+import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.samples.pipeline.PipelineCheck;
+import io.kafkasnap.samples.pipeline.PipelineCluster;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "Like demo, for the pipeline sample: source -> two workers -> sink counting items, a "
+                + "topology that is not strongly connected. Each snapshot line says whether every item is "
+                + "counted exactly once across states and in-flight channels.")
+final class PipelineCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rate", paramLabel = "ITEMS_PER_S", defaultValue = "50",
+            description = "Items per second from the source (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2", converter = Durations.class,
+            description = "Time between snapshots (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--snapshots", paramLabel = "K", defaultValue = "0",
+            description = "Stop after K snapshots; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
+    int snapshots;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Use this Kafka cluster instead of starting one in the JVM.")
+    String bootstrap;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Durations.class,
+            description = "Longest wait for one snapshot to be assembled (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(rate > 0) || Double.isInfinite(rate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be > 0, got " + rate);
+        }
+        if (snapshots < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--snapshots must be >= 0, got " + snapshots);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("kafkasnap pipeline: source -> pipe-worker-1, pipe-worker-2 -> sink, %s items/s; logs: %s%n",
+                DemoCommand.fmt(rate), Logs.file());
+        out.flush();
+        List<AutoCloseable> resources = new ArrayList<>();
+        Path stateRoot = Files.createTempDirectory("kafkasnap-pipeline-");
+        Thread hook = new Thread(() -> DemoCommand.closeAll(resources, stateRoot), "kafkasnap-pipeline-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            String servers = bootstrap;
+            if (servers == null) {
+                EmbeddedKafka kafka = EmbeddedKafka.builder().build();
+                resources.add(kafka);
+                servers = kafka.start().bootstrapServers();
+                out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
+            }
+            Map<String, Object> props = Kafka.clientProperties(servers);
+            String prefix = "pipeline-" + Long.toString(System.currentTimeMillis(), 36) + ".";
+            String control = prefix + "kafkasnap.control";
+            String collection = prefix + "kafkasnap.fragments";
+            PipelineCluster cluster = PipelineCluster.start(props, prefix, control, collection, stateRoot, rate, seed);
+            resources.add(0, cluster);
+            SnapshotFeed feed = CollectorFeed.open(props, control, collection, timeout);
+            resources.add(0, feed);
+            TriggerPublisher publisher = new TriggerPublisher(props, control);
+            resources.add(0, publisher);
+            SnapshotRunner runner = new SnapshotRunner(publisher, feed);
+            out.printf("topics start with %s%n", prefix);
+            out.flush();
+            int taken = 0;
+            int bad = 0;
+            while (snapshots == 0 || taken < snapshots) {
+                Thread.sleep(interval.toMillis());
+                Nodes.requireHealthy(cluster.nodes());
+                SnapshotRunner.Taken result = runner.take(timeout);
+                taken++;
+                if (result.view().isEmpty()) {
+                    bad++;
+                    out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), DemoCommand.human(timeout));
+                } else {
+                    PipelineCheck.Result check = PipelineCheck.check(result.view().get(), prefix);
+                    bad += check.ok() ? 0 : 1;
+                    out.printf("snapshot %-6d produced %d = %d in flight + %d counted | %s | %d ms%n",
+                            check.snapshot(), check.produced(), check.inFlight(), check.counted(), check.verdict(),
+                            result.elapsed().toMillis());
+                }
+                out.flush();
+            }
+            out.printf("%d snapshots: %d consistent with every item counted once, %d not%n", taken, taken - bad, bad);
+            return bad == 0 ? 0 : 1;
+        } finally {
+            DemoCommand.closeAll(resources, stateRoot);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // exiting
+            }
+        }
+    }
+}

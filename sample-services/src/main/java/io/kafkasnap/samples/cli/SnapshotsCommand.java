@@ -1,0 +1,187 @@
+package io.kafkasnap.samples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kafkasnap.samples.bank.BankCheck;
+import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.common.CollectorFeed;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.samples.common.SnapshotFeed;
+import io.kafkasnap.samples.common.SnapshotView;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "snapshots", mixinStandardHelpOptions = true,
+        description = "Assembles global snapshots from the collection topic and shows them.",
+        subcommands = {SnapshotsCommand.ListCommand.class, SnapshotsCommand.ShowCommand.class,
+                SnapshotsCommand.WatchCommand.class})
+final class SnapshotsCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: list, show ID or watch");
+    }
+
+    /** Options every snapshots subcommand takes. */
+    static final class Common {
+        @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
+                description = "Kafka bootstrap servers.")
+        String bootstrap;
+
+        @Mixin
+        TopicOptions topics;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Durations.class,
+                description = "A snapshot whose fragments have not all arrived this long after its trigger is "
+                        + "reported timed-out (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        SnapshotFeed open() {
+            Map<String, Object> props = Kafka.clientProperties(bootstrap);
+            return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout);
+        }
+    }
+
+    /** Reads until nothing new has been assembled for a little while: what is on the topics now. */
+    static List<SnapshotView> catchUp(SnapshotFeed feed) {
+        int quiet = 0;
+        while (quiet < 2) {
+            quiet = feed.poll(Duration.ofSeconds(1)).isEmpty() ? quiet + 1 : 0;
+        }
+        return feed.all();
+    }
+
+    /** One line per snapshot; adds the money when every member's state has a bank balance. */
+    static String line(SnapshotView view) {
+        String verdict = view.isConsistent() ? "consistent" : !view.isComplete() ? view.status().toUpperCase()
+                : !view.consistencyChecked() ? "NOT CHECKED" : "INCONSISTENT: " + view.violations();
+        StringBuilder line = new StringBuilder(String.format("snapshot %-6d %-10s members %d %s | in flight %d | %s",
+                view.id(), view.status(), view.members().size(), view.members(), view.inFlightCount(), verdict));
+        if (view.isComplete() && isBank(view)) {
+            BankCheck.Result money = BankCheck.check(view, OptionalLong.empty());
+            line.append(String.format(" | money %d = %d + %d in flight", money.total(), money.balances(),
+                    money.inFlightMoney()));
+        }
+        return line.toString();
+    }
+
+    private static boolean isBank(SnapshotView view) {
+        if (view.members().isEmpty()) {
+            return false;
+        }
+        Map<String, JsonNode> states = view.states();
+        return view.members().stream().allMatch(m -> states.containsKey(m)
+                && states.get(m).has(BankService.BALANCE));
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists every snapshot that can be assembled from the topics now, one line each.")
+    static final class ListCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (SnapshotFeed feed = common.open()) {
+                List<SnapshotView> all = catchUp(feed);
+                if (all.isEmpty()) {
+                    out.println("no snapshots on " + common.topics.collectionTopic);
+                }
+                all.forEach(v -> out.println(line(v)));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Shows one snapshot: members' states, in-flight messages, consistency.")
+    static final class ShowCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id (the trigger's offset).")
+        long id;
+
+        @Option(names = "--json", description = "Print the assembled global snapshot as JSON.")
+        boolean json;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (SnapshotFeed feed = common.open()) {
+                Optional<SnapshotView> found = feed.await(id, common.timeout.plusSeconds(5));
+                if (found.isEmpty()) {
+                    spec.commandLine().getErr().println("snapshot " + id + " not found on "
+                            + common.topics.collectionTopic + " (is it a trigger offset of " + common.topics.controlTopic
+                            + "?)");
+                    return 1;
+                }
+                SnapshotView view = found.get();
+                if (json) {
+                    out.println(view.toPrettyJson());
+                } else {
+                    out.println(line(view));
+                    view.states().forEach((process, state) -> out.printf("  %-20s %s%n", process, state));
+                    view.channelMessages().forEach((topic, messages) -> {
+                        JsonNode channel = view.channel(topic);
+                        out.printf("  %-20s %s -> %s, recorded [%s, %s): %d message(s)%s%n", topic,
+                                channel.path("from").asText("?"), channel.path("to").asText("?"),
+                                channel.path("recordedFrom").asText(), channel.path("markerOffset").asText(),
+                                messages.size(), messages.isEmpty() ? "" : " " + messages.stream()
+                                        .map(m -> m.path("offset").asText() + ":" + m.path("value"))
+                                        .toList());
+                    });
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = "Prints a line for every snapshot as it is assembled, until Ctrl-C.")
+    static final class WatchCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("watching %s (control topic %s); Ctrl-C to stop%n", common.topics.collectionTopic,
+                    common.topics.controlTopic);
+            out.flush();
+            try (SnapshotFeed feed = common.open()) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (SnapshotView view : feed.poll(Duration.ofSeconds(1))) {
+                        out.println(line(view));
+                    }
+                    out.flush();
+                }
+            }
+            return 0;
+        }
+    }
+}

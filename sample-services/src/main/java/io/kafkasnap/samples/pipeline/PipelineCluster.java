@@ -1,0 +1,48 @@
+package io.kafkasnap.samples.pipeline;
+
+import io.kafkasnap.node.SnapshotNode;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.samples.common.Nodes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The four pipeline processes in this JVM. */
+public final class PipelineCluster implements AutoCloseable {
+
+    private final List<SnapshotNode> nodes;
+
+    private PipelineCluster(List<SnapshotNode> nodes) {
+        this.nodes = nodes;
+    }
+
+    public static PipelineCluster start(Map<String, Object> kafka, String prefix, String controlTopic,
+                                        String collectionTopic, Path stateRoot, double rate, long seed) {
+        List<String> topics = new ArrayList<>(PipelineService.allTopics(prefix));
+        topics.add(controlTopic);
+        topics.add(collectionTopic);
+        Kafka.createTopics(kafka, topics);
+        List<SnapshotNode.Builder> builders = new ArrayList<>();
+        builders.add(PipelineService.source(kafka, stateRoot, prefix, rate, seed));
+        for (String worker : PipelineService.WORKERS) {
+            builders.add(PipelineService.worker(kafka, stateRoot, prefix, worker));
+        }
+        builders.add(PipelineService.sink(kafka, stateRoot, prefix));
+        List<SnapshotNode> nodes = new ArrayList<>();
+        for (SnapshotNode.Builder builder : builders) {
+            nodes.add(builder.controlTopic(controlTopic).collectionTopic(collectionTopic).build());
+        }
+        Nodes.startAll(nodes);
+        return new PipelineCluster(nodes);
+    }
+
+    public List<SnapshotNode> nodes() {
+        return nodes;
+    }
+
+    @Override
+    public void close() {
+        Nodes.closeAll(nodes);
+    }
+}
