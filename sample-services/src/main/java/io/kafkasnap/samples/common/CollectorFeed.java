@@ -26,7 +26,11 @@ public final class CollectorFeed implements SnapshotFeed {
                                      Duration timeout) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
-        return new CollectorFeed(new SnapshotCollector(props, controlTopic, collectionTopic, timeout));
+        return new CollectorFeed(SnapshotCollector.builder(props)
+                .controlTopic(controlTopic)
+                .collectionTopic(collectionTopic)
+                .timeout(timeout)
+                .build());
     }
 
     static SnapshotView view(GlobalSnapshot snapshot) {
