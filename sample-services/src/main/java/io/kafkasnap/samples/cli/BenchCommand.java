@@ -1,12 +1,172 @@
 package io.kafkasnap.samples.cli;
 
+import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.samples.bench.Bench;
+import io.kafkasnap.samples.common.Kafka;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark (not yet).")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures, against one broker in one run (in-JVM unless --bootstrap):",
+                "(a) app-record throughput through the middleware (a source node sending to a sink node that counts, "
+                        + "no snapshot running) vs. a plain kafka-clients producer/consumer pair doing the same, "
+                        + "as a ratio;",
+                "(b) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
+                        + "broker's plain produce-to-consume latency p50/p99.",
+                "Not a test: figures depend on the machine. See docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this cluster instead of an in-JVM broker.")
+    String bootstrap;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "200000",
+            description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--record-bytes", paramLabel = "B", defaultValue = "100",
+            description = "Value size of each record (default: ${DEFAULT-VALUE}).")
+    int recordBytes;
+
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+            description = "Throughput rounds, alternating plain and middleware; the best of each counts "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--snapshots", paramLabel = "K", defaultValue = "100",
+            description = "Snapshots per latency run (default: ${DEFAULT-VALUE}).")
+    int snapshots;
+
+    @Option(names = "--services", paramLabel = "N", split = ",", defaultValue = "3,10",
+            description = "Bank sizes for the latency runs (default: ${DEFAULT-VALUE}).")
+    List<Integer> services = new ArrayList<>();
+
+    @Option(names = "--topology", paramLabel = "full|ring|random:SEED", defaultValue = "full",
+            description = "Bank topology for the latency runs (default: ${DEFAULT-VALUE}).")
+    String topology;
+
+    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "50",
+            description = "Transfers per second per service during the latency runs (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--latency-samples", paramLabel = "N", defaultValue = "1000",
+            description = "Plain produce-to-consume samples (default: ${DEFAULT-VALUE}).")
+    int latencySamples;
+
+    @Option(names = "--skip", paramLabel = "throughput|latency", split = ",",
+            description = "Leave out a part.")
+    List<String> skip = new ArrayList<>();
+
     @Override
-    public Integer call() {
-        return 0;
+    public Integer call() throws Exception {
+        if (records < 1 || recordBytes < 1 || rounds < 1 || snapshots < 1 || latencySamples < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--records, --record-bytes, --rounds, --snapshots and --latency-samples must be at least 1");
+        }
+        for (int n : services) {
+            if (n < 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--services sizes must be >= 2, got " + n);
+            }
+        }
+        for (String part : skip) {
+            if (!part.equals("throughput") && !part.equals("latency")) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--skip takes throughput or latency, got '" + part + "'");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("kafkasnap bench: %d cores, Java %s, %s; logs: %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                Logs.file());
+        out.flush();
+        Path stateRoot = Files.createTempDirectory("kafkasnap-bench-");
+        EmbeddedKafka embedded = null;
+        try {
+            String servers = bootstrap;
+            if (servers == null) {
+                embedded = EmbeddedKafka.builder().build().start();
+                servers = embedded.bootstrapServers();
+                out.printf("broker: in-JVM KRaft at %s (same JVM as the clients)%n", servers);
+            } else {
+                out.printf("broker: %s%n", servers);
+            }
+            out.flush();
+            Bench bench = new Bench(Kafka.clientProperties(servers),
+                    "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot);
+
+            if (!skip.contains("throughput")) {
+                Bench.Throughput bestPlain = null;
+                Bench.Throughput bestMiddleware = null;
+                bench.plainThroughput(Math.max(1, records / 10), recordBytes); // warm-up
+                bench.middlewareThroughput(Math.max(1, records / 10), recordBytes);
+                for (int r = 1; r <= rounds; r++) {
+                    Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
+                    Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
+                    out.printf("  round %d: plain %,.0f rec/s, middleware %,.0f rec/s%n", r, plain.perSecond(),
+                            middleware.perSecond());
+                    out.flush();
+                    bestPlain = bestPlain == null || plain.perSecond() > bestPlain.perSecond() ? plain : bestPlain;
+                    bestMiddleware = bestMiddleware == null || middleware.perSecond() > bestMiddleware.perSecond()
+                            ? middleware : bestMiddleware;
+                }
+                out.println();
+                out.printf("(a) throughput: %,d records of %d B over one single-partition channel, best of %d%n",
+                        records, recordBytes, rounds);
+                out.printf("    %-46s %14s %8s%n", "", "records/s", "ratio");
+                out.printf("    %-46s %,14.0f %8s%n", "plain kafka-clients producer -> consumer",
+                        bestPlain.perSecond(), "1.00");
+                out.printf("    %-46s %,14.0f %8s%n", "middleware: source node -> sink node",
+                        bestMiddleware.perSecond(),
+                        String.format(Locale.ROOT, "%.2f", bestMiddleware.perSecond() / bestPlain.perSecond()));
+                out.println();
+                out.flush();
+            }
+
+            if (!skip.contains("latency")) {
+                Bench.Latencies plain = bench.plainLatency(latencySamples);
+                List<Bench.SnapshotLatencies> runs = new ArrayList<>();
+                for (int n : services) {
+                    out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
+                            topology, DemoCommand.fmt(rate));
+                    out.flush();
+                    runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
+                }
+                out.println();
+                out.printf("(b) latency, ms                                 %8s %8s %10s %10s%n",
+                        "p50", "p99", "p50 ratio", "p99 ratio");
+                out.printf("    %-42s %8.2f %8.2f %10s %10s%n",
+                        "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
+                        plain.percentile(99), "1.0", "1.0");
+                for (Bench.SnapshotLatencies run : runs) {
+                    Bench.Latencies l = run.latencies();
+                    out.printf("    %-42s %8.1f %8.1f %10.1f %10.1f%n",
+                            "snapshot trigger -> assembled, " + run.services() + " services",
+                            l.percentile(50), l.percentile(99), l.percentile(50) / plain.percentile(50),
+                            l.percentile(99) / plain.percentile(99));
+                }
+                for (Bench.SnapshotLatencies run : runs) {
+                    out.printf("    %d services: %d snapshots, %d not complete/consistent/conserving, "
+                                    + "%d transfers recorded in flight%n", run.services(), run.latencies().count(),
+                            run.bad(), run.inFlightTotal());
+                }
+                out.flush();
+            }
+            return 0;
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+            DemoCommand.deleteTree(stateRoot);
+        }
     }
 }

@@ -1,0 +1,303 @@
+package io.kafkasnap.samples.bench;
+
+import io.kafkasnap.node.SnapshotNode;
+import io.kafkasnap.samples.bank.BankCheck;
+import io.kafkasnap.samples.bank.BankCluster;
+import io.kafkasnap.samples.bank.BankTopology;
+import io.kafkasnap.samples.common.CollectorFeed;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.samples.common.Nodes;
+import io.kafkasnap.samples.common.SnapshotFeed;
+import io.kafkasnap.samples.common.SnapshotRunner;
+import io.kafkasnap.samples.common.TriggerPublisher;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The measurements of {@code kafkasnap bench}, all against one broker in one run, so that the middleware's figures
+ * can be read as ratios to plain Kafka's.
+ */
+public final class Bench {
+
+    private static final Duration LONGEST_RUN = Duration.ofMinutes(10);
+
+    private final Map<String, Object> kafka;
+    private final String prefix;
+    private final Path stateRoot;
+    private int runs;
+
+    public Bench(Map<String, Object> kafka, String prefix, Path stateRoot) {
+        this.kafka = kafka;
+        this.prefix = prefix;
+        this.stateRoot = stateRoot;
+    }
+
+    /** Records per second, with what was measured. */
+    public record Throughput(long records, int recordBytes, Duration elapsed) {
+        public double perSecond() {
+            return records / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    /** Latencies in milliseconds, sorted. */
+    public record Latencies(double[] millis) {
+        public Latencies {
+            millis = millis.clone();
+            Arrays.sort(millis);
+        }
+
+        /** Nearest-rank percentile, p in (0, 100]. */
+        public double percentile(double p) {
+            if (millis.length == 0) {
+                return Double.NaN;
+            }
+            int rank = (int) Math.ceil(p / 100.0 * millis.length);
+            return millis[Math.max(0, Math.min(millis.length - 1, rank - 1))];
+        }
+
+        public int count() {
+            return millis.length;
+        }
+    }
+
+    private String nextTopic(String what) {
+        return prefix + what + "." + (++runs);
+    }
+
+    /**
+     * A plain kafka-clients producer sends {@code records} values of {@code recordBytes} to a one-partition topic as
+     * fast as it can; a plain consumer in assign mode reads them. Elapsed: first send to last record consumed.
+     */
+    public Throughput plainThroughput(long records, int recordBytes) throws InterruptedException {
+        String topic = nextTopic("plain");
+        Kafka.createTopics(kafka, List.of(topic));
+        byte[] value = new byte[recordBytes];
+        Arrays.fill(value, (byte) 'x');
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+             KafkaProducer<byte[], byte[]> producer = producer()) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            consumer.poll(Duration.ZERO);
+            AtomicLong failures = new AtomicLong();
+            long begin = System.nanoTime();
+            Thread sender = new Thread(() -> {
+                for (long i = 0; i < records; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, null, value), (m, e) -> {
+                        if (e != null) {
+                            failures.incrementAndGet();
+                        }
+                    });
+                }
+                producer.flush();
+            }, "bench-plain-producer");
+            sender.start();
+            long received = 0;
+            long deadline = begin + LONGEST_RUN.toNanos();
+            while (received < records) {
+                received += consumer.poll(Duration.ofMillis(100)).count();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("plain run: only " + received + " of " + records
+                            + " records within " + LONGEST_RUN);
+                }
+            }
+            long elapsed = System.nanoTime() - begin;
+            sender.join();
+            if (failures.get() > 0) {
+                throw new IllegalStateException("plain run: " + failures.get() + " sends failed");
+            }
+            return new Throughput(records, recordBytes, Duration.ofNanos(elapsed));
+        }
+    }
+
+    /**
+     * The same work through the middleware: a source node sends {@code records} values of {@code recordBytes} on its
+     * one outgoing channel from a timer on its event loop, as fast as the loop lets it; a sink node counts them in its
+     * state ({@code count}). No snapshot runs. Elapsed: first send to the sink's handler seeing the last record.
+     */
+    public Throughput middlewareThroughput(long records, int recordBytes) throws InterruptedException {
+        String run = nextTopic("mw");
+        String channel = run + ".source.sink";
+        String control = run + ".control";
+        String collection = run + ".fragments";
+        Kafka.createTopics(kafka, List.of(channel, control, collection));
+        byte[] value = new byte[recordBytes];
+        Arrays.fill(value, (byte) 'x');
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong counted = new AtomicLong();
+        long[] begin = {0};
+        long[] sent = {0};
+        int perTick = 2000;
+        SnapshotNode sink = SnapshotNode.builder()
+                .processId("bench-sink")
+                .kafkaProperties(kafka)
+                .stateDir(stateRoot.resolve(run).resolve("sink"))
+                .controlTopic(control)
+                .collectionTopic(collection)
+                .incoming(channel)
+                .onRecord((ctx, record) -> {
+                    ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1);
+                    if (counted.incrementAndGet() == records) {
+                        done.countDown();
+                    }
+                })
+                .build();
+        CountDownLatch go = new CountDownLatch(1);
+        SnapshotNode source = SnapshotNode.builder()
+                .processId("bench-source")
+                .kafkaProperties(kafka)
+                .stateDir(stateRoot.resolve(run).resolve("source"))
+                .controlTopic(control)
+                .collectionTopic(collection)
+                .outgoing(channel)
+                .timer(Duration.ofMillis(1), ctx -> {
+                    if (go.getCount() > 0 || sent[0] >= records) {
+                        return;
+                    }
+                    if (sent[0] == 0) {
+                        begin[0] = System.nanoTime();
+                    }
+                    long n = Math.min(perTick, records - sent[0]);
+                    for (long i = 0; i < n; i++) {
+                        ctx.send(channel, value);
+                    }
+                    sent[0] += n;
+                })
+                .build();
+        List<SnapshotNode> nodes = List.of(sink, source);
+        Nodes.startAll(nodes);
+        try {
+            go.countDown();
+            if (!done.await(LONGEST_RUN.toMillis(), TimeUnit.MILLISECONDS)) {
+                Nodes.requireHealthy(nodes);
+                throw new IllegalStateException("middleware run: only " + counted.get() + " of " + records
+                        + " records within " + LONGEST_RUN);
+            }
+            long end = System.nanoTime();
+            return new Throughput(records, recordBytes, Duration.ofNanos(end - begin[0]));
+        } finally {
+            Nodes.closeAll(nodes);
+        }
+    }
+
+    /**
+     * The broker's plain end-to-end latency: one record at a time, from {@code send} to the consumer's poll returning
+     * it, same process (no clock skew).
+     */
+    public Latencies plainLatency(int samples) {
+        String topic = nextTopic("latency");
+        Kafka.createTopics(kafka, List.of(topic));
+        TopicPartition partition = new TopicPartition(topic, 0);
+        Map<String, Object> producerProps = new HashMap<>();
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Map<String, Object> consumerProps = new HashMap<>();
+        consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(consumerProps);
+             KafkaProducer<byte[], byte[]> producer = producer(producerProps)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToEnd(List.of(partition));
+            consumer.position(partition);
+            double[] latencies = new double[samples];
+            for (int i = -Math.min(50, samples); i < samples; i++) { // the first sends warm up: not counted
+                long sentAt = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, 0, null, ByteBuffer.allocate(8).putLong(sentAt).array()));
+                boolean seen = false;
+                long deadline = sentAt + TimeUnit.SECONDS.toNanos(30);
+                while (!seen) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        seen |= ByteBuffer.wrap(record.value()).getLong() == sentAt;
+                    }
+                    if (!seen && System.nanoTime() > deadline) {
+                        throw new IllegalStateException("a record did not come back within 30 s");
+                    }
+                }
+                if (i >= 0) {
+                    latencies[i] = (System.nanoTime() - sentAt) / 1e6;
+                }
+            }
+            return new Latencies(latencies);
+        }
+    }
+
+    /** Result of a snapshot-latency run. */
+    public record SnapshotLatencies(int services, String topology, Latencies latencies, int bad, long inFlightTotal) {
+    }
+
+    /**
+     * Trigger-to-assembled latency of {@code snapshots} snapshots taken one after another on a bank of
+     * {@code services} branches sending {@code rate} transfers/s each. Every snapshot is also checked (complete,
+     * consistent, money conserved); {@code bad} counts those that were not.
+     */
+    public SnapshotLatencies snapshotLatency(int services, String topology, double rate, int snapshots, long seed) {
+        String run = nextTopic("snap" + services);
+        String control = run + ".control";
+        String collection = run + ".fragments";
+        BankCluster.Config config = new BankCluster.Config(kafka, BankTopology.parse(topology, services), run + ".",
+                control, collection, stateRoot.resolve(run), 1000, rate, seed);
+        double[] millis = new double[snapshots];
+        int bad = 0;
+        long inFlight = 0;
+        try (BankCluster bank = BankCluster.start(config);
+             SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
+             TriggerPublisher publisher = new TriggerPublisher(kafka, control)) {
+            SnapshotRunner runner = new SnapshotRunner(publisher, feed);
+            for (int i = -Math.min(5, snapshots); i < snapshots; i++) { // a few warm-up snapshots, not counted
+                SnapshotRunner.Taken taken = runner.take(Duration.ofSeconds(35));
+                if (i < 0) {
+                    continue;
+                }
+                millis[i] = taken.elapsed().toNanos() / 1e6;
+                if (taken.view().isEmpty()) {
+                    bad++;
+                    continue;
+                }
+                BankCheck.Result check = BankCheck.check(taken.view().get(), OptionalLong.of(bank.expectedTotal()));
+                bad += check.ok() ? 0 : 1;
+                inFlight += check.inFlight();
+            }
+        }
+        return new SnapshotLatencies(services, topology, new Latencies(millis), bad, inFlight);
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return producer(Map.of());
+    }
+
+    private KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(kafka);
+        // what the middleware's channels need too: idempotent, acks=all (both are also kafka-clients' defaults)
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putAll(extra);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return consumer(Map.of());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putAll(extra);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+}
