@@ -7,6 +7,7 @@ import io.kafkasnap.samples.common.CollectorFeed;
 import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.samples.common.SnapshotFeed;
 import io.kafkasnap.samples.common.SnapshotView;
+import io.kafkasnap.samples.common.TriggerPublisher;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -167,15 +168,32 @@ final class SnapshotsCommand implements Runnable {
         @Mixin
         Common common;
 
+        @Option(names = "--trigger-every", paramLabel = "SECONDS", converter = Durations.class,
+                description = "Also publish a trigger this often (default: only watch; trigger with "
+                        + "'kafkasnap trigger' or any Kafka client).")
+        Duration triggerEvery;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            out.printf("watching %s (control topic %s); Ctrl-C to stop%n", common.topics.collectionTopic,
-                    common.topics.controlTopic);
+            out.printf("watching %s (control topic %s)%s; Ctrl-C to stop%n", common.topics.collectionTopic,
+                    common.topics.controlTopic,
+                    triggerEvery != null ? ", triggering every " + DemoCommand.human(triggerEvery) : "");
             out.flush();
-            try (SnapshotFeed feed = common.open()) {
+            Map<String, Object> props = Kafka.clientProperties(common.bootstrap);
+            if (triggerEvery != null) {
+                TriggerPublisher.ensureControlTopic(props, common.topics.controlTopic);
+            }
+            try (SnapshotFeed feed = common.open();
+                 TriggerPublisher publisher = triggerEvery != null
+                         ? new TriggerPublisher(props, common.topics.controlTopic) : null) {
+                long nextTrigger = System.nanoTime() + (triggerEvery != null ? triggerEvery.toNanos() : 0);
                 while (!Thread.currentThread().isInterrupted()) {
-                    for (SnapshotView view : feed.poll(Duration.ofSeconds(1))) {
+                    if (publisher != null && System.nanoTime() >= nextTrigger) {
+                        publisher.trigger(Optional.empty());
+                        nextTrigger += triggerEvery.toNanos();
+                    }
+                    for (SnapshotView view : feed.poll(Duration.ofMillis(200))) {
                         out.println(line(view));
                     }
                     out.flush();
