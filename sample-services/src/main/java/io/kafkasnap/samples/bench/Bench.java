@@ -238,7 +238,14 @@ public final class Bench {
     }
 
     /** Result of a snapshot-latency run. */
-    public record SnapshotLatencies(int services, String topology, Latencies latencies, int bad, long inFlightTotal) {
+    /**
+     * @param latencies trigger written → assembled and checked snapshot read here (wall clock, this process)
+     * @param fragmentsComplete trigger record's timestamp → last fragment record's timestamp (broker timestamps):
+     *     the protocol's part, without the assembler's consistency check
+     * @param channels channels in the topology, each of which the assembler reads to check rules 1–3
+     */
+    public record SnapshotLatencies(int services, String topology, int channels, Latencies latencies,
+                                    Latencies fragmentsComplete, int bad, long inFlightTotal) {
     }
 
     /**
@@ -253,6 +260,7 @@ public final class Bench {
         BankCluster.Config config = new BankCluster.Config(kafka, BankTopology.parse(topology, services), run + ".",
                 control, collection, stateRoot.resolve(run), 1000, rate, seed);
         double[] millis = new double[snapshots];
+        double[] protocol = new double[snapshots];
         int bad = 0;
         long inFlight = 0;
         try (BankCluster bank = BankCluster.start(config);
@@ -269,12 +277,14 @@ public final class Bench {
                     bad++;
                     continue;
                 }
+                protocol[i] = taken.view().get().assemblerMillis();
                 BankCheck.Result check = BankCheck.check(taken.view().get(), OptionalLong.of(bank.expectedTotal()));
                 bad += check.ok() ? 0 : 1;
                 inFlight += check.inFlight();
             }
         }
-        return new SnapshotLatencies(services, topology, new Latencies(millis), bad, inFlight);
+        return new SnapshotLatencies(services, topology, config.topology().edges().size(), new Latencies(millis),
+                new Latencies(protocol), bad, inFlight);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

@@ -51,8 +51,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Bank sizes for the latency runs (default: ${DEFAULT-VALUE}).")
     List<Integer> services = new ArrayList<>();
 
-    @Option(names = "--topology", paramLabel = "full|ring|random:SEED", defaultValue = "full",
-            description = "Bank topology for the latency runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topology", paramLabel = "full|ring|random:SEED", defaultValue = "ring",
+            description = "Bank topology for the latency runs (default: ${DEFAULT-VALUE}). The assembler reads "
+                    + "every channel to check each snapshot, so the latency grows with the channel count: full "
+                    + "over 10 services has 90 channels.")
     String topology;
 
     @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "50",
@@ -66,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--skip", paramLabel = "throughput|latency", split = ",",
             description = "Leave out a part.")
     List<String> skip = new ArrayList<>();
+
+    private static void row(PrintWriter out, String label, Bench.Latencies l, Bench.Latencies plain) {
+        out.printf("    %-60s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
+                l.percentile(50) / plain.percentile(50), l.percentile(99) / plain.percentile(99));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -142,22 +149,20 @@ final class BenchCommand implements Callable<Integer> {
                     runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
                 }
                 out.println();
-                out.printf("(b) latency, ms                                 %8s %8s %10s %10s%n",
+                out.printf("(b) latency, ms                                                  %8s %8s %10s %10s%n",
                         "p50", "p99", "p50 ratio", "p99 ratio");
-                out.printf("    %-42s %8.2f %8.2f %10s %10s%n",
+                out.printf("    %-60s %8.2f %8.2f %10s %10s%n",
                         "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
                         plain.percentile(99), "1.0", "1.0");
                 for (Bench.SnapshotLatencies run : runs) {
-                    Bench.Latencies l = run.latencies();
-                    out.printf("    %-42s %8.1f %8.1f %10.1f %10.1f%n",
-                            "snapshot trigger -> assembled, " + run.services() + " services",
-                            l.percentile(50), l.percentile(99), l.percentile(50) / plain.percentile(50),
-                            l.percentile(99) / plain.percentile(99));
+                    row(out, "snapshot, " + run.services() + " services, " + run.channels()
+                            + " channels: trigger -> assembled+checked", run.latencies(), plain);
+                    row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
                 }
                 for (Bench.SnapshotLatencies run : runs) {
-                    out.printf("    %d services: %d snapshots, %d not complete/consistent/conserving, "
-                                    + "%d transfers recorded in flight%n", run.services(), run.latencies().count(),
-                            run.bad(), run.inFlightTotal());
+                    out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
+                                    + "%d transfers recorded in flight%n", run.services(), run.topology(),
+                            run.latencies().count(), run.bad(), run.inFlightTotal());
                 }
                 out.flush();
             }
