@@ -77,6 +77,7 @@ class FragmentTest {
         assertThat(FragmentKey.parse("42/")).isEmpty();
         assertThat(FragmentKey.parse("/p")).isEmpty();
         assertThat(FragmentKey.parse("-1/p")).isEmpty();
+        assertThat(FragmentKey.parse("+4/p")).isEmpty();
         assertThat(FragmentKey.parse(null)).isEmpty();
     }
 }
