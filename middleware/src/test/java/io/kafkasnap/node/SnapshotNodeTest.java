@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.collect.Fragment;
+import io.kafkasnap.collect.GlobalSnapshot;
+import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.kafka.Markers;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -112,6 +115,33 @@ class SnapshotNodeTest {
                         .isEqualTo(fragments.get("p").in().get(qp).markerOffset());
             }
             assertThat(reader.unusable).isEmpty();
+        }
+    }
+
+    @Test
+    void everySnapshotOfAThreeProcessRingUnderLoadIsCompleteAndConsistent() throws Exception {
+        String ab = KafkaFixture.uniqueTopic("a-b");
+        String bc = KafkaFixture.uniqueTopic("b-c");
+        String ca = KafkaFixture.uniqueTopic("c-a");
+        started(tokenNode("a", List.of(ca), List.of(ab), 300, 11));
+        started(tokenNode("b", List.of(ab), List.of(bc), 300, 12));
+        started(tokenNode("c", List.of(bc), List.of(ca), 300, 13));
+
+        try (SnapshotCollector collector = SnapshotCollector.builder(KafkaFixture.clientProperties())
+                .controlTopic(control).collectionTopic(collection).build()) {
+            for (int i = 0; i < 10; i++) {
+                long id = collector.trigger(i % 2 == 0 ? Optional.empty() : Optional.of("b"));
+                GlobalSnapshot snapshot = collector.await(id, PATIENCE).orElseThrow();
+
+                assertThat(snapshot.status()).as("snapshot %d", id).isEqualTo(GlobalSnapshot.Status.COMPLETE);
+                assertThat(snapshot.consistency().checked()).isTrue();
+                assertThat(snapshot.consistency().violations()).as("snapshot %d", id).isEmpty();
+                long total = snapshot.processes().values().stream()
+                        .mapToLong(p -> p.state().get("tokens").asLong()).sum()
+                        + snapshot.channels().values().stream().flatMap(c -> c.messages().stream())
+                        .mapToLong(m -> m.value().asLong()).sum();
+                assertThat(total).as("tokens in snapshot %d", id).isEqualTo(900);
+            }
         }
     }
 
