@@ -134,7 +134,7 @@ final class Fields {
 
     /** This object's own fields, for maps keyed by name. */
     Iterator<Map.Entry<String, JsonNode>> entries() {
-        return node.fields();
+        return node.properties().iterator();
     }
 
     /** This object's field {@code name} as an object, for map values. */

@@ -31,6 +31,9 @@ public record FragmentKey(long snapshot, String process) {
         if (slash <= 0 || slash == text.length() - 1) {
             return Optional.empty();
         }
+        if (!text.substring(0, slash).chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
         try {
             long snapshot = Long.parseLong(text.substring(0, slash));
             return snapshot < 0 ? Optional.empty() : Optional.of(new FragmentKey(snapshot, text.substring(slash + 1)));

@@ -15,8 +15,11 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles global snapshots from Kafka: reads the control topic (membership, triggers) and the collection topic
@@ -33,7 +36,9 @@ public final class SnapshotCollector implements AutoCloseable {
     public static final String DEFAULT_COLLECTION_TOPIC = "kafkasnap.fragments";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotCollector.class);
     private static final Duration AWAIT_POLL = Duration.ofMillis(100);
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
 
     private final Properties clientProperties;
     private final String controlTopic;
@@ -137,8 +142,14 @@ public final class SnapshotCollector implements AutoCloseable {
 
     /** Whether every collection record written up to now has been read, so a missing fragment is really missing. */
     private boolean caughtUpOnCollection() {
-        Long end = consumer.endOffsets(List.of(collection)).get(collection);
-        return end != null && consumer.position(collection) >= end;
+        try {
+            Long end = consumer.endOffsets(List.of(collection), END_OFFSETS_TIMEOUT).get(collection);
+            return end != null && consumer.position(collection, END_OFFSETS_TIMEOUT) >= end;
+        } catch (KafkaException e) {
+            // Not knowing is not being caught up: the snapshot times out at a later poll instead.
+            LOG.warn("cannot tell whether {} has been read to its end: {}", collection, e.getMessage());
+            return false;
+        }
     }
 
     /** Configures a {@link SnapshotCollector}; every setting but the client properties has a default. */

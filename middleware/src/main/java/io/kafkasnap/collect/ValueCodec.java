@@ -16,8 +16,8 @@ import java.util.Iterator;
  * document stay JSON; any other bytes become {@code {"$base64":"..."}}; absent bytes ({@code null}) are JSON null.
  *
  * <p>{@code fromJson(toJson(b))} gives back {@code b} except that a JSON document comes back compact (whitespace is
- * not preserved). Bytes that are themselves a JSON object looking like the marker are base64-encoded, so decoding is
- * never ambiguous.
+ * not preserved). Bytes that are themselves the JSON document {@code null}, or a JSON object that looks like the
+ * marker, are base64-encoded, so decoding is never ambiguous.
  */
 public final class ValueCodec {
 
@@ -33,7 +33,8 @@ public final class ValueCodec {
             return NullNode.getInstance();
         }
         JsonNode parsed = parseStrictly(bytesOrNull);
-        if (parsed == null || isBase64Marker(parsed)) {
+        // The bytes "null" must not become JSON null, which stands for no bytes at all.
+        if (parsed == null || parsed.isNull() || isBase64Marker(parsed)) {
             ObjectNode marker = Json.MAPPER.createObjectNode();
             marker.put(BASE64_FIELD, Base64.getEncoder().encodeToString(bytesOrNull));
             return marker;

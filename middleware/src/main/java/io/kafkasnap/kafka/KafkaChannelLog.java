@@ -43,7 +43,10 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
 
     @Override
     public List<ChannelRecord> read(String topic, long fromInclusive, long toExclusive) {
-        if (fromInclusive < 0 || toExclusive <= fromInclusive) {
+        if (fromInclusive < 0) {
+            throw new IllegalArgumentException("fromInclusive must be >= 0, was " + fromInclusive);
+        }
+        if (toExclusive <= fromInclusive) {
             return List.of();
         }
         TopicPartition partition = new TopicPartition(topic, 0);

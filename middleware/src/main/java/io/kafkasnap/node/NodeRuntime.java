@@ -158,6 +158,7 @@ final class NodeRuntime implements Controller {
         }
         try {
             store = NodeStore.open(stateDir);
+            store.deleteAllRecorded();
             try (Admin admin = Admin.create(new HashMap<>(kafka))) {
                 List<String> topics = Stream.of(List.of(controlTopic, collectionTopic), incoming, outgoing)
                         .flatMap(java.util.Collection::stream).distinct().toList();

@@ -186,6 +186,18 @@ public final class NodeStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every kept record. A node does not resume a recording across a restart (its snapshots in flight are
+     * reported timed-out), so what a previous run kept for them is garbage.
+     */
+    public void deleteAllRecorded() {
+        try {
+            db.deleteRange(recorded, longBytes(0), longBytes(Long.MAX_VALUE));
+        } catch (RocksDBException e) {
+            throw new StoreException("delete of the records kept by a previous run", e);
+        }
+    }
+
     // ---- steps -------------------------------------------------------------------------------------------
 
     /** Writes every pending change atomically. */

@@ -1,0 +1,151 @@
+package io.kafkasnap.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kafkasnap.collect.GlobalSnapshot.Status;
+import io.kafkasnap.kafka.ControlRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Two members a → b over "a.b", without channel traffic: only the marker at offset 0. */
+class AssemblerTest {
+
+    private static final long S = 10;
+    private static final long TRIGGERED_AT = 1_000;
+    private final InMemoryChannelLog log = new InMemoryChannelLog();
+    private final Assembler assembler = new Assembler(new ConsistencyChecker(log), Duration.ofSeconds(30));
+    private final Map<String, ControlRecord.Join> members = Map.of(
+            "a", Samples.join("a", List.of(), List.of("a.b")),
+            "b", Samples.join("b", List.of("a.b"), List.of()));
+    private long collectionOffset;
+
+    AssemblerTest() {
+        log.marker("a.b");
+    }
+
+    private Fragment fragmentA() {
+        return new Fragment(S, "a", 1_100, Map.of("n", Samples.json("1")), Map.of(), Map.of("a.b", new Fragment.OutChannel(0)));
+    }
+
+    private Fragment fragmentB() {
+        return new Fragment(S, "b", 1_200, Map.of(), Map.of("a.b", new Fragment.InChannel(0, 0, List.of())), Map.of());
+    }
+
+    private void publish(Fragment fragment, long timestamp) {
+        publish(Chunks.chunks("f", fragment, 64), timestamp);
+    }
+
+    private void publish(List<ProducerRecord<byte[], byte[]>> records, long timestamp) {
+        List<ConsumerRecord<byte[], byte[]>> consumed = Samples.consumed(records, collectionOffset, timestamp);
+        collectionOffset += consumed.size();
+        consumed.forEach(assembler::onFragmentRecord);
+    }
+
+    @Test
+    void completeOnceEveryMembersFragmentArrived() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        assertThat(assembler.ready(S + 1)).isEmpty();
+        publish(fragmentB(), 1_700);
+        List<GlobalSnapshot> ready = assembler.ready(S + 1);
+        assertThat(ready).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.COMPLETE);
+            assertThat(snapshot.triggeredAt()).isEqualTo(TRIGGERED_AT);
+            assertThat(snapshot.completedAt()).isEqualTo(1_700);
+            assertThat(snapshot.members()).containsExactly("a", "b");
+            assertThat(snapshot.processes().keySet()).containsExactly("a", "b");
+            assertThat(snapshot.channels().get("a.b")).isEqualTo(new GlobalSnapshot.ChannelState("a", "b", 0, 0, List.of()));
+            assertThat(snapshot.isConsistent()).isTrue();
+        });
+        assertThat(assembler.ready(S + 1)).isEmpty();
+    }
+
+    @Test
+    void fragmentsThatArriveBeforeTheirTriggerWait() {
+        publish(fragmentA(), 1_500);
+        publish(fragmentB(), 1_700);
+        assertThat(assembler.ready(S)).isEmpty();
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        assertThat(assembler.ready(S + 1)).extracting(GlobalSnapshot::status).containsExactly(Status.COMPLETE);
+    }
+
+    @Test
+    void fragmentsForAnOffsetThatIsNoTriggerAreDropped() {
+        publish(fragmentA(), 1_500);
+        assertThat(assembler.ready(S + 1)).isEmpty();
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentB(), 1_700);
+        assertThat(assembler.ready(S + 2)).isEmpty();
+        assertThat(assembler.expire(TRIGGERED_AT + 30_000)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.TIMED_OUT);
+            assertThat(snapshot.missingMembers()).containsExactly("a");
+        });
+    }
+
+    @Test
+    void incompleteWhenAFragmentIsUnusable() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        List<ProducerRecord<byte[], byte[]>> chunks = new ArrayList<>(Chunks.chunks("f", fragmentB(), 64));
+        chunks.get(1).value()[0] ^= 1;
+        publish(chunks, 1_800);
+        assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.INCOMPLETE);
+            assertThat(snapshot.processes().keySet()).containsExactly("a");
+            assertThat(snapshot.missingMembers()).containsExactly("b");
+            assertThat(snapshot.completedAt()).isEqualTo(1_800);
+        });
+    }
+
+    @Test
+    void timedOutWhenAFragmentNeverArrives() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        publish(Chunks.chunks("f", fragmentB(), 64).subList(0, 2), 1_600);
+        assertThat(assembler.ready(S + 1)).isEmpty();
+        assertThat(assembler.hasOverdue(TRIGGERED_AT + 29_999)).isFalse();
+        assertThat(assembler.expire(TRIGGERED_AT + 29_999)).isEmpty();
+        assertThat(assembler.hasOverdue(TRIGGERED_AT + 30_000)).isTrue();
+        assertThat(assembler.expire(TRIGGERED_AT + 30_000)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.TIMED_OUT);
+            assertThat(snapshot.completedAt()).isEqualTo(TRIGGERED_AT + 30_000);
+            assertThat(snapshot.processes().keySet()).containsExactly("a");
+        });
+        publish(fragmentB(), 40_000);
+        assertThat(assembler.ready(S + 1)).as("a late fragment changes nothing").isEmpty();
+    }
+
+    @Test
+    void anInitiatorThatIsNotAMemberDoesNotMakeItWait() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.of("ghost"), members));
+        assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.INCOMPLETE);
+            assertThat(snapshot.completedAt()).isEqualTo(TRIGGERED_AT);
+            assertThat(snapshot.missingMembers()).containsExactly("a", "b");
+        });
+    }
+
+    @Test
+    void aSnapshotWithoutMembersIsCompleteAtOnce() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), Map.of()));
+        assertThat(assembler.ready(S + 1)).extracting(GlobalSnapshot::status).containsExactly(Status.COMPLETE);
+    }
+
+    @Test
+    void fragmentsOfNonMembersAreIgnored() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), Map.of("b", members.get("b"))));
+        publish(fragmentA(), 1_500);
+        assertThat(assembler.ready(S + 1)).isEmpty();
+        publish(fragmentB(), 1_600);
+        assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.processes().keySet()).containsExactly("b");
+            assertThat(snapshot.channels().get("a.b").from()).isNull();
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package io.kafkasnap.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kafkasnap.collect.ChannelLog;
+import io.kafkasnap.collect.ChannelRecord;
+import io.kafkasnap.testing.KafkaFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+class KafkaChannelLogTest {
+
+    @Test
+    void readsRangesWithMarkersAndEmptyRanges() throws Exception {
+        String topic = KafkaFixture.uniqueTopic("channel");
+        KafkaFixture.createTopics(1, topic);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaFixture.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 5; i++) {
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                        i == 3 ? new byte[0] : ("v" + i).getBytes(StandardCharsets.UTF_8));
+                if (i == 3) {
+                    record.headers().add(ChannelRecord.MARKER_HEADER, "7".getBytes(StandardCharsets.UTF_8));
+                }
+                producer.send(record).get();
+            }
+        }
+        try (KafkaChannelLog log = new KafkaChannelLog(KafkaFixture.clientProperties(), Duration.ofSeconds(5))) {
+            List<ChannelRecord> records = log.read(topic, 1, 4);
+            assertThat(records).extracting(ChannelRecord::offset).containsExactly(1L, 2L, 3L);
+            assertThat(records).extracting(ChannelRecord::isMarker).containsExactly(false, false, true);
+            assertThat(new String(records.get(1).value(), StandardCharsets.UTF_8)).isEqualTo("v2");
+            assertThat(log.read(topic, 2, 2)).isEmpty();
+            assertThat(log.read(topic, 0, 5)).hasSize(5);
+            assertThatThrownBy(() -> log.read(topic, 4, 9))
+                    .isInstanceOf(ChannelLog.ChannelLogException.class)
+                    .hasMessageContaining("timed out")
+                    .hasMessageContaining("log end is 5");
+        }
+    }
+}
