@@ -90,6 +90,10 @@ final class DemoCommand implements Callable<Integer> {
                     + "already holds an earlier run.")
     String topicPrefix;
 
+    private volatile boolean stopping;
+    private volatile int taken;
+    private volatile int bad;
+
     @Override
     public Integer call() throws Exception {
         validate();
@@ -103,7 +107,15 @@ final class DemoCommand implements Callable<Integer> {
 
         List<AutoCloseable> resources = new ArrayList<>();
         Path stateRoot = Files.createTempDirectory("kafkasnap-demo-");
-        Thread hook = new Thread(() -> closeAll(resources, stateRoot), "kafkasnap-demo-stop");
+        Thread hook = new Thread(() -> {
+            // Ctrl-C: the services leave cleanly and the broker stops; the main thread's Kafka clients are not
+            // thread-safe and die with the JVM.
+            stopping = true;
+            closeAll(resources, stateRoot, r -> !(r instanceof SnapshotFeed) && !(r instanceof TriggerPublisher));
+            out.printf("%nstopped: %d snapshots, %d consistent and conserving money, %d not%n", taken,
+                    taken - bad, bad);
+            out.flush();
+        }, "kafkasnap-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             String servers = bootstrap;
@@ -143,8 +155,6 @@ final class DemoCommand implements Callable<Integer> {
                 Files.createDirectories(jsonDir);
             }
 
-            int taken = 0;
-            int bad = 0;
             long next = System.nanoTime() + interval.toNanos();
             while (snapshots == 0 || taken < snapshots) {
                 long wait = next - System.nanoTime();
@@ -153,7 +163,18 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 next += interval.toNanos();
                 Nodes.requireHealthy(cluster.nodes());
-                SnapshotRunner.Taken result = runner.take(timeout);
+                SnapshotRunner.Taken result;
+                try {
+                    result = runner.take(timeout);
+                } catch (RuntimeException e) {
+                    if (stopping) {
+                        return 130;
+                    }
+                    throw e;
+                }
+                if (stopping) {
+                    return 130;
+                }
                 taken++;
                 if (result.view().isEmpty()) {
                     bad++;
@@ -227,15 +248,24 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static void closeAll(List<AutoCloseable> resources, Path stateRoot) {
+        closeAll(resources, stateRoot, r -> true);
+    }
+
+    /** Closes (in list order) and removes the resources that {@code which} selects; then deletes the state. */
+    static void closeAll(List<AutoCloseable> resources, Path stateRoot,
+                         java.util.function.Predicate<AutoCloseable> which) {
         synchronized (resources) {
-            for (AutoCloseable resource : resources) {
+            for (AutoCloseable resource : List.copyOf(resources)) {
+                if (!which.test(resource)) {
+                    continue;
+                }
+                resources.remove(resource);
                 try {
                     resource.close();
                 } catch (Exception e) {
                     org.slf4j.LoggerFactory.getLogger(DemoCommand.class).warn("closing {} failed", resource, e);
                 }
             }
-            resources.clear();
             deleteTree(stateRoot);
         }
     }

@@ -67,7 +67,8 @@ final class PipelineCommand implements Callable<Integer> {
         out.flush();
         List<AutoCloseable> resources = new ArrayList<>();
         Path stateRoot = Files.createTempDirectory("kafkasnap-pipeline-");
-        Thread hook = new Thread(() -> DemoCommand.closeAll(resources, stateRoot), "kafkasnap-pipeline-stop");
+        Thread hook = new Thread(() -> DemoCommand.closeAll(resources, stateRoot,
+                r -> !(r instanceof SnapshotFeed) && !(r instanceof TriggerPublisher)), "kafkasnap-pipeline-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             String servers = bootstrap;
