@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures, against one broker in one run (in-JVM unless --bootstrap):",
+        description = {"Benchmark: middleware throughput and snapshot latency, each next to plain Kafka.",
+                "Measures, against one broker in one run (in-JVM unless --bootstrap):",
                 "(a) app-record throughput through the middleware (a source node sending to a sink node that counts, "
                         + "no snapshot running) vs. a plain kafka-clients producer/consumer pair doing the same, "
                         + "as a ratio;",
