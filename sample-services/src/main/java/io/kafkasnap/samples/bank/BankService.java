@@ -29,14 +29,12 @@ public final class BankService {
     private static final int MAX_TICKS_PER_SECOND = 100;
 
     private final long initialBalance;
-    private final double rate;
     private final Random random;
     private final List<String> outgoing;
     private double credit;
 
-    private BankService(long initialBalance, double rate, long seed, List<String> outgoing) {
+    private BankService(long initialBalance, long seed, List<String> outgoing) {
         this.initialBalance = initialBalance;
-        this.rate = rate;
         this.random = new Random(seed);
         this.outgoing = List.copyOf(outgoing);
     }
@@ -58,7 +56,7 @@ public final class BankService {
         if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
             throw new IllegalArgumentException("rate must be >= 0 messages per second, got " + rate);
         }
-        BankService bank = new BankService(initialBalance, rate, seed, outgoing);
+        BankService bank = new BankService(initialBalance, seed, outgoing);
         SnapshotNode.Builder builder = SnapshotNode.builder()
                 .processId(processId)
                 .kafkaProperties(kafkaProperties)

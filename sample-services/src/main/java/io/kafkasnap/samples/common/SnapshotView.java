@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +61,7 @@ public final class SnapshotView {
     /** process id → its recorded state object (key → JSON value). */
     public Map<String, JsonNode> states() {
         Map<String, JsonNode> states = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.path("processes").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : json.path("processes").properties()) {
             states.put(e.getKey(), e.getValue().path("state"));
         }
         return states;
@@ -78,8 +76,7 @@ public final class SnapshotView {
     /** channel topic → its recorded in-flight messages (each {"offset":..,"key":..,"value":..}). */
     public Map<String, List<JsonNode>> channelMessages() {
         Map<String, List<JsonNode>> channels = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.path("channels").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : json.path("channels").properties()) {
             List<JsonNode> messages = new ArrayList<>();
             e.getValue().path("messages").forEach(messages::add);
             channels.put(e.getKey(), messages);

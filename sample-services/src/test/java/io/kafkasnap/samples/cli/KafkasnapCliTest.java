@@ -72,6 +72,7 @@ class KafkasnapCliTest {
         String bootstrap = KafkaFixture.bootstrapServers();
         try (BankCluster bank = BankCluster.start(new BankCluster.Config(props, BankTopology.parse("ring", 3), prefix,
                 control, collection, dir.resolve("state"), 500, 50, 11))) {
+            assertThat(bank.nodes()).hasSize(3);
             Run trigger = run("trigger", "--bootstrap", bootstrap, "--control-topic", control);
             assertThat(trigger.exitCode()).as(trigger.err()).isZero();
             assertThat(trigger.out().trim()).as("the snapshot id").matches("\\d+");
