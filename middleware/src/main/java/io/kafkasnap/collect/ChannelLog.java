@@ -1,6 +1,9 @@
 package io.kafkasnap.collect;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Read access to channel topics, so the consistency check can compare recorded messages with what was sent. */
 public interface ChannelLog {
@@ -12,6 +15,24 @@ public interface ChannelLog {
      * @throws ChannelLogException if the range cannot be read, e.g. it is no longer or not yet in the log
      */
     List<ChannelRecord> read(String topic, long fromInclusive, long toExclusive);
+
+    /**
+     * Several ranges at once, e.g. every channel of one snapshot. This default reads them one by one; a Kafka
+     * implementation reads them in one pass, which is what keeps checking a snapshot of many channels fast.
+     *
+     * @throws ChannelLogException if any range cannot be read
+     */
+    default Map<Range, List<ChannelRecord>> readAll(Collection<Range> ranges) {
+        Map<Range, List<ChannelRecord>> result = new LinkedHashMap<>();
+        for (Range range : ranges) {
+            result.put(range, read(range.topic(), range.fromInclusive(), range.toExclusive()));
+        }
+        return result;
+    }
+
+    /** Offsets {@code [fromInclusive, toExclusive)} of single-partition {@code topic}. */
+    record Range(String topic, long fromInclusive, long toExclusive) {
+    }
 
     /** A channel range that could not be read; the check then says it was not fully done rather than guessing. */
     final class ChannelLogException extends RuntimeException {

@@ -52,7 +52,8 @@ public final class ConsistencyChecker {
             join.out().forEach(t -> senders.computeIfAbsent(t, k -> new ArrayList<>()).add(process));
             join.in().forEach(t -> receivers.computeIfAbsent(t, k -> new ArrayList<>()).add(process));
         });
-        boolean checked = true;
+        List<Fragment[]> pairs = new ArrayList<>();
+        List<ChannelLog.Range> ranges = new ArrayList<>();
         for (Map.Entry<String, List<String>> channel : senders.entrySet()) {
             String topic = channel.getKey();
             for (String p : channel.getValue()) {
@@ -63,14 +64,28 @@ public final class ConsistencyChecker {
                             || !sender.out().containsKey(topic) || !receiver.in().containsKey(topic)) {
                         continue;
                     }
-                    try {
-                        checkChannel(snapshot, topic, sender, receiver, violations);
-                    } catch (ChannelLog.ChannelLogException e) {
-                        checked = false;
-                        LOG.warn("snapshot {}: could not check channel {} against its log: {}", snapshot, topic,
-                                e.getMessage());
-                    }
+                    pairs.add(new Fragment[] {sender, receiver});
+                    ranges.add(rangeOf(topic, receiver));
                 }
+            }
+        }
+        Map<ChannelLog.Range, List<ChannelRecord>> prefetched;
+        try {
+            prefetched = log.readAll(ranges);
+        } catch (ChannelLog.ChannelLogException e) {
+            // Read channel by channel instead, so one unreadable channel does not hide the others' results.
+            prefetched = Map.of();
+        }
+        boolean checked = true;
+        for (int i = 0; i < pairs.size(); i++) {
+            String topic = ranges.get(i).topic();
+            try {
+                checkChannel(snapshot, topic, pairs.get(i)[0], pairs.get(i)[1], prefetched.get(ranges.get(i)),
+                        violations);
+            } catch (ChannelLog.ChannelLogException e) {
+                checked = false;
+                LOG.warn("snapshot {}: could not check channel {} against its log: {}", snapshot, topic,
+                        e.getMessage());
             }
         }
         return new GlobalSnapshot.Consistency(checked, violations);
@@ -98,7 +113,16 @@ public final class ConsistencyChecker {
         });
     }
 
-    private void checkChannel(long snapshot, String topic, Fragment sender, Fragment receiver, List<Violation> violations) {
+    /** The receiver's view [r, mq] is what it claims to have recorded, so that is the range to hold it to. */
+    private static ChannelLog.Range rangeOf(String topic, Fragment receiver) {
+        Fragment.InChannel recorded = receiver.in().get(topic);
+        long to = recorded.recordedFrom() > recorded.markerOffset() ? recorded.recordedFrom()
+                : recorded.markerOffset() + 1;
+        return new ChannelLog.Range(topic, recorded.recordedFrom(), to);
+    }
+
+    private void checkChannel(long snapshot, String topic, Fragment sender, Fragment receiver,
+                              List<ChannelRecord> prefetched, List<Violation> violations) {
         String p = sender.process();
         String q = receiver.process();
         long m = sender.out().get(topic).markerOffset();
@@ -114,8 +138,7 @@ public final class ConsistencyChecker {
                     + ", after the marker at offset " + mq + " (must be <= the marker offset)"));
             return;
         }
-        // The receiver's view [r, mq) is what it claims to have recorded, so that is the range to hold it to.
-        List<ChannelRecord> records = log.read(topic, r, mq + 1);
+        List<ChannelRecord> records = prefetched != null ? prefetched : log.read(topic, r, mq + 1);
         ChannelRecord last = records.isEmpty() ? null : records.get(records.size() - 1);
         if (last == null || last.offset() != mq || !last.isMarker()) {
             violations.add(new Violation(1, topic, "the record at offset " + mq + " of " + topic + " is "

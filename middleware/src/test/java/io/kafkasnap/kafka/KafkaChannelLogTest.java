@@ -9,6 +9,7 @@ import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -42,6 +43,37 @@ class KafkaChannelLogTest {
                     .isInstanceOf(ChannelLog.ChannelLogException.class)
                     .hasMessageContaining("timed out")
                     .hasMessageContaining("log end is 5");
+        }
+    }
+
+    @Test
+    void readsManyChannelsInOnePassWithTheSameResultAsOneByOne() throws Exception {
+        List<String> topics = List.of(KafkaFixture.uniqueTopic("a"), KafkaFixture.uniqueTopic("b"),
+                KafkaFixture.uniqueTopic("c"));
+        KafkaFixture.createTopics(1, topics.toArray(String[]::new));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaFixture.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>(topics.get(i % 3), 0, null,
+                        ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+        List<ChannelLog.Range> ranges = List.of(new ChannelLog.Range(topics.get(0), 2, 7),
+                new ChannelLog.Range(topics.get(1), 0, 10), new ChannelLog.Range(topics.get(2), 4, 4),
+                new ChannelLog.Range(topics.get(0), 5, 9));
+        try (KafkaChannelLog log = new KafkaChannelLog(KafkaFixture.clientProperties(), Duration.ofSeconds(2))) {
+            Map<ChannelLog.Range, List<ChannelRecord>> all = log.readAll(ranges);
+
+            for (ChannelLog.Range range : ranges) {
+                assertThat(all.get(range)).extracting(ChannelRecord::offset).as("%s", range)
+                        .isEqualTo(log.read(range.topic(), range.fromInclusive(), range.toExclusive()).stream()
+                                .map(ChannelRecord::offset).toList());
+            }
+            assertThat(all.get(ranges.get(1))).hasSize(10);
+            assertThat(all.get(ranges.get(2))).isEmpty();
+            assertThatThrownBy(() -> log.readAll(List.of(new ChannelLog.Range(topics.get(1), 8, 12))))
+                    .isInstanceOf(ChannelLog.ChannelLogException.class).hasMessageContaining("timed out");
         }
     }
 }
