@@ -243,6 +243,9 @@ final class NodeRuntime implements Controller {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "kafkasnap-" + processId);
+        // Every snapshot waits for markers and fragments to cross this producer; lingering would add its delay
+        // to each hop. Under load, batches still form while requests are in flight. A user's setting wins.
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         return props;
     }
 
@@ -544,6 +547,14 @@ final class NodeRuntime implements Controller {
 
     private final class Context implements NodeContext, KeyValueState {
 
+        /** One callback for every app send: on the hot path, a capturing lambda per record is garbage. */
+        private final org.apache.kafka.clients.producer.Callback sendFailure = (metadata, error) -> {
+            if (error != null) {
+                post(() -> fail("sending an app record failed; its channel's order can no longer be guaranteed",
+                        error));
+            }
+        };
+
         @Override
         public String processId() {
             return processId;
@@ -560,12 +571,7 @@ final class NodeRuntime implements Controller {
                 throw new IllegalArgumentException(channel + " is not an outgoing channel of " + processId
                         + "; outgoing: " + outgoing);
             }
-            producer.send(new ProducerRecord<>(channel, 0, key, value), (metadata, error) -> {
-                if (error != null) {
-                    post(() -> fail("sending on " + channel + " failed; the channel's order can no longer be"
-                            + " guaranteed", error));
-                }
-            });
+            producer.send(new ProducerRecord<>(channel, 0, key, value), sendFailure);
         }
 
         @Override
