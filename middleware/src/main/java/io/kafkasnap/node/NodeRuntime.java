@@ -18,6 +18,7 @@ import io.kafkasnap.store.StateCapture;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Timer.Sample;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -60,7 +61,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeRuntime implements Controller {
 
-    record Timer(Duration period, NodeTask task) {
+    record Periodic(Duration period, NodeTask task) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
@@ -94,7 +95,7 @@ final class NodeRuntime implements Controller {
     private final Counter handlerFailures;
     private final Counter fragments;
     private final DistributionSummary fragmentBytes;
-    private final io.micrometer.core.instrument.Timer snapshotDuration;
+    private final Timer snapshotDuration;
     private final MeterRegistry meters;
 
     private NodeStore store;
@@ -110,7 +111,7 @@ final class NodeRuntime implements Controller {
 
     NodeRuntime(String processId, Map<String, Object> kafka, SnapshotNodeConfig config, Path stateDir,
                 Set<String> incoming, Set<String> outgoing, RecordHandler handler, List<NodeTask> onStart,
-                List<Timer> timers, MeterRegistry meters) {
+                List<Periodic> timers, MeterRegistry meters) {
         this.processId = processId;
         this.kafka = kafka;
         this.controlTopic = config.getString(SnapshotNodeConfig.CONTROL_TOPIC);
@@ -133,7 +134,7 @@ final class NodeRuntime implements Controller {
         this.fragments = meters.counter("kafkasnap.fragments.published", tags);
         this.fragmentBytes = DistributionSummary.builder("kafkasnap.fragment.bytes").tags(tags).baseUnit("bytes")
                 .register(meters);
-        this.snapshotDuration = io.micrometer.core.instrument.Timer.builder("kafkasnap.snapshot.local")
+        this.snapshotDuration = Timer.builder("kafkasnap.snapshot.local")
                 .description("from recording the local state to publishing the fragment").tags(tags)
                 .register(meters);
     }
@@ -448,7 +449,7 @@ final class NodeRuntime implements Controller {
     @Override
     public void recordLocalState(long snapshot) {
         recordedAt.put(snapshot, clock.millis());
-        snapshotTimers.put(snapshot, io.micrometer.core.instrument.Timer.start(meters));
+        snapshotTimers.put(snapshot, Timer.start(meters));
         // The capture must show exactly the records before the current positions, so both go in one write.
         store.putPositions(protocol.positions());
         StateCapture capture = store.capture();
@@ -606,10 +607,10 @@ final class NodeRuntime implements Controller {
     }
 
     private static final class ScheduledTimer {
-        final Timer timer;
+        final Periodic timer;
         long due;
 
-        ScheduledTimer(Timer timer) {
+        ScheduledTimer(Periodic timer) {
             this.timer = timer;
             this.due = System.nanoTime() + timer.period().toNanos();
         }

@@ -10,8 +10,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -66,7 +68,7 @@ public final class SnapshotNode implements AutoCloseable {
     }
 
     /** The fatal error that stopped the event loop, if any. */
-    public java.util.Optional<Throwable> failure() {
+    public Optional<Throwable> failure() {
         return runtime.failure();
     }
 
@@ -91,7 +93,7 @@ public final class SnapshotNode implements AutoCloseable {
         private final Set<String> outgoing = new LinkedHashSet<>();
         private RecordHandler handler;
         private final List<NodeTask> onStart = new ArrayList<>();
-        private final List<NodeRuntime.Timer> timers = new ArrayList<>();
+        private final List<NodeRuntime.Periodic> timers = new ArrayList<>();
         private MeterRegistry meterRegistry;
 
         private Builder() {
@@ -121,7 +123,7 @@ public final class SnapshotNode implements AutoCloseable {
         public Builder setting(String name, Object value) {
             if (!SnapshotNodeConfig.DEFINITION.names().contains(name)) {
                 throw new IllegalArgumentException("unknown setting '" + name + "'; known: "
-                        + new java.util.TreeSet<>(SnapshotNodeConfig.DEFINITION.names()));
+                        + new TreeSet<>(SnapshotNodeConfig.DEFINITION.names()));
             }
             Map<String, Object> trial = new HashMap<>(settings);
             trial.put(name, value);
@@ -184,7 +186,7 @@ public final class SnapshotNode implements AutoCloseable {
             if (period == null || period.isNegative() || period.isZero()) {
                 throw new IllegalArgumentException("timer period must be positive, got: " + period);
             }
-            timers.add(new NodeRuntime.Timer(period, Objects.requireNonNull(task, "task")));
+            timers.add(new NodeRuntime.Periodic(period, Objects.requireNonNull(task, "task")));
             return this;
         }
 
