@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class CheckerFindsBrokenVariantsTest {
 
     private static final SimScenario TWO_NODES =
-            SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 3, "a", "b");
-    private static final SimScenario RING = SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 3, "a", "b");
+            SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 2, "a", "b");
+    private static final SimScenario RING = SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 2, "a", "b");
 
     @Test
     void aMarkerSentAfterTheNextAppMessageIsCaught() {
