@@ -166,7 +166,9 @@ public final class SnapshotProtocol {
         recordings.put(snapshot, recording);
         controller.recordLocalState(snapshot);
         controller.sendMarkers(snapshot);
-        return recording;
+        // The controller may answer from inside those calls (state read out, markers acked), which updates the
+        // map; return the recording as it is now, or the caller would overwrite those answers with a stale copy.
+        return recordings.get(snapshot);
     }
 
     private void completeIfDone(long snapshot) {

@@ -1,0 +1,108 @@
+package io.kafkasnap.protocol;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Reads and copies a {@link SnapshotProtocol}'s whole internal state, for the checker: a canonical text for state
+ * hashing, and a copy so that backtracking need not replay the path.
+ *
+ * <p>Why reflection: two executions may only be merged if the real core is in the same state after both; a key
+ * built from what the harness believes the core knows would hide exactly the bugs the checker hunts. The core
+ * has no copy or equals by design, and its main classes stay untouched, so the fields are read here. If the
+ * core gains, loses or renames a field this fails loudly at class load, so no state is silently left out.
+ */
+final class CoreInternals {
+
+    private static final Set<String> KNOWN_FIELDS = Set.of("process", "outgoing", "positions", "firstSnapshot",
+            "controller", "recordings", "finished", "finishedOrder");
+    private static final Set<String> KNOWN_RECORDING_FIELDS = Set.of("snapshot", "recordedFrom",
+            "markerArrivedAt", "outgoing", "markerSentAt", "stateRecorded");
+
+    private static final Field RECORDINGS = field(SnapshotProtocol.class, "recordings");
+    private static final Field FINISHED = field(SnapshotProtocol.class, "finished");
+    private static final Field RECORDED_FROM = field(Recording.class, "recordedFrom");
+    private static final Field MARKER_ARRIVED_AT = field(Recording.class, "markerArrivedAt");
+    private static final Field OUTGOING = field(Recording.class, "outgoing");
+    private static final Field MARKER_SENT_AT = field(Recording.class, "markerSentAt");
+    private static final Field STATE_RECORDED = field(Recording.class, "stateRecorded");
+    private static final Field PROCESS = field(SnapshotProtocol.class, "process");
+    private static final Field OUTGOING_CHANNELS = field(SnapshotProtocol.class, "outgoing");
+    private static final Field FIRST_SNAPSHOT = field(SnapshotProtocol.class, "firstSnapshot");
+    private static final Field FINISHED_ORDER = field(SnapshotProtocol.class, "finishedOrder");
+
+    static {
+        requireFields(SnapshotProtocol.class, KNOWN_FIELDS);
+        requireFields(Recording.class, KNOWN_RECORDING_FIELDS);
+    }
+
+    private CoreInternals() {
+    }
+
+    /**
+     * A core in the same state as {@code original}, acting through {@code controller}. Recordings are immutable
+     * values, so sharing them is safe; the mutable collections are copied.
+     */
+    @SuppressWarnings("unchecked")
+    static SnapshotProtocol copy(SnapshotProtocol original, Controller controller) {
+        SnapshotProtocol copy = new SnapshotProtocol((String) read(PROCESS, original), original.positions(),
+                (Set<String>) read(OUTGOING_CHANNELS, original), (long) read(FIRST_SNAPSHOT, original), controller);
+        ((Map<Object, Object>) read(RECORDINGS, copy)).putAll((Map<?, ?>) read(RECORDINGS, original));
+        ((Set<Object>) read(FINISHED, copy)).addAll((Set<?>) read(FINISHED, original));
+        ((Collection<Object>) read(FINISHED_ORDER, copy)).addAll((Collection<?>) read(FINISHED_ORDER, original));
+        return copy;
+    }
+
+    static void appendTo(StringBuilder key, SnapshotProtocol core) {
+        key.append("pos").append(new TreeMap<>(core.positions()));
+        Map<?, ?> recordings = (Map<?, ?>) read(RECORDINGS, core);
+        recordings.forEach((snapshot, recording) -> key.append(" rec").append(snapshot)
+                .append(sorted(read(RECORDED_FROM, recording)))
+                .append(sorted(read(MARKER_ARRIVED_AT, recording)))
+                .append(new TreeSet<>((Set<?>) read(OUTGOING, recording)))
+                .append(sorted(read(MARKER_SENT_AT, recording)))
+                .append(read(STATE_RECORDED, recording)));
+        key.append(" fin").append(new TreeSet<>((Set<?>) read(FINISHED, core)));
+    }
+
+    private static TreeMap<?, ?> sorted(Object map) {
+        return new TreeMap<>((Map<?, ?>) map);
+    }
+
+    private static Object read(Field field, Object target) {
+        try {
+            return field.get(target);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read " + field, e);
+        }
+    }
+
+    private static void requireFields(Class<?> type, Set<String> known) {
+        Set<String> actual = new TreeSet<>();
+        for (Field field : type.getDeclaredFields()) {
+            if (!Modifier.isStatic(field.getModifiers())) {
+                actual.add(field.getName());
+            }
+        }
+        if (!actual.equals(new TreeSet<>(known))) {
+            throw new IllegalStateException(type.getSimpleName() + " now has fields " + actual + "; CoreInternals"
+                    + " knows " + new TreeSet<>(known) + ": update it so that hashing and copying see the whole state");
+        }
+    }
+
+    private static Field field(Class<?> type, String name) {
+        try {
+            Field field = type.getDeclaredField(name);
+            field.setAccessible(true);
+            return field;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(type.getSimpleName() + "." + name + " is gone: update CoreFingerprint"
+                    + " so that state hashing still sees the core's whole state", e);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.kafkasnap.protocol;
+
+/**
+ * A way to break the harness around the real core, to show that the checks can fail. {@link #NONE} is the
+ * faithful harness. Each hook gets the faithful piece and returns it or a decorator around it.
+ */
+interface Mutation {
+
+    Mutation NONE = new Mutation() {
+        @Override
+        public String toString() {
+            return "none";
+        }
+    };
+
+    default Controller controller(String process, Controller faithful) {
+        return faithful;
+    }
+
+    default ProtocolInputs inputs(String process, ProtocolInputs faithful, Controller controller) {
+        return faithful;
+    }
+
+    default Outbox outbox(String process, Outbox faithful) {
+        return faithful;
+    }
+}

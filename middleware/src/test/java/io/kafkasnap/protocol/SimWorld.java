@@ -1,0 +1,499 @@
+package io.kafkasnap.protocol;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * An in-memory network of FIFO channel logs driving one real {@link SnapshotProtocol} per process.
+ *
+ * <p>Each process holds a token count as its application state. The harness's {@link Controller} does what the
+ * runtime does: it captures the token count on {@code recordLocalState}, appends a marker to every outgoing log
+ * on {@code sendMarkers} (the log's offset comes back as an ack), and remembers the records kept as channel
+ * state. Everything the checks need is observed here, and every rule is checked the moment it can be: records
+ * kept when they are processed, fragments when they complete, a snapshot when its last fragment completes, and
+ * the running system's invariants after every step.
+ */
+final class SimWorld {
+
+    /** Tokens each process starts with; enough that the send budget, not poverty, bounds the traffic. */
+    static final int MAX_TOKENS_PER_PROCESS = 3;
+
+    private final SimScenario scenario;
+    private final SimTopology topology;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, List<LogEntry>> logs = new LinkedHashMap<>();
+    private final List<SnapshotPlan> control = new ArrayList<>();
+    private final Map<SimEvent.Ack, Long> pendingAcks = new LinkedHashMap<>();
+    private final Set<SimEvent.ReadOut> pendingReadouts = new LinkedHashSet<>();
+    private final Map<Long, Map<String, Observed>> observed = new TreeMap<>();
+    private final Set<Long> completeEverywhere = new TreeSet<>();
+    private final List<String> violations = new ArrayList<>();
+    private final List<String> narration = new ArrayList<>();
+    private final boolean narrate;
+    private final int totalTokens;
+    private int sendsLeft;
+    private Delivery delivering;
+    /** Callbacks answered at the end of the current step ({@link Callback#END_OF_STEP}), in order. */
+    private final List<SimEvent> endOfStep = new ArrayList<>();
+
+    /** The app record a process is handling right now: the only one it may keep as channel state. */
+    private record Delivery(String process, String channel, long offset) {
+    }
+
+    SimWorld(SimScenario scenario, boolean narrate) {
+        this.scenario = scenario;
+        this.topology = scenario.topology();
+        this.narrate = narrate;
+        this.sendsLeft = scenario.appMessages();
+        int tokensEach = Math.min(scenario.appMessages(), MAX_TOKENS_PER_PROCESS);
+        this.totalTokens = tokensEach * topology.processes().size();
+        for (SimTopology.Channel channel : topology.channels()) {
+            logs.put(channel.name(), new ArrayList<>());
+        }
+        for (String process : topology.processes()) {
+            nodes.put(process, new Node(process, tokensEach));
+        }
+    }
+
+    /** A copy of a world at rest, without narration, see copy(). */
+    private SimWorld(SimWorld original) {
+        this.scenario = original.scenario;
+        this.topology = original.topology;
+        this.narrate = false;
+        this.totalTokens = original.totalTokens;
+        this.sendsLeft = original.sendsLeft;
+        original.logs.forEach((channel, log) -> logs.put(channel, new ArrayList<>(log)));
+        control.addAll(original.control);
+        pendingAcks.putAll(original.pendingAcks);
+        pendingReadouts.addAll(original.pendingReadouts);
+        completeEverywhere.addAll(original.completeEverywhere);
+        violations.addAll(original.violations);
+        original.observed.forEach((snapshot, byProcess) -> {
+            Map<String, Observed> copies = new TreeMap<>();
+            byProcess.forEach((process, seen) -> copies.put(process, seen.copy()));
+            observed.put(snapshot, copies);
+        });
+        original.nodes.values().forEach(node -> nodes.put(node.name, new Node(node)));
+    }
+
+    /**
+     * A world in the same state to branch from, so that backtracking need not replay the path. Only for the
+     * faithful harness: a broken variant's decorators hold state of their own, so those worlds are replayed.
+     */
+    SimWorld copy() {
+        require(scenario.mutation() == Mutation.NONE, "only the faithful harness is copied; replay " + scenario);
+        return new SimWorld(this);
+    }
+
+    static SimWorld replay(SimScenario scenario, List<SimEvent> path, boolean narrate) {
+        SimWorld world = new SimWorld(scenario, narrate);
+        for (SimEvent event : path) {
+            world.apply(event);
+        }
+        return world;
+    }
+
+    /** Every step possible now, in a fixed order so that exploration and replay are deterministic. */
+    List<SimEvent> enabled() {
+        List<SimEvent> events = new ArrayList<>();
+        // Sends first: depth first, app traffic then comes early, where broken variants show soonest.
+        if (sendsLeft > 0) {
+            for (Node node : nodes.values()) {
+                if (node.tokens > 0) {
+                    for (SimTopology.Channel channel : topology.outgoing(node.name)) {
+                        events.add(new SimEvent.Send(node.name, channel.name()));
+                    }
+                }
+            }
+        }
+        if (control.size() < scenario.snapshots().size()) {
+            events.add(new SimEvent.IssueTrigger(scenario.snapshots().get(control.size()).id()));
+        }
+        for (Node node : nodes.values()) {
+            int next = node.nextTrigger();
+            if (next >= 0) {
+                events.add(new SimEvent.Trigger(node.name, control.get(next).id()));
+            }
+            for (SimTopology.Channel channel : topology.incoming(node.name)) {
+                if (node.consumed.get(channel.name()) < logs.get(channel.name()).size()) {
+                    events.add(new SimEvent.Deliver(node.name, channel.name()));
+                }
+            }
+        }
+        // Callbacks answered inside a call or at the end of a step are never pending between steps.
+        events.addAll(pendingReadouts);
+        events.addAll(pendingAcks.keySet());
+        return events;
+    }
+
+    void apply(SimEvent event) {
+        if (narrate) {
+            narration.add(event.toString());
+        }
+        if (event instanceof SimEvent.Send send) {
+            send(send);
+        } else if (event instanceof SimEvent.IssueTrigger issue) {
+            SnapshotPlan plan = scenario.snapshots().get(control.size());
+            require(plan.id() == issue.snapshot(), "trigger " + issue + " is not the next planned one");
+            control.add(plan);
+        } else if (event instanceof SimEvent.Trigger trigger) {
+            readTrigger(trigger);
+        } else if (event instanceof SimEvent.Deliver deliver) {
+            deliver(deliver);
+        } else {
+            answer(event);
+        }
+        while (!endOfStep.isEmpty()) {
+            SimEvent callback = endOfStep.remove(0);
+            say("  then " + callback);
+            answer(callback);
+        }
+        checkRunningSystem(event.process());
+    }
+
+    /** The first rule broken so far, if any. */
+    Optional<String> violation() {
+        return violations.stream().findFirst();
+    }
+
+    /**
+     * In a state where nothing can happen any more: every snapshot completed at every process its initiators
+     * reach (all of them for the broadcast trigger) whose senders they all reach too, and no process recorded
+     * it that they do not reach. On a graph that is not strongly connected a named initiator can leave a process
+     * recorded but waiting for a marker that never comes; that is the protocol, and why the broadcast exists.
+     */
+    Optional<String> terminationViolation() {
+        for (SnapshotPlan plan : scenario.snapshots()) {
+            Set<String> reached = plan.isBroadcast() ? Set.copyOf(topology.processes())
+                    : topology.reachableFrom(plan.initiators());
+            Map<String, Observed> byProcess = observed.getOrDefault(plan.id(), Map.of());
+            for (Node node : nodes.values()) {
+                Observed seen = byProcess.get(node.name);
+                boolean recorded = seen != null && seen.captured();
+                // A process completes once every incoming channel delivered its marker: its senders must record too.
+                boolean canComplete = reached.contains(node.name) && topology.incoming(node.name).stream()
+                        .allMatch(channel -> reached.contains(channel.from()));
+                if (reached.contains(node.name) && !canComplete && seen != null && seen.fragment != null) {
+                    return Optional.of("S" + plan.id() + ": " + node.name + " completed although a sender to it never"
+                            + " records, so its marker cannot have arrived");
+                }
+                if (canComplete && (seen == null || seen.fragment == null)) {
+                    return Optional.of("termination: nothing can happen any more, but S" + plan.id()
+                            + " never completed at " + node.name + (recorded ? " (it recorded its state)" : "")
+                            + "; the core still has in flight " + node.core.inFlight());
+                }
+                if (!reached.contains(node.name) && recorded) {
+                    return Optional.of("S" + plan.id() + ": " + node.name + " recorded although no initiator reaches it");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    Set<Long> snapshotsCompleteEverywhere() {
+        return Set.copyOf(completeEverywhere);
+    }
+
+    List<String> narration() {
+        return List.copyOf(narration);
+    }
+
+    /**
+     * A 64-bit hash of the whole state: the core's internals, the logs, the harness's pending steps and what it
+     * observed. FNV-1a over a canonical text; at the few million states explored a collision, which could only
+     * hide a state, has odds below one in a million.
+     */
+    long fingerprint() {
+        StringBuilder key = new StringBuilder(1024);
+        key.append(sendsLeft).append('/').append(control.size());
+        for (Node node : nodes.values()) {
+            key.append('|').append(node.name).append(node.tokens).append(node.consumed).append(node.controlPosition)
+                    .append(node.captured);
+            CoreInternals.appendTo(key, node.core);
+            key.append(node.inputs.decoratorState()).append(node.outbox.decoratorState());
+        }
+        logs.forEach((channel, log) -> {
+            key.append('|').append(channel);
+            for (LogEntry entry : log) {
+                key.append(entry instanceof LogEntry.App app ? "a" + app.tokens() + app.sentAfterRecording()
+                        : "m" + ((LogEntry.Marker) entry).snapshot());
+            }
+        });
+        key.append("|acks").append(pendingAcks.keySet().stream().map(Object::toString).sorted().toList());
+        key.append("|readouts").append(pendingReadouts.stream().map(Object::toString).sorted().toList());
+        observed.forEach((snapshot, byProcess) -> byProcess.forEach((process, seen) -> {
+            key.append("|S").append(snapshot).append(process);
+            seen.appendTo(key);
+        }));
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < key.length(); i++) {
+            hash = (hash ^ key.charAt(i)) * 0x100000001b3L;
+        }
+        return hash;
+    }
+
+    private void send(SimEvent.Send send) {
+        Node node = nodes.get(send.process());
+        node.tokens--;
+        sendsLeft--;
+        node.outbox.append(send.channel(), new LogEntry.App(1, List.copyOf(node.captured)));
+        if (sendsLeft == 0) {
+            nodes.values().forEach(n -> n.outbox.endOfAppTraffic());
+        }
+    }
+
+    private void readTrigger(SimEvent.Trigger trigger) {
+        Node node = nodes.get(trigger.process());
+        int index = node.nextTrigger();
+        require(index >= 0 && control.get(index).id() == trigger.snapshot(), trigger + " is not the next one");
+        node.controlPosition = index + 1;
+        SnapshotPlan plan = control.get(index);
+        node.inputs.onTrigger(plan.id(), plan.isBroadcast() ? null : node.name);
+    }
+
+    private void deliver(SimEvent.Deliver deliver) {
+        Node node = nodes.get(deliver.process());
+        String channel = deliver.channel();
+        long offset = node.consumed.get(channel);
+        LogEntry entry = logs.get(channel).get((int) offset);
+        say("  " + channel + "@" + offset + " is " + entry);
+        // The consumer position moves after the core saw the record: while the core handles it, it is unprocessed.
+        if (entry instanceof LogEntry.Marker marker) {
+            node.inputs.onMarker(channel, offset, marker.snapshot());
+        } else {
+            LogEntry.App app = (LogEntry.App) entry;
+            delivering = new Delivery(node.name, channel, offset);
+            node.inputs.onAppRecord(channel, offset);
+            delivering = null;
+            node.tokens += app.tokens();
+        }
+        node.consumed.put(channel, offset + 1);
+    }
+
+    /** Hands a pending readout or ack to the core. */
+    private void answer(SimEvent callback) {
+        if (callback instanceof SimEvent.ReadOut readOut) {
+            require(pendingReadouts.remove(readOut), readOut + " is not pending");
+            nodes.get(readOut.process()).inputs.onLocalStateRecorded(readOut.snapshot());
+        } else {
+            SimEvent.Ack ack = (SimEvent.Ack) callback;
+            Long offset = pendingAcks.remove(ack);
+            require(offset != null, ack + " is not pending");
+            nodes.get(ack.process()).inputs.onMarkerSent(ack.snapshot(), ack.channel(), offset);
+        }
+    }
+
+    /** A readout or ack is now owed; when it is answered depends on the scenario. */
+    private void owe(SimEvent callback, Callback when) {
+        switch (when) {
+            case INSIDE_CALL -> answer(callback);
+            case END_OF_STEP -> endOfStep.add(callback);
+            case OWN_STEP -> { }
+        }
+    }
+
+    private void appendToLog(String sender, String channel, LogEntry entry) {
+        List<LogEntry> log = logs.get(channel);
+        log.add(entry);
+        long offset = log.size() - 1;
+        say("  " + channel + "@" + offset + " <- " + entry);
+        if (entry instanceof LogEntry.Marker marker) {
+            SimEvent.Ack ack = new SimEvent.Ack(sender, marker.snapshot(), channel);
+            pendingAcks.put(ack, offset);
+            owe(ack, scenario.acks());
+        }
+    }
+
+    /** Invariants of the running system, after every step; cheap enough for the 200-node simulation. */
+    private void checkRunningSystem(String touched) {
+        int tokens = 0;
+        for (Node node : nodes.values()) {
+            tokens += node.tokens;
+        }
+        for (SimTopology.Channel channel : topology.channels()) {
+            List<LogEntry> log = logs.get(channel.name());
+            for (long offset = nodes.get(channel.to()).consumed.get(channel.name()); offset < log.size(); offset++) {
+                if (log.get((int) offset) instanceof LogEntry.App app) {
+                    tokens += app.tokens();
+                }
+            }
+        }
+        if (tokens != totalTokens) {
+            violate("the running system holds " + tokens + " tokens instead of " + totalTokens);
+        }
+        Node node = nodes.get(touched);
+        if (node != null) {
+            if (!node.core.positions().equals(node.consumed)) {
+                violate(node.name + ": the core's positions " + node.core.positions() + " differ from the consumer's "
+                        + node.consumed);
+            }
+            if (!node.captured.containsAll(node.core.inFlight())) {
+                violate(node.name + ": the core has " + node.core.inFlight() + " in flight without having captured"
+                        + " the state of each");
+            }
+        }
+    }
+
+    private Observed observed(long snapshot, String process) {
+        return observed.computeIfAbsent(snapshot, s -> new TreeMap<>()).computeIfAbsent(process, p -> new Observed());
+    }
+
+    private void say(String line) {
+        if (narrate) {
+            narration.add(line);
+        }
+    }
+
+    private void violate(String violation) {
+        violations.add(violation);
+        say("  VIOLATION: " + violation);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    /** One process: its token count, its consumer positions, its core, and the harness pieces around it. */
+    private final class Node {
+        final String name;
+        final Map<String, Long> consumed = new TreeMap<>();
+        final Set<Long> captured = new TreeSet<>();
+        final SnapshotProtocol core;
+        final ProtocolInputs inputs;
+        final Outbox outbox;
+        int tokens;
+        int controlPosition;
+
+        Node(String name, int tokens) {
+            this.name = name;
+            this.tokens = tokens;
+            Set<String> outgoing = new LinkedHashSet<>();
+            topology.incoming(name).forEach(c -> consumed.put(c.name(), 0L));
+            topology.outgoing(name).forEach(c -> outgoing.add(c.name()));
+            Controller controller = scenario.mutation().controller(name, new HarnessController(name));
+            this.core = new SnapshotProtocol(name, consumed, outgoing, 0, controller);
+            this.inputs = scenario.mutation().inputs(name, ProtocolInputs.of(core), controller);
+            this.outbox = scenario.mutation().outbox(name, (channel, entry) -> appendToLog(name, channel, entry));
+        }
+
+        /** The same process in the enclosing (copied) world, its core copied to act on this world's harness. */
+        Node(Node original) {
+            this.name = original.name;
+            this.tokens = original.tokens;
+            this.controlPosition = original.controlPosition;
+            consumed.putAll(original.consumed);
+            captured.addAll(original.captured);
+            Controller controller = scenario.mutation().controller(name, new HarnessController(name));
+            this.core = CoreInternals.copy(original.core, controller);
+            this.inputs = scenario.mutation().inputs(name, ProtocolInputs.of(core), controller);
+            this.outbox = scenario.mutation().outbox(name, (channel, entry) -> appendToLog(name, channel, entry));
+        }
+
+        /** The index of the next trigger on the control topic addressed to this process, or -1. */
+        int nextTrigger() {
+            for (int i = controlPosition; i < control.size(); i++) {
+                if (control.get(i).triggers(name)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** What the runtime does for the core, done in memory and watched. */
+    private final class HarnessController implements Controller {
+        private final String process;
+
+        HarnessController(String process) {
+            this.process = process;
+        }
+
+        @Override
+        public void recordLocalState(long snapshot) {
+            Node node = nodes.get(process);
+            Observed seen = observed(snapshot, process);
+            if (seen.captured()) {
+                violate(process + " captured its state for S" + snapshot + " twice");
+            }
+            seen.capturedTokens = node.tokens;
+            seen.positionsAtCapture = new TreeMap<>(node.consumed);
+            node.captured.add(snapshot);
+            say("  " + process + " captures its state for S" + snapshot + ": " + node.tokens + " tokens, consumed "
+                    + node.consumed);
+            SimEvent.ReadOut readOut = new SimEvent.ReadOut(process, snapshot);
+            pendingReadouts.add(readOut);
+            owe(readOut, scenario.readout());
+        }
+
+        @Override
+        public void sendMarkers(long snapshot) {
+            Node node = nodes.get(process);
+            if (!node.captured.contains(snapshot)) {
+                violate(process + " sent markers of S" + snapshot + " before capturing its state");
+            }
+            for (SimTopology.Channel channel : topology.outgoing(process)) {
+                node.outbox.append(channel.name(), new LogEntry.Marker(snapshot));
+            }
+        }
+
+        @Override
+        public void recordChannelRecord(long snapshot, String channel, long offset) {
+            Observed seen = observed(snapshot, process);
+            Delivery kept = new Delivery(process, channel, offset);
+            if (!kept.equals(delivering)) {
+                violate(process + " kept " + channel + "@" + offset + " for S" + snapshot
+                        + " while the record being processed is " + delivering);
+            }
+            if (seen.fragment != null) {
+                violate(process + " kept " + channel + "@" + offset + " for S" + snapshot + " after completing its"
+                        + " fragment");
+            }
+            seen.kept(channel).add(offset);
+            say("  " + process + " keeps " + channel + "@" + offset + " as channel state of S" + snapshot);
+        }
+
+        @Override
+        public void fragmentComplete(LocalSnapshot fragment) {
+            long snapshot = fragment.snapshot();
+            Observed seen = observed(snapshot, process);
+            say("  " + process + " completes its fragment of S" + snapshot + ": in " + new TreeMap<>(fragment.in())
+                    + ", out " + new TreeMap<>(fragment.out()));
+            if (seen.fragment != null || !seen.captured()) {
+                violate(process + " completed S" + snapshot + (seen.fragment != null ? " twice" : " without capturing"));
+                return;
+            }
+            Set<String> incoming = new TreeSet<>();
+            topology.incoming(process).forEach(c -> incoming.add(c.name()));
+            Set<String> outgoing = new TreeSet<>();
+            topology.outgoing(process).forEach(c -> outgoing.add(c.name()));
+            if (!fragment.in().keySet().equals(incoming) || !fragment.out().keySet().equals(outgoing)) {
+                violate(process + "'s fragment of S" + snapshot + " names channels " + fragment.in().keySet() + " -> "
+                        + fragment.out().keySet() + " instead of " + incoming + " -> " + outgoing);
+            }
+            seen.fragment = fragment;
+            Map<String, Observed> byProcess = observed.get(snapshot);
+            boolean everywhere = topology.processes().stream()
+                    .allMatch(p -> byProcess.containsKey(p) && byProcess.get(p).fragment != null);
+            if (everywhere && violations.isEmpty()) {
+                completeEverywhere.add(snapshot);
+                List<String> found = SnapshotChecks.check(snapshot, topology, byProcess, logs, totalTokens);
+                found.forEach(SimWorld.this::violate);
+                say("  S" + snapshot + " is complete at every process" + (found.isEmpty() ? "; all checks pass" : ""));
+            }
+        }
+
+        @Override
+        public void rejected(Rejection reason, String detail) {
+            violate(process + " rejected an event the harness sent in order: " + reason + ": " + detail);
+        }
+    }
+}
