@@ -220,6 +220,14 @@ public final class SnapshotNode implements AutoCloseable {
                         + " but no onRecord handler");
             }
             SnapshotNodeConfig config = new SnapshotNodeConfig(settings);
+            int chunk = config.getInt(SnapshotNodeConfig.CHUNK_BYTES);
+            Object maxRequest = kafka.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024);
+            // A chunk travels with its key and headers; leave them room, or publishing a fragment fails later.
+            if (chunk + 4096 > Integer.parseInt(maxRequest.toString())) {
+                throw new IllegalStateException(SnapshotNodeConfig.CHUNK_BYTES + "=" + chunk + " does not fit in "
+                        + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + "=" + maxRequest
+                        + " with 4 KiB to spare for key and headers; lower it or raise max.request.size");
+            }
             Set<String> reserved = Set.of(config.getString(SnapshotNodeConfig.CONTROL_TOPIC),
                     config.getString(SnapshotNodeConfig.COLLECTION_TOPIC));
             for (String topic : reserved) {

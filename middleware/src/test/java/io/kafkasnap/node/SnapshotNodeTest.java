@@ -280,5 +280,9 @@ class SnapshotNodeTest {
                 .hasMessageContaining("acks=all");
         assertThatThrownBy(() -> SnapshotNode.builder().processId("x").stateDir(dir).build())
                 .hasMessageContaining("bootstrap.servers");
+        assertThatThrownBy(() -> SnapshotNode.builder().processId("x").stateDir(dir)
+                .kafkaProperties(Map.of("bootstrap.servers", "localhost:1"))
+                .setting(SnapshotNodeConfig.CHUNK_BYTES, 2 * 1024 * 1024).build())
+                .hasMessageContaining("max.request.size");
     }
 }
