@@ -1,21 +1,28 @@
 package io.kafkasnap.protocol;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The outcome of an exhaustive check.
  *
+ * @param reduction      whether every enabled step was explored or a persistent set of them
  * @param states         distinct states explored
  * @param transitions    steps taken, including those into states already explored
  * @param terminalStates distinct states where nothing can happen any more
  * @param executions     maximal executions (complete interleavings) the explored states stand for; -1 if a
- *                       counterexample stopped the search, {@link Long#MAX_VALUE} if more than that
+ *                       counterexample stopped the search, {@link Long#MAX_VALUE} if more than that; with
+ *                       the reduction, the maximal paths of the reduced graph (each stands for a class of
+ *                       executions that differ only in the order of independent steps)
+ * @param finalStates    fingerprints, without the spent budget, of the states where nothing can happen any more
  */
-record CheckResult(SimScenario scenario, long states, long transitions, long terminalStates, long executions,
-                   long millis, Optional<Counterexample> counterexample) {
+record CheckResult(SimScenario scenario, ExhaustiveChecker.Reduction reduction, long states, long transitions,
+                   long terminalStates, long executions, long millis, Optional<Counterexample> counterexample,
+                   Set<Long> finalStates) {
 
     String summary() {
-        return String.format("%-22s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms",
-                scenario.topology().name(), states, transitions, terminalStates, executions, millis);
+        return String.format("%-22s %-4s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms",
+                scenario.topology().name(), reduction == ExhaustiveChecker.Reduction.NONE ? "full" : "POR", states,
+                transitions, terminalStates, executions, millis);
     }
 }

@@ -16,22 +16,39 @@ import java.util.Set;
  * is how the executions covered can be counted without walking each one. Going
  * back to try a sibling step starts from a copy made with {@link CoreInternals}, or, for a broken variant
  * whose decorators hold state, from a replay of the path.
+ *
+ * <p>With {@link Reduction#PERSISTENT_SETS} only a persistent set of the enabled steps is explored from each
+ * state ({@link SimWorld#persistentSet()}): every state where nothing can happen any more is still reached, by
+ * an execution equivalent to each one that reaches it up to the order of independent steps. Why every check
+ * survives that is in docs/verification.md, "Partial-order reduction".
  */
 final class ExhaustiveChecker {
 
+    /** Whether to explore every enabled step or a persistent set of them. */
+    enum Reduction { NONE, PERSISTENT_SETS }
+
     private final SimScenario scenario;
+    private final Reduction reduction;
+    private final Set<Long> finalStates = new HashSet<>();
     private final Map<Long, Long> executionsFrom = new HashMap<>();
     private final Set<Long> onPath = new HashSet<>();
     private final List<SimEvent> path = new ArrayList<>();
     private long transitions;
     private long terminalStates;
 
-    private ExhaustiveChecker(SimScenario scenario) {
+    private ExhaustiveChecker(SimScenario scenario, Reduction reduction) {
         this.scenario = scenario;
+        this.reduction = reduction;
     }
 
+    /** Reduced when the scenario splits its budget (sends of different processes then commute), else not. */
     static CheckResult check(SimScenario scenario) {
-        ExhaustiveChecker checker = new ExhaustiveChecker(scenario);
+        return check(scenario, scenario.budget() == SimScenario.Budget.SPLIT ? Reduction.PERSISTENT_SETS
+                : Reduction.NONE);
+    }
+
+    static CheckResult check(SimScenario scenario, Reduction reduction) {
+        ExhaustiveChecker checker = new ExhaustiveChecker(scenario, reduction);
         long started = System.nanoTime();
         long executions;
         Optional<Counterexample> counterexample = Optional.empty();
@@ -42,8 +59,8 @@ final class ExhaustiveChecker {
             counterexample = Optional.of(found.counterexample);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
-        return new CheckResult(scenario, checker.executionsFrom.size(), checker.transitions, checker.terminalStates,
-                executions, millis, counterexample);
+        return new CheckResult(scenario, reduction, checker.executionsFrom.size(), checker.transitions,
+                checker.terminalStates, executions, millis, counterexample, Set.copyOf(checker.finalStates));
     }
 
     private long explore(SimWorld world) {
@@ -60,10 +77,11 @@ final class ExhaustiveChecker {
         if (!onPath.add(fingerprint)) {
             throw new IllegalStateException("a cycle in the state graph at step " + path.size() + ": " + path);
         }
-        List<SimEvent> events = world.enabled();
+        List<SimEvent> events = reduction == Reduction.NONE ? world.enabled() : world.persistentSet();
         long executions = 0;
         if (events.isEmpty()) {
             terminalStates++;
+            finalStates.add(world.fingerprint(false));
             Optional<String> stuck = world.terminationViolation();
             if (stuck.isPresent()) {
                 throw new Found(Counterexample.of(scenario, path, stuck.get()));

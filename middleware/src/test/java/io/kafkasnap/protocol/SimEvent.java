@@ -10,6 +10,26 @@ sealed interface SimEvent {
     /** The process whose state the step changes; the checker re-checks its bookkeeping after the step. */
     String process();
 
+    /** The first step under a split budget: how many app messages each sender may send (see SimScenario.Budget). */
+    record SplitBudget(java.util.Map<String, Integer> sends) implements SimEvent {
+        public SplitBudget {
+            sends = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sends));
+        }
+
+        @Override
+        public String process() {
+            return "";
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder("the app messages are split:");
+            sends.forEach((process, count) -> text.append(' ').append(process).append(" sends ").append(count).append(','));
+            text.setLength(text.length() - 1);
+            return text.toString();
+        }
+    }
+
     /** {@code process} sends one token on {@code channel}. */
     record Send(String process, String channel) implements SimEvent {
         @Override

@@ -9,12 +9,34 @@ import java.util.List;
  * @param readout       when the readout of a captured state finishes
  * @param acks          when a marker's offset is acknowledged
  * @param mutation      deliberately broken variant to run instead of the faithful harness
+ * @param budget        whether the app messages are one budget all processes draw on, or split among the senders
+ *                      by the first step (see {@link Budget}); the exhaustive checker's reduction needs the split
  */
 record SimScenario(SimTopology topology, int appMessages, List<SnapshotPlan> snapshots, Callback readout,
-                   Callback acks, Mutation mutation) {
+                   Callback acks, Mutation mutation, Budget budget) {
+
+    /**
+     * How the {@code appMessages} are shared out.
+     *
+     * <p>{@link #SHARED}: one counter all processes draw on; simple, but a send by one process can disable a send
+     * by another, so sends of different processes do not commute. {@link #SPLIT}: the first step chooses, among
+     * every way to split the budget over the processes that have an outgoing channel, how many each sends; then
+     * a process's sends depend on nothing but its own state. Both give the same maximal executions: every process
+     * starts with at least {@code appMessages} tokens (so it never runs dry), every maximal execution under
+     * SHARED spends the whole budget, and it is an execution under SPLIT for the split it ends with.
+     */
+    enum Budget { SHARED, SPLIT }
 
     SimScenario {
         snapshots = List.copyOf(snapshots);
+        if (budget == Budget.SPLIT && appMessages > SimWorld.MAX_TOKENS_PER_PROCESS) {
+            throw new IllegalArgumentException("a split budget needs every sender to hold the whole budget in tokens");
+        }
+    }
+
+    SimScenario(SimTopology topology, int appMessages, List<SnapshotPlan> snapshots, Callback readout,
+                Callback acks, Mutation mutation) {
+        this(topology, appMessages, snapshots, readout, acks, mutation, Budget.SHARED);
     }
 
     /**
@@ -25,24 +47,29 @@ record SimScenario(SimTopology topology, int appMessages, List<SnapshotPlan> sna
     static SimScenario twoSnapshots(SimTopology topology, int appMessages, String initiator1, String initiator2) {
         return new SimScenario(topology, appMessages,
                 List.of(new SnapshotPlan(1, List.of(initiator1, initiator2)), SnapshotPlan.broadcast(2)),
-                Callback.OWN_STEP, Callback.END_OF_STEP, Mutation.NONE);
+                Callback.OWN_STEP, Callback.END_OF_STEP, Mutation.NONE, Budget.SPLIT);
     }
 
     SimScenario withSnapshots(List<SnapshotPlan> plans) {
-        return new SimScenario(topology, appMessages, plans, readout, acks, mutation);
+        return new SimScenario(topology, appMessages, plans, readout, acks, mutation, budget);
     }
 
     SimScenario withCallbacks(Callback readout, Callback acks) {
-        return new SimScenario(topology, appMessages, snapshots, readout, acks, mutation);
+        return new SimScenario(topology, appMessages, snapshots, readout, acks, mutation, budget);
     }
 
     SimScenario with(Mutation mutation) {
-        return new SimScenario(topology, appMessages, snapshots, readout, acks, mutation);
+        return new SimScenario(topology, appMessages, snapshots, readout, acks, mutation, budget);
+    }
+
+    SimScenario with(Budget budget) {
+        return new SimScenario(topology, appMessages, snapshots, readout, acks, mutation, budget);
     }
 
     @Override
     public String toString() {
-        return topology + ", " + appMessages + " app messages, snapshots " + snapshots
+        return topology + ", " + appMessages + " app messages" + (budget == Budget.SPLIT ? " (split)" : "")
+                + ", snapshots " + snapshots
                 + ", readout " + readout + ", acks " + acks
                 + (mutation == Mutation.NONE ? "" : ", BROKEN VARIANT " + mutation);
     }

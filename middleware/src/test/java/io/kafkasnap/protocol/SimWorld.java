@@ -38,7 +38,10 @@ final class SimWorld {
     private final List<String> narration = new ArrayList<>();
     private final boolean narrate;
     private final int totalTokens;
+    /** The shared budget ({@link SimScenario.Budget#SHARED}); under a split one each node has its own. */
     private int sendsLeft;
+    /** Under a split budget, whether the first step has split it yet. */
+    private boolean budgetSplit;
     private Delivery delivering;
     /** Callbacks answered at the end of the current step ({@link Callback#END_OF_STEP}), in order. */
     private final List<SimEvent> endOfStep = new ArrayList<>();
@@ -69,6 +72,7 @@ final class SimWorld {
         this.narrate = false;
         this.totalTokens = original.totalTokens;
         this.sendsLeft = original.sendsLeft;
+        this.budgetSplit = original.budgetSplit;
         original.logs.forEach((channel, log) -> logs.put(channel, new ArrayList<>(log)));
         control.addAll(original.control);
         pendingAcks.putAll(original.pendingAcks);
@@ -103,13 +107,15 @@ final class SimWorld {
     /** Every step possible now, in a fixed order so that exploration and replay are deterministic. */
     List<SimEvent> enabled() {
         List<SimEvent> events = new ArrayList<>();
+        if (isSplit() && !budgetSplit) {
+            splits(new ArrayList<>(senders()), 0, scenario.appMessages(), new TreeMap<>(), events);
+            return events;
+        }
         // Sends first: depth first, app traffic then comes early, where broken variants show soonest.
-        if (sendsLeft > 0) {
-            for (Node node : nodes.values()) {
-                if (node.tokens > 0) {
-                    for (SimTopology.Channel channel : topology.outgoing(node.name)) {
-                        events.add(new SimEvent.Send(node.name, channel.name()));
-                    }
+        for (Node node : nodes.values()) {
+            if (sendsLeft(node) > 0 && node.tokens > 0) {
+                for (SimTopology.Channel channel : topology.outgoing(node.name)) {
+                    events.add(new SimEvent.Send(node.name, channel.name()));
                 }
             }
         }
@@ -133,11 +139,127 @@ final class SimWorld {
         return events;
     }
 
+    /**
+     * A persistent set of the steps enabled now (Godefroid): exploring only these from this state still reaches
+     * every state where nothing can happen any more, by an execution that differs from any other reaching it only
+     * in the order of independent steps. See docs/verification.md, "Partial-order reduction", for why.
+     *
+     * <p>Every step belongs to one process: a send, a trigger read, a delivery (to the receiver), a readout or an
+     * ack; the control topic's writer {@code ""} owns writing the triggers. Steps of different owners commute and
+     * never disable each other, so the enabled steps of a set of owners P are persistent provided no owner outside
+     * P can enable a further step of an owner in P: every empty incoming channel of a member must come from a
+     * member or from a process that will never append to it again, and a member that has no trigger to read must
+     * get no more, or the writer is a member. Of the candidate sets, one per owner closed under that rule, the
+     * smallest is returned; if nothing is smaller, all enabled steps.
+     */
+    List<SimEvent> persistentSet() {
+        List<SimEvent> events = enabled();
+        require(isSplit(), "the reduction needs a split budget: shared, sends of different processes conflict");
+        if (!budgetSplit || events.size() <= 1) {
+            return events;
+        }
+        Set<String> owners = new LinkedHashSet<>();
+        events.forEach(event -> owners.add(event.process()));
+        List<SimEvent> best = events;
+        for (String owner : owners) {
+            Set<String> closed = closure(owner);
+            List<SimEvent> candidate = events.stream().filter(event -> closed.contains(event.process())).toList();
+            if (candidate.size() < best.size()) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /** {@code owner} and every owner that could enable one of their steps before any of them moves. */
+    private Set<String> closure(String owner) {
+        Set<String> closed = new LinkedHashSet<>();
+        List<String> todo = new ArrayList<>(List.of(owner));
+        while (!todo.isEmpty()) {
+            String member = todo.remove(todo.size() - 1);
+            if (!closed.add(member) || member.isEmpty()) {
+                continue; // the control topic's writer reads nothing: nobody enables its steps
+            }
+            Node node = nodes.get(member);
+            for (SimTopology.Channel channel : topology.incoming(member)) {
+                boolean empty = node.consumed.get(channel.name()) == logs.get(channel.name()).size();
+                if (empty && mayAppendLater(nodes.get(channel.from()))) {
+                    todo.add(channel.from());
+                }
+            }
+            if (node.nextTrigger() < 0) {
+                for (int i = control.size(); i < scenario.snapshots().size(); i++) {
+                    if (scenario.snapshots().get(i).triggers(member)) {
+                        todo.add("");
+                        break;
+                    }
+                }
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * Whether {@code sender} may still append to its outgoing channels: an app message while it has budget, a
+     * marker for any planned snapshot it has not captured yet (the markers of a captured one went out with the
+     * capture; a broken outbox holding them back releases them at the sender's next send or when its budget is
+     * spent, both while it still has budget).
+     */
+    private boolean mayAppendLater(Node sender) {
+        if (sendsLeft(sender) > 0) {
+            return true;
+        }
+        for (SnapshotPlan plan : scenario.snapshots()) {
+            if (!sender.captured.contains(plan.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isSplit() {
+        return scenario.budget() == SimScenario.Budget.SPLIT;
+    }
+
+    private int sendsLeft(Node node) {
+        return isSplit() ? node.sendsLeft : sendsLeft;
+    }
+
+    /** The processes that can send: those with an outgoing channel. */
+    private List<String> senders() {
+        return topology.processes().stream().filter(p -> !topology.outgoing(p).isEmpty()).toList();
+    }
+
+    /** Every way to split {@code left} messages over {@code senders[from..]}, in a fixed order. */
+    private static void splits(List<String> senders, int from, int left, TreeMap<String, Integer> chosen,
+                               List<SimEvent> into) {
+        if (from == senders.size() - 1) {
+            chosen.put(senders.get(from), left);
+            into.add(new SimEvent.SplitBudget(chosen));
+            chosen.remove(senders.get(from));
+            return;
+        }
+        for (int count = left; count >= 0; count--) {
+            chosen.put(senders.get(from), count);
+            splits(senders, from + 1, left - count, chosen, into);
+            chosen.remove(senders.get(from));
+        }
+    }
+
     void apply(SimEvent event) {
         if (narrate) {
             narration.add(event.toString());
         }
-        if (event instanceof SimEvent.Send send) {
+        if (event instanceof SimEvent.SplitBudget split) {
+            require(isSplit() && !budgetSplit, "the budget is not to be split now");
+            budgetSplit = true;
+            for (Node node : nodes.values()) {
+                node.sendsLeft = split.sends().getOrDefault(node.name, 0);
+                if (node.sendsLeft == 0) {
+                    node.outbox.endOfAppTraffic();
+                }
+            }
+        } else if (event instanceof SimEvent.Send send) {
             send(send);
         } else if (event instanceof SimEvent.IssueTrigger issue) {
             SnapshotPlan plan = scenario.snapshots().get(control.size());
@@ -164,7 +286,8 @@ final class SimWorld {
     }
 
     /**
-     * In a state where nothing can happen any more: every snapshot completed at every process its initiators
+     * In a state where nothing can happen any more: the checks of every snapshot complete everywhere hold against
+     * the final logs, and every snapshot completed at every process its initiators
      * reach (all of them for the broadcast trigger) whose senders they all reach too, and no process recorded
      * it that they do not reach. On a graph that is not strongly connected a named initiator can leave a process
      * recorded but waiting for a marker that never comes; that is the protocol, and why the broadcast exists.
@@ -194,6 +317,17 @@ final class SimWorld {
                 }
             }
         }
+        // The snapshot checks once more, against the final logs: when the last fragment completed, later records
+        // were not in the logs yet, and which records those are depends on the interleaving. Now it does not.
+        for (Map.Entry<Long, Map<String, Observed>> entry : observed.entrySet()) {
+            Map<String, Observed> byProcess = entry.getValue();
+            if (topology.processes().stream().allMatch(p -> byProcess.containsKey(p) && byProcess.get(p).fragment != null)) {
+                List<String> found = SnapshotChecks.check(entry.getKey(), topology, byProcess, logs, totalTokens);
+                if (!found.isEmpty()) {
+                    return Optional.of("at the end, against the final logs: " + found.get(0));
+                }
+            }
+        }
         return Optional.empty();
     }
 
@@ -211,11 +345,25 @@ final class SimWorld {
      * hide a state, has odds below one in a million.
      */
     long fingerprint() {
+        return fingerprint(true);
+    }
+
+    /**
+     * The same without the budget still to spend, to compare where a shared and a split budget end up (in a
+     * state where nothing can happen any more the budget is spent, so the rest is the whole state).
+     */
+    long fingerprint(boolean withBudget) {
         StringBuilder key = new StringBuilder(1024);
-        key.append(sendsLeft).append('/').append(control.size());
+        if (withBudget) {
+            key.append(sendsLeft).append(budgetSplit).append('/');
+        }
+        key.append(control.size());
         for (Node node : nodes.values()) {
             key.append('|').append(node.name).append(node.tokens).append(node.consumed).append(node.controlPosition)
                     .append(node.captured);
+            if (withBudget) {
+                key.append('s').append(node.sendsLeft);
+            }
             CoreInternals.appendTo(key, node.core);
             key.append(node.inputs.decoratorState()).append(node.outbox.decoratorState());
         }
@@ -241,10 +389,14 @@ final class SimWorld {
 
     private void send(SimEvent.Send send) {
         Node node = nodes.get(send.process());
+        require(sendsLeft(node) > 0 && node.tokens > 0, send + " is not possible now");
         node.tokens--;
-        sendsLeft--;
         node.outbox.append(send.channel(), new LogEntry.App(1, List.copyOf(node.captured)));
-        if (sendsLeft == 0) {
+        if (isSplit()) {
+            if (--node.sendsLeft == 0) {
+                node.outbox.endOfAppTraffic();
+            }
+        } else if (--sendsLeft == 0) {
             nodes.values().forEach(n -> n.outbox.endOfAppTraffic());
         }
     }
@@ -372,6 +524,8 @@ final class SimWorld {
         final Outbox outbox;
         int tokens;
         int controlPosition;
+        /** Under a split budget, the app messages this process may still send. */
+        int sendsLeft;
 
         Node(String name, int tokens) {
             this.name = name;
@@ -390,6 +544,7 @@ final class SimWorld {
             this.name = original.name;
             this.tokens = original.tokens;
             this.controlPosition = original.controlPosition;
+            this.sendsLeft = original.sendsLeft;
             consumed.putAll(original.consumed);
             captured.addAll(original.captured);
             Controller controller = scenario.mutation().controller(name, new HarnessController(name));
