@@ -26,7 +26,12 @@ class ReductionAgreesWithTheFullGraphTest {
                         .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP),
                 SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
                         .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP)
-                        .withSnapshots(java.util.List.of(new SnapshotPlan(1, java.util.List.of("a", "b")))));
+                        .withSnapshots(java.util.List.of(new SnapshotPlan(1, java.util.List.of("a", "b")))),
+                // Two incoming channels per process, each with its own share of the budget: where the per-channel
+                // rule of the persistent set (a sender with no budget left for that channel) matters most.
+                SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
+                        .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP)
+                        .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,7 +10,7 @@ sealed interface SimEvent {
     /** The process whose state the step changes; the checker re-checks its bookkeeping after the step. */
     String process();
 
-    /** The first step under a split budget: how many app messages each sender may send (see SimScenario.Budget). */
+    /** The first step under a split budget: how many app messages go on each channel (see SimScenario.Budget). */
     record SplitBudget(java.util.Map<String, Integer> sends) implements SimEvent {
         public SplitBudget {
             sends = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(sends));
@@ -24,7 +24,7 @@ sealed interface SimEvent {
         @Override
         public String toString() {
             StringBuilder text = new StringBuilder("the app messages are split:");
-            sends.forEach((process, count) -> text.append(' ').append(process).append(" sends ").append(count).append(','));
+            sends.forEach((channel, count) -> text.append(' ').append(count).append(" on ").append(channel).append(','));
             text.setLength(text.length() - 1);
             return text.toString();
         }

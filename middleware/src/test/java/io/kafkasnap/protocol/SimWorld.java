@@ -108,14 +108,16 @@ final class SimWorld {
     List<SimEvent> enabled() {
         List<SimEvent> events = new ArrayList<>();
         if (isSplit() && !budgetSplit) {
-            splits(new ArrayList<>(senders()), 0, scenario.appMessages(), new TreeMap<>(), events);
+            splits(sendingChannels(), 0, scenario.appMessages(), new TreeMap<>(), events);
             return events;
         }
         // Sends first: depth first, app traffic then comes early, where broken variants show soonest.
         for (Node node : nodes.values()) {
             if (sendsLeft(node) > 0 && node.tokens > 0) {
                 for (SimTopology.Channel channel : topology.outgoing(node.name)) {
-                    events.add(new SimEvent.Send(node.name, channel.name()));
+                    if (!isSplit() || node.channelBudget.get(channel.name()) > 0) {
+                        events.add(new SimEvent.Send(node.name, channel.name()));
+                    }
                 }
             }
         }
@@ -162,8 +164,10 @@ final class SimWorld {
         events.forEach(event -> owners.add(event.process()));
         List<SimEvent> best = events;
         for (String owner : owners) {
-            Set<String> closed = closure(owner);
-            List<SimEvent> candidate = events.stream().filter(event -> closed.contains(event.process())).toList();
+            Set<SimEvent> lone = new LinkedHashSet<>();
+            Set<String> closed = closure(owner, lone);
+            List<SimEvent> candidate = events.stream()
+                    .filter(event -> closed.contains(event.process()) || lone.contains(event)).toList();
             if (candidate.size() < best.size()) {
                 best = candidate;
             }
@@ -171,8 +175,14 @@ final class SimWorld {
         return best;
     }
 
-    /** {@code owner} and every owner that could enable one of their steps before any of them moves. */
-    private Set<String> closure(String owner) {
+    /**
+     * {@code owner} and every owner that could enable one of their steps before any of them moves. A sender
+     * that has captured every planned snapshot can append to a member's channel only by an app send on it, and
+     * in the faithful harness such a send commutes with every other step of its sender (it touches only the
+     * sender's tokens, which it holds enough of, and the channel's tail): then only that send joins, in
+     * {@code lone}, rather than the sender with all its steps.
+     */
+    private Set<String> closure(String owner, Set<SimEvent> lone) {
         Set<String> closed = new LinkedHashSet<>();
         List<String> todo = new ArrayList<>(List.of(owner));
         while (!todo.isEmpty()) {
@@ -183,8 +193,13 @@ final class SimWorld {
             Node node = nodes.get(member);
             for (SimTopology.Channel channel : topology.incoming(member)) {
                 boolean empty = node.consumed.get(channel.name()) == logs.get(channel.name()).size();
-                if (empty && mayAppendLater(nodes.get(channel.from()))) {
-                    todo.add(channel.from());
+                Node sender = nodes.get(channel.from());
+                if (empty && mayAppendLater(sender, channel.name())) {
+                    if (scenario.mutation() == Mutation.NONE && capturedEveryPlan(sender)) {
+                        lone.add(new SimEvent.Send(sender.name, channel.name()));
+                    } else {
+                        todo.add(channel.from());
+                    }
                 }
             }
             if (node.nextTrigger() < 0) {
@@ -200,13 +215,16 @@ final class SimWorld {
     }
 
     /**
-     * Whether {@code sender} may still append to its outgoing channels: an app message while it has budget, a
-     * marker for any planned snapshot it has not captured yet (the markers of a captured one went out with the
-     * capture; a broken outbox holding them back releases them at the sender's next send or when its budget is
-     * spent, both while it still has budget).
+     * Whether {@code sender} may still append to {@code channel}: an app message while it has budget for that
+     * channel, a marker for any planned snapshot it has not captured yet (the markers of a captured one went out
+     * with the capture). A broken outbox may hold markers back and release them at the sender's next send on the
+     * channel or when its whole budget is spent: for a broken variant, any budget left at all counts.
      */
-    private boolean mayAppendLater(Node sender) {
-        if (sendsLeft(sender) > 0) {
+    private boolean mayAppendLater(Node sender, String channel) {
+        if (sender.channelBudget.getOrDefault(channel, 0) > 0) {
+            return true;
+        }
+        if (scenario.mutation() != Mutation.NONE && sendsLeft(sender) > 0) {
             return true;
         }
         for (SnapshotPlan plan : scenario.snapshots()) {
@@ -217,6 +235,10 @@ final class SimWorld {
         return false;
     }
 
+    private boolean capturedEveryPlan(Node node) {
+        return scenario.snapshots().stream().allMatch(plan -> node.captured.contains(plan.id()));
+    }
+
     private boolean isSplit() {
         return scenario.budget() == SimScenario.Budget.SPLIT;
     }
@@ -225,12 +247,12 @@ final class SimWorld {
         return isSplit() ? node.sendsLeft : sendsLeft;
     }
 
-    /** The processes that can send: those with an outgoing channel. */
-    private List<String> senders() {
-        return topology.processes().stream().filter(p -> !topology.outgoing(p).isEmpty()).toList();
+    /** Every channel, by name: each gets its own share of a split budget. */
+    private List<String> sendingChannels() {
+        return topology.channels().stream().map(SimTopology.Channel::name).toList();
     }
 
-    /** Every way to split {@code left} messages over {@code senders[from..]}, in a fixed order. */
+    /** Every way to split {@code left} messages over the channels {@code senders[from..]}, in a fixed order. */
     private static void splits(List<String> senders, int from, int left, TreeMap<String, Integer> chosen,
                                List<SimEvent> into) {
         if (from == senders.size() - 1) {
@@ -254,7 +276,12 @@ final class SimWorld {
             require(isSplit() && !budgetSplit, "the budget is not to be split now");
             budgetSplit = true;
             for (Node node : nodes.values()) {
-                node.sendsLeft = split.sends().getOrDefault(node.name, 0);
+                node.sendsLeft = 0;
+                for (SimTopology.Channel channel : topology.outgoing(node.name)) {
+                    int share = split.sends().getOrDefault(channel.name(), 0);
+                    node.channelBudget.put(channel.name(), share);
+                    node.sendsLeft += share;
+                }
                 if (node.sendsLeft == 0) {
                     node.outbox.endOfAppTraffic();
                 }
@@ -362,7 +389,7 @@ final class SimWorld {
             key.append('|').append(node.name).append(node.tokens).append(node.consumed).append(node.controlPosition)
                     .append(node.captured);
             if (withBudget) {
-                key.append('s').append(node.sendsLeft);
+                key.append('s').append(node.sendsLeft).append(node.channelBudget);
             }
             CoreInternals.appendTo(key, node.core);
             key.append(node.inputs.decoratorState()).append(node.outbox.decoratorState());
@@ -393,6 +420,9 @@ final class SimWorld {
         node.tokens--;
         node.outbox.append(send.channel(), new LogEntry.App(1, List.copyOf(node.captured)));
         if (isSplit()) {
+            int share = node.channelBudget.get(send.channel());
+            require(share > 0, send + ": no budget left for the channel");
+            node.channelBudget.put(send.channel(), share - 1);
             if (--node.sendsLeft == 0) {
                 node.outbox.endOfAppTraffic();
             }
@@ -524,8 +554,9 @@ final class SimWorld {
         final Outbox outbox;
         int tokens;
         int controlPosition;
-        /** Under a split budget, the app messages this process may still send. */
+        /** Under a split budget, the app messages this process may still send, in all and per outgoing channel. */
         int sendsLeft;
+        final Map<String, Integer> channelBudget = new TreeMap<>();
 
         Node(String name, int tokens) {
             this.name = name;
@@ -545,6 +576,7 @@ final class SimWorld {
             this.tokens = original.tokens;
             this.controlPosition = original.controlPosition;
             this.sendsLeft = original.sendsLeft;
+            channelBudget.putAll(original.channelBudget);
             consumed.putAll(original.consumed);
             captured.addAll(original.captured);
             Controller controller = scenario.mutation().controller(name, new HarnessController(name));
