@@ -33,7 +33,7 @@ class ExhaustiveCheckTest {
                         SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 3, "a", "b"),
                         complete.withSnapshots(complete.snapshots().subList(0, 1)),
                         complete.withSnapshots(complete.snapshots().subList(1, 2)),
-                        SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), LARGE ? 2 : 1, "a", "b"),
+                        SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 3, "a", "b"),
                         // The source must be an initiator: nothing reaches it, so it records only on a trigger.
                         SimScenario.twoSnapshots(SimTopology.dagOf4(), 3, "src", "w1"))
                 .map(scenario -> scenario.withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP));
@@ -43,8 +43,8 @@ class ExhaustiveCheckTest {
     static Stream<SimScenario> readoutsInterleaved() {
         return Stream.of(
                 SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 3, "a", "b"),
-                SimScenario.twoSnapshots(SimTopology.directedRingOf3(), LARGE ? 3 : 2, "a", "b"),
-                SimScenario.twoSnapshots(SimTopology.dagOf4(), LARGE ? 3 : 2, "src", "w1"));
+                SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 3, "a", "b"),
+                SimScenario.twoSnapshots(SimTopology.dagOf4(), 3, "src", "w1"));
     }
 
     /** A runtime that answers inside the Controller calls: this is what found the re-entrancy bug. */
@@ -56,7 +56,7 @@ class ExhaustiveCheckTest {
 
     /** Acks as steps of their own too. */
     static Stream<SimScenario> acksInterleaved() {
-        return Stream.of(SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), LARGE ? 3 : 2, "a", "b")
+        return Stream.of(SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 3, "a", "b")
                 .withCallbacks(Callback.OWN_STEP, Callback.OWN_STEP));
     }
 
