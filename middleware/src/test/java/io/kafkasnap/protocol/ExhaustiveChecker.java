@@ -22,14 +22,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * back to try a sibling step starts from a copy made with {@link CoreInternals}, or, for a broken variant
  * whose decorators hold state, from a replay of the path.
  *
- * <p>With {@link Reduction#PERSISTENT_SETS} only a persistent set of the enabled steps is explored from each
- * state ({@link SimWorld#persistentSet()}): every state where nothing can happen any more is still reached, by
- * an execution equivalent to each one that reaches it up to the order of independent steps. Why every check
- * survives that is in docs/verification.md, "Partial-order reduction".
+ * <p>With a reduction only some of the enabled steps are explored from each state: a per-process persistent set
+ * ({@link SimWorld#persistentSet()}) or a stubborn set ({@link StubbornSets}). Every state where nothing can happen
+ * any more is still reached, by an execution equivalent to each one that reaches it up to the order of
+ * independent steps. Why, and why every check survives it, is in docs/verification.md.
  */
 final class ExhaustiveChecker {
 
-    /** Whether to explore every enabled step or a persistent set of them. */
+    /** Every enabled step, a per-process persistent set of them, or a stubborn set (finer, the default). */
     enum Reduction { NONE, PERSISTENT_SETS, STUBBORN_SETS }
 
     private final SimScenario scenario;
@@ -138,7 +138,6 @@ final class ExhaustiveChecker {
         } catch (Stopped stopped) {
             return new Outcome(-1, Optional.empty());
         } finally {
-            statesSeen = executionsFrom.size();
             executionsFrom = new HashMap<>(); // the table is the memory: let it go while other splits run
             onPath.clear();
         }
@@ -163,6 +162,7 @@ final class ExhaustiveChecker {
         if (known != null) {
             return known;
         }
+        statesSeen++;
         if (!onPath.add(fingerprint)) {
             throw new IllegalStateException("a cycle in the state graph at step " + path.size() + ": " + path);
         }

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <ul>
  *   <li>two enabled steps it calls independent commute: both orders are possible and end in the same state;</li>
  *   <li>a label that a step enables was among that label's enablers (its necessary enabling set) before the step;</li>
- *   <li>the labels of a process that may yet capture never grow.</li>
+ *   <li>the labels of a process that may yet capture never grow, nor do a disabled label's enablers.</li>
  * </ul>
  * Together with the enabled labels of a set staying enabled (which the first claim covers), these are what the
  * reduction's soundness argument in docs/verification.md uses.
@@ -83,6 +83,14 @@ class IndependenceHoldsTest {
                                 + enablers.get(label));
                     }
                 }
+                Set<StubbornSets.Label> enabledNext = new HashSet<>();
+                next.enabled().forEach(now -> enabledNext.add(StubbornSets.label(now)));
+                enablers.forEach((label, before) -> {
+                    if (!enabledNext.contains(label) && !before.containsAll(nextSets.enablers(label))) {
+                        broken.add("'" + event + "' gave " + label + " the enablers " + nextSets.enablers(label)
+                                + ", more than " + before);
+                    }
+                });
                 for (String process : scenario.topology().processes()) {
                     if (!mayCapture.get(process).containsAll(nextSets.mayCapture(process))) {
                         broken.add("'" + event + "' made " + process + " able to capture by "

@@ -41,8 +41,8 @@ class ReductionAgreesWithTheFullGraphTest {
         CheckResult persistent = ExhaustiveChecker.check(scenario, Reduction.PERSISTENT_SETS);
         CheckResult full = ExhaustiveChecker.check(scenario, Reduction.NONE);
         CheckResult shared = ExhaustiveChecker.check(scenario.with(SimScenario.Budget.SHARED), Reduction.NONE);
-        System.out.println(stubborn.summary() + " (stubborn sets)" + System.lineSeparator() + persistent.summary()
-                + " (per-process persistent sets)" + System.lineSeparator() + full.summary() + System.lineSeparator()
+        System.out.println(stubborn.summary() + System.lineSeparator() + persistent.summary()
+                + System.lineSeparator() + full.summary() + System.lineSeparator()
                 + shared.summary() + " (shared budget)  [" + scenario + "]");
 
         for (CheckResult result : new CheckResult[] {stubborn, persistent, full, shared}) {

@@ -23,7 +23,7 @@ import java.util.TreeSet;
 final class SimWorld {
 
     /** Tokens each process starts with; enough that the send budget, not poverty, bounds the traffic. */
-    static final int MAX_TOKENS_PER_PROCESS = 3;
+    static final int MAX_TOKENS_PER_PROCESS = 4;
 
     private final SimScenario scenario;
     private final SimTopology topology;
