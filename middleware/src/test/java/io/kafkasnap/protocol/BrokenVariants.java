@@ -23,6 +23,11 @@ final class BrokenVariants {
             }
 
             @Override
+            public boolean outboxAppendsAtOnce() {
+                return false;
+            }
+
+            @Override
             public String toString() {
                 return "marker sent after the next app message";
             }

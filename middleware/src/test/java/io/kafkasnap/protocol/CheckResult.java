@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * The outcome of an exhaustive check.
  *
- * @param reduction      whether every enabled step was explored or a persistent set of them
+ * @param reduction      whether every enabled step was explored, or which reduced set of them
  * @param states         distinct states explored
  * @param transitions    steps taken, including those into states already explored
  * @param terminalStates distinct states where nothing can happen any more
@@ -21,8 +21,12 @@ record CheckResult(SimScenario scenario, ExhaustiveChecker.Reduction reduction, 
                    Set<Long> finalStates) {
 
     String summary() {
-        return String.format("%-22s %-4s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms",
-                scenario.topology().name(), reduction == ExhaustiveChecker.Reduction.NONE ? "full" : "POR", states,
-                transitions, terminalStates, executions, millis);
+        String how = switch (reduction) {
+            case NONE -> "full";
+            case PERSISTENT_SETS -> "persistent";
+            case STUBBORN_SETS -> "stubborn";
+        };
+        return String.format("%-22s %-10s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms",
+                scenario.topology().name(), how, states, transitions, terminalStates, executions, millis);
     }
 }

@@ -5,7 +5,6 @@ import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -32,6 +31,7 @@ final class CoreInternals {
     private static final Field MARKER_SENT_AT = field(Recording.class, "markerSentAt");
     private static final Field STATE_RECORDED = field(Recording.class, "stateRecorded");
     private static final Field PROCESS = field(SnapshotProtocol.class, "process");
+    private static final Field POSITIONS = field(SnapshotProtocol.class, "positions");
     private static final Field OUTGOING_CHANNELS = field(SnapshotProtocol.class, "outgoing");
     private static final Field FIRST_SNAPSHOT = field(SnapshotProtocol.class, "firstSnapshot");
     private static final Field FINISHED_ORDER = field(SnapshotProtocol.class, "finishedOrder");
@@ -58,20 +58,18 @@ final class CoreInternals {
         return copy;
     }
 
-    static void appendTo(StringBuilder key, SnapshotProtocol core) {
-        key.append("pos").append(new TreeMap<>(core.positions()));
+    /** Feeds the core's whole state to {@code hash}; the core's maps and sets have no fixed order. */
+    static void hash(StateHash hash, SnapshotProtocol core) {
+        hash.tag('p').addUnordered((Map<?, ?>) read(POSITIONS, core));
         Map<?, ?> recordings = (Map<?, ?>) read(RECORDINGS, core);
-        recordings.forEach((snapshot, recording) -> key.append(" rec").append(snapshot)
-                .append(sorted(read(RECORDED_FROM, recording)))
-                .append(sorted(read(MARKER_ARRIVED_AT, recording)))
-                .append(new TreeSet<>((Set<?>) read(OUTGOING, recording)))
-                .append(sorted(read(MARKER_SENT_AT, recording)))
-                .append(read(STATE_RECORDED, recording)));
-        key.append(" fin").append(new TreeSet<>((Set<?>) read(FINISHED, core)));
-    }
-
-    private static TreeMap<?, ?> sorted(Object map) {
-        return new TreeMap<>((Map<?, ?>) map);
+        hash.add(recordings.size());
+        recordings.forEach((snapshot, recording) -> hash.tag('R').addValue(snapshot)
+                .addUnordered((Map<?, ?>) read(RECORDED_FROM, recording))
+                .addUnordered((Map<?, ?>) read(MARKER_ARRIVED_AT, recording))
+                .addUnordered((Set<?>) read(OUTGOING, recording))
+                .addUnordered((Map<?, ?>) read(MARKER_SENT_AT, recording))
+                .addValue(read(STATE_RECORDED, recording)));
+        hash.tag('f').addUnordered((Set<?>) read(FINISHED, core));
     }
 
     private static Object read(Field field, Object target) {

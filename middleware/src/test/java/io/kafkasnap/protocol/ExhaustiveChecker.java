@@ -7,6 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Explores every interleaving of a {@link SimScenario}'s steps, depth first, on the real core.
@@ -17,53 +22,136 @@ import java.util.Set;
  * back to try a sibling step starts from a copy made with {@link CoreInternals}, or, for a broken variant
  * whose decorators hold state, from a replay of the path.
  *
- * <p>With {@link Reduction#PERSISTENT_SETS} only a persistent set of the enabled steps is explored from each
- * state ({@link SimWorld#persistentSet()}): every state where nothing can happen any more is still reached, by
- * an execution equivalent to each one that reaches it up to the order of independent steps. Why every check
- * survives that is in docs/verification.md, "Partial-order reduction".
+ * <p>With a reduction only some of the enabled steps are explored from each state: a per-process persistent set
+ * ({@link SimWorld#persistentSet()}) or a stubborn set ({@link StubbornSets}). Every state where nothing can happen
+ * any more is still reached, by an execution equivalent to each one that reaches it up to the order of
+ * independent steps. Why, and why every check survives it, is in docs/verification.md.
  */
 final class ExhaustiveChecker {
 
-    /** Whether to explore every enabled step or a persistent set of them. */
-    enum Reduction { NONE, PERSISTENT_SETS }
+    /** Every enabled step, a per-process persistent set of them, or a stubborn set (finer, the default). */
+    enum Reduction { NONE, PERSISTENT_SETS, STUBBORN_SETS }
 
     private final SimScenario scenario;
     private final Reduction reduction;
     private final Set<Long> finalStates = new HashSet<>();
-    private final Map<Long, Long> executionsFrom = new HashMap<>();
+    private Map<Long, Long> executionsFrom = new HashMap<>();
     private final Set<Long> onPath = new HashSet<>();
     private final List<SimEvent> path = new ArrayList<>();
+    private final AtomicBoolean stop;
     private long transitions;
     private long terminalStates;
+    private long statesSeen;
 
-    private ExhaustiveChecker(SimScenario scenario, Reduction reduction) {
+    private ExhaustiveChecker(SimScenario scenario, Reduction reduction, AtomicBoolean stop) {
         this.scenario = scenario;
         this.reduction = reduction;
+        this.stop = stop;
     }
 
-    /** Reduced when the scenario splits its budget (sends of different processes then commute), else not. */
+    /**
+     * With a split budget, reduced: by stubborn sets when every outbox appends at once (the faithful one and the
+     * broken variants that keep it), else by per-process persistent sets. With a shared budget, in full.
+     */
     static CheckResult check(SimScenario scenario) {
-        return check(scenario, scenario.budget() == SimScenario.Budget.SPLIT ? Reduction.PERSISTENT_SETS
-                : Reduction.NONE);
+        if (scenario.budget() != SimScenario.Budget.SPLIT) {
+            return check(scenario, Reduction.NONE);
+        }
+        return check(scenario, scenario.mutation().outboxAppendsAtOnce() ? Reduction.STUBBORN_SETS
+                : Reduction.PERSISTENT_SETS);
     }
 
+    /**
+     * Under a split budget the first step chooses the split, and no state below one split equals a state below
+     * another (the budget left is part of the state), so the splits are explored apart, on every core at once;
+     * each split's table of seen states is dropped when it is done. The first counterexample found stops all.
+     */
     static CheckResult check(SimScenario scenario, Reduction reduction) {
-        ExhaustiveChecker checker = new ExhaustiveChecker(scenario, reduction);
         long started = System.nanoTime();
-        long executions;
-        Optional<Counterexample> counterexample = Optional.empty();
-        try {
-            executions = checker.explore(new SimWorld(scenario, false));
-        } catch (Found found) {
-            executions = -1;
-            counterexample = Optional.of(found.counterexample);
+        SimWorld root = new SimWorld(scenario, false);
+        List<SimEvent> first = root.enabled();
+        if (first.isEmpty() || !(first.get(0) instanceof SimEvent.SplitBudget)) {
+            ExhaustiveChecker checker = new ExhaustiveChecker(scenario, reduction, new AtomicBoolean());
+            return checker.result(checker.run(root, List.of()), started);
         }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        return new CheckResult(scenario, reduction, checker.executionsFrom.size(), checker.transitions,
-                checker.terminalStates, executions, millis, counterexample, Set.copyOf(checker.finalStates));
+        AtomicBoolean stop = new AtomicBoolean();
+        int threads = Math.min(first.size(), Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, "exhaustive-check");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<ExhaustiveChecker> checkers = new ArrayList<>();
+            List<Future<Outcome>> outcomes = new ArrayList<>();
+            for (SimEvent split : first) {
+                ExhaustiveChecker checker = new ExhaustiveChecker(scenario, reduction, stop);
+                checkers.add(checker);
+                outcomes.add(pool.submit(() -> {
+                    SimWorld world = new SimWorld(scenario, false);
+                    world.apply(split);
+                    return checker.run(world, List.of(split));
+                }));
+            }
+            long states = 1;
+            long transitions = first.size();
+            long terminal = 0;
+            long executions = 0;
+            Set<Long> finals = new HashSet<>();
+            Optional<Counterexample> counterexample = Optional.empty();
+            for (int i = 0; i < outcomes.size(); i++) {
+                Outcome outcome = outcomes.get(i).get();
+                ExhaustiveChecker checker = checkers.get(i);
+                states += checker.statesSeen;
+                transitions += checker.transitions;
+                terminal += checker.terminalStates;
+                executions = saturatedAdd(executions, outcome.executions());
+                finals.addAll(checker.finalStates);
+                if (counterexample.isEmpty()) {
+                    counterexample = outcome.counterexample();
+                }
+            }
+            return new CheckResult(scenario, reduction, states, transitions, terminal,
+                    counterexample.isPresent() ? -1 : executions, (System.nanoTime() - started) / 1_000_000,
+                    counterexample, Set.copyOf(finals));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking " + scenario, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("checking " + scenario + " failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What one search below a prefix found: the executions it covers, or a counterexample. */
+    private record Outcome(long executions, Optional<Counterexample> counterexample) {
+    }
+
+    private Outcome run(SimWorld world, List<SimEvent> prefix) {
+        path.addAll(prefix);
+        try {
+            return new Outcome(explore(world), Optional.empty());
+        } catch (Found found) {
+            stop.set(true);
+            return new Outcome(-1, Optional.of(found.counterexample));
+        } catch (Stopped stopped) {
+            return new Outcome(-1, Optional.empty());
+        } finally {
+            executionsFrom = new HashMap<>(); // the table is the memory: let it go while other splits run
+            onPath.clear();
+        }
+    }
+
+    private CheckResult result(Outcome outcome, long started) {
+        return new CheckResult(scenario, reduction, statesSeen, transitions, terminalStates, outcome.executions(),
+                (System.nanoTime() - started) / 1_000_000, outcome.counterexample(), Set.copyOf(finalStates));
     }
 
     private long explore(SimWorld world) {
+        if (stop.get()) {
+            throw new Stopped();
+        }
         // Violations belong to the step that made them, so look before merging with an equal state seen before.
         Optional<String> violation = world.violation();
         if (violation.isPresent()) {
@@ -74,10 +162,15 @@ final class ExhaustiveChecker {
         if (known != null) {
             return known;
         }
+        statesSeen++;
         if (!onPath.add(fingerprint)) {
             throw new IllegalStateException("a cycle in the state graph at step " + path.size() + ": " + path);
         }
-        List<SimEvent> events = reduction == Reduction.NONE ? world.enabled() : world.persistentSet();
+        List<SimEvent> events = switch (reduction) {
+            case NONE -> world.enabled();
+            case PERSISTENT_SETS -> world.persistentSet();
+            case STUBBORN_SETS -> world.stubbornSet();
+        };
         long executions = 0;
         if (events.isEmpty()) {
             terminalStates++;
@@ -108,6 +201,15 @@ final class ExhaustiveChecker {
     private static long saturatedAdd(long a, long b) {
         long sum = a + b;
         return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /** Unwinds a search when another one found a counterexample. */
+    private static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("another split found a counterexample", null, false, false);
+        }
     }
 
     /** Unwinds the search at the first violation; the path is all it needs to carry. */

@@ -24,4 +24,13 @@ interface Mutation {
     default Outbox outbox(String process, Outbox faithful) {
         return faithful;
     }
+
+    /**
+     * Whether every outbox appends what it is given at once, as the faithful one does. The stubborn-set
+     * reduction counts on it (a marker reaches a channel only at its sender's capture); a variant that holds
+     * markers back is checked with the per-process reduction instead.
+     */
+    default boolean outboxAppendsAtOnce() {
+        return true;
+    }
 }

@@ -33,10 +33,15 @@ final class Observed {
         return keptRecords.computeIfAbsent(channel, c -> new ArrayList<>());
     }
 
-    void appendTo(StringBuilder key) {
-        key.append(capturedTokens).append(positionsAtCapture).append(keptRecords);
+    void hash(StateHash hash) {
+        hash.addValue(capturedTokens);
+        if (positionsAtCapture != null) {
+            hash.addOrdered(positionsAtCapture.keySet()).addOrdered(positionsAtCapture.values());
+        }
+        keptRecords.forEach((channel, offsets) -> hash.add(channel).addOrdered(offsets));
+        hash.add(fragment != null);
         if (fragment != null) {
-            key.append(" frag").append(new TreeMap<>(fragment.in())).append(new TreeMap<>(fragment.out()));
+            hash.addUnordered(fragment.in()).addUnordered(fragment.out());
         }
     }
 }

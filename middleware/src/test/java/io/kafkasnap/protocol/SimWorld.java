@@ -23,7 +23,7 @@ import java.util.TreeSet;
 final class SimWorld {
 
     /** Tokens each process starts with; enough that the send budget, not poverty, bounds the traffic. */
-    static final int MAX_TOKENS_PER_PROCESS = 3;
+    static final int MAX_TOKENS_PER_PROCESS = 4;
 
     private final SimScenario scenario;
     private final SimTopology topology;
@@ -92,7 +92,7 @@ final class SimWorld {
      * faithful harness: a broken variant's decorators hold state of their own, so those worlds are replayed.
      */
     SimWorld copy() {
-        require(scenario.mutation() == Mutation.NONE, "only the faithful harness is copied; replay " + scenario);
+        require(scenario.mutation() == Mutation.NONE, () -> "only the faithful harness is copied; replay " + scenario);
         return new SimWorld(this);
     }
 
@@ -156,7 +156,7 @@ final class SimWorld {
      */
     List<SimEvent> persistentSet() {
         List<SimEvent> events = enabled();
-        require(isSplit(), "the reduction needs a split budget: shared, sends of different processes conflict");
+        require(isSplit(), () -> "the reduction needs a split budget: shared, sends of different processes conflict");
         if (!budgetSplit || events.size() <= 1) {
             return events;
         }
@@ -173,6 +173,17 @@ final class SimWorld {
             }
         }
         return best;
+    }
+
+    /** The reduction of {@link StubbornSets}: finer than {@link #persistentSet()}, for the faithful harness only. */
+    List<SimEvent> stubbornSet() {
+        List<SimEvent> events = enabled();
+        require(isSplit() && scenario.mutation().outboxAppendsAtOnce(),
+                () -> "stubborn sets need a split budget and outboxes that append at once: " + scenario);
+        if (!budgetSplit || events.size() <= 1) {
+            return events;
+        }
+        return new StubbornSets(this).reduce(events);
     }
 
     /**
@@ -235,6 +246,46 @@ final class SimWorld {
         return false;
     }
 
+    // Read-only views for StubbornSets.
+
+    SimScenario scenario() {
+        return scenario;
+    }
+
+    SimTopology topology() {
+        return topology;
+    }
+
+    /** The snapshots {@code process} has captured its state for. */
+    Set<Long> captured(String process) {
+        return java.util.Collections.unmodifiableSet(nodes.get(process).captured);
+    }
+
+    /** The records of {@code channel} its receiver has not consumed yet, oldest first. */
+    List<LogEntry> unconsumed(String channel) {
+        List<LogEntry> log = logs.get(channel);
+        long from = nodes.get(topology.channel(channel).to()).consumed.get(channel);
+        return java.util.Collections.unmodifiableList(log.subList((int) from, log.size()));
+    }
+
+    /** App messages the sender of {@code channel} may still send on it (split budget). */
+    int shareLeft(String channel) {
+        return nodes.get(topology.channel(channel).from()).channelBudget.getOrDefault(channel, 0);
+    }
+
+    /** The planned snapshots whose trigger names {@code process} and that it has not read yet, written or not. */
+    List<SnapshotPlan> triggersStillToRead(String process) {
+        Node node = nodes.get(process);
+        List<SnapshotPlan> plans = scenario.snapshots();
+        return plans.subList(node.controlPosition, plans.size()).stream().filter(p -> p.triggers(process)).toList();
+    }
+
+    /** Whether a trigger naming {@code process} is still to be written to the control topic. */
+    boolean triggerStillToWrite(String process) {
+        List<SnapshotPlan> plans = scenario.snapshots();
+        return plans.subList(control.size(), plans.size()).stream().anyMatch(p -> p.triggers(process));
+    }
+
     private boolean capturedEveryPlan(Node node) {
         return scenario.snapshots().stream().allMatch(plan -> node.captured.contains(plan.id()));
     }
@@ -273,7 +324,7 @@ final class SimWorld {
             narration.add(event.toString());
         }
         if (event instanceof SimEvent.SplitBudget split) {
-            require(isSplit() && !budgetSplit, "the budget is not to be split now");
+            require(isSplit() && !budgetSplit, () -> "the budget is not to be split now");
             budgetSplit = true;
             for (Node node : nodes.values()) {
                 node.sendsLeft = 0;
@@ -290,7 +341,7 @@ final class SimWorld {
             send(send);
         } else if (event instanceof SimEvent.IssueTrigger issue) {
             SnapshotPlan plan = scenario.snapshots().get(control.size());
-            require(plan.id() == issue.snapshot(), "trigger " + issue + " is not the next planned one");
+            require(plan.id() == issue.snapshot(), () -> "trigger " + issue + " is not the next planned one");
             control.add(plan);
         } else if (event instanceof SimEvent.Trigger trigger) {
             readTrigger(trigger);
@@ -368,8 +419,7 @@ final class SimWorld {
 
     /**
      * A 64-bit hash of the whole state: the core's internals, the logs, the harness's pending steps and what it
-     * observed. FNV-1a over a canonical text; at the few million states explored a collision, which could only
-     * hide a state, has odds below one in a million.
+     * observed ({@link StateHash}).
      */
     long fingerprint() {
         return fingerprint(true);
@@ -380,48 +430,55 @@ final class SimWorld {
      * state where nothing can happen any more the budget is spent, so the rest is the whole state).
      */
     long fingerprint(boolean withBudget) {
-        StringBuilder key = new StringBuilder(1024);
+        StateHash hash = new StateHash();
         if (withBudget) {
-            key.append(sendsLeft).append(budgetSplit).append('/');
+            hash.add(sendsLeft).add(budgetSplit);
         }
-        key.append(control.size());
+        hash.add(control.size());
         for (Node node : nodes.values()) {
-            key.append('|').append(node.name).append(node.tokens).append(node.consumed).append(node.controlPosition)
-                    .append(node.captured);
+            hash.tag('n').add(node.name).add(node.tokens).addOrdered(node.consumed.values())
+                    .add(node.controlPosition).addOrdered(node.captured);
             if (withBudget) {
-                key.append('s').append(node.sendsLeft).append(node.channelBudget);
+                hash.add(node.sendsLeft).addOrdered(node.channelBudget.values());
             }
-            CoreInternals.appendTo(key, node.core);
-            key.append(node.inputs.decoratorState()).append(node.outbox.decoratorState());
+            CoreInternals.hash(hash, node.core);
+            hash.add(node.inputs.decoratorState()).add(node.outbox.decoratorState());
         }
-        logs.forEach((channel, log) -> {
-            key.append('|').append(channel);
+        logs.values().forEach(log -> {
+            hash.tag('l').add(log.size());
             for (LogEntry entry : log) {
-                key.append(entry instanceof LogEntry.App app ? "a" + app.tokens() + app.sentAfterRecording()
-                        : "m" + ((LogEntry.Marker) entry).snapshot());
+                if (entry instanceof LogEntry.App app) {
+                    hash.tag('a').add(app.tokens()).addOrdered(app.sentAfterRecording());
+                } else {
+                    hash.tag('m').add(((LogEntry.Marker) entry).snapshot());
+                }
             }
         });
-        key.append("|acks").append(pendingAcks.keySet().stream().map(Object::toString).sorted().toList());
-        key.append("|readouts").append(pendingReadouts.stream().map(Object::toString).sorted().toList());
-        observed.forEach((snapshot, byProcess) -> byProcess.forEach((process, seen) -> {
-            key.append("|S").append(snapshot).append(process);
-            seen.appendTo(key);
-        }));
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            hash = (hash ^ key.charAt(i)) * 0x100000001b3L;
+        long acks = 0;
+        for (SimEvent.Ack ack : pendingAcks.keySet()) {
+            acks += new StateHash().add(ack.process()).add(ack.snapshot()).add(ack.channel()).value();
         }
-        return hash;
+        hash.tag('k').add(pendingAcks.size()).add(acks);
+        long readouts = 0;
+        for (SimEvent.ReadOut readOut : pendingReadouts) {
+            readouts += new StateHash().add(readOut.process()).add(readOut.snapshot()).value();
+        }
+        hash.tag('r').add(pendingReadouts.size()).add(readouts);
+        observed.forEach((snapshot, byProcess) -> byProcess.forEach((process, seen) -> {
+            hash.tag('o').add(snapshot).add(process);
+            seen.hash(hash);
+        }));
+        return hash.value();
     }
 
     private void send(SimEvent.Send send) {
         Node node = nodes.get(send.process());
-        require(sendsLeft(node) > 0 && node.tokens > 0, send + " is not possible now");
+        require(sendsLeft(node) > 0 && node.tokens > 0, () -> send + " is not possible now");
         node.tokens--;
         node.outbox.append(send.channel(), new LogEntry.App(1, List.copyOf(node.captured)));
         if (isSplit()) {
             int share = node.channelBudget.get(send.channel());
-            require(share > 0, send + ": no budget left for the channel");
+            require(share > 0, () -> send + ": no budget left for the channel");
             node.channelBudget.put(send.channel(), share - 1);
             if (--node.sendsLeft == 0) {
                 node.outbox.endOfAppTraffic();
@@ -434,7 +491,7 @@ final class SimWorld {
     private void readTrigger(SimEvent.Trigger trigger) {
         Node node = nodes.get(trigger.process());
         int index = node.nextTrigger();
-        require(index >= 0 && control.get(index).id() == trigger.snapshot(), trigger + " is not the next one");
+        require(index >= 0 && control.get(index).id() == trigger.snapshot(), () -> trigger + " is not the next one");
         node.controlPosition = index + 1;
         SnapshotPlan plan = control.get(index);
         node.inputs.onTrigger(plan.id(), plan.isBroadcast() ? null : node.name);
@@ -462,12 +519,12 @@ final class SimWorld {
     /** Hands a pending readout or ack to the core. */
     private void answer(SimEvent callback) {
         if (callback instanceof SimEvent.ReadOut readOut) {
-            require(pendingReadouts.remove(readOut), readOut + " is not pending");
+            require(pendingReadouts.remove(readOut), () -> readOut + " is not pending");
             nodes.get(readOut.process()).inputs.onLocalStateRecorded(readOut.snapshot());
         } else {
             SimEvent.Ack ack = (SimEvent.Ack) callback;
             Long offset = pendingAcks.remove(ack);
-            require(offset != null, ack + " is not pending");
+            require(offset != null, () -> ack + " is not pending");
             nodes.get(ack.process()).inputs.onMarkerSent(ack.snapshot(), ack.channel(), offset);
         }
     }
@@ -538,9 +595,9 @@ final class SimWorld {
         say("  VIOLATION: " + violation);
     }
 
-    private static void require(boolean condition, String message) {
+    private static void require(boolean condition, java.util.function.Supplier<String> message) {
         if (!condition) {
-            throw new IllegalStateException(message);
+            throw new IllegalStateException(message.get());
         }
     }
 
