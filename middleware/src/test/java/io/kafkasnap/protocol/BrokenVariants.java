@@ -23,7 +23,7 @@ final class BrokenVariants {
             }
 
             @Override
-            public boolean outboxAppendsAtOnce() {
+            public boolean meetsStubbornSetAssumptions() {
                 return false;
             }
 
@@ -64,6 +64,41 @@ final class BrokenVariants {
         };
     }
 
+    /**
+     * Breaks the per-channel independence the stubborn-set reduction assumes: a process that keeps a record of one
+     * channel after keeping one of another drops it, so which record survives depends on the order of deliveries
+     * on different channels (a bookkeeping slip shared across channels).
+     */
+    static Mutation keptRecordDroppedAfterAChannelSwitch() {
+        return new Mutation() {
+            @Override
+            public Controller controller(String process, Controller faithful) {
+                return new DropsRecordAfterChannelSwitch(faithful);
+            }
+
+            @Override
+            public boolean meetsStubbornSetAssumptions() {
+                return false;
+            }
+
+            @Override
+            public ProtocolInputs inputs(String process, ProtocolInputs faithful, Controller controller) {
+                DropsRecordAfterChannelSwitch dropping = (DropsRecordAfterChannelSwitch) controller;
+                return new ForwardingInputs(faithful) {
+                    @Override
+                    public String decoratorState() {
+                        return "lastKept=" + dropping.lastKept; // the controller's state, hashed with the process
+                    }
+                };
+            }
+
+            @Override
+            public String toString() {
+                return "kept record dropped after a channel switch";
+            }
+        };
+    }
+
     private static final class MarkerBehindNextAppMessage implements Outbox {
         private final Outbox log;
         private final Map<String, List<LogEntry>> held = new TreeMap<>();
@@ -100,13 +135,12 @@ final class BrokenVariants {
         }
     }
 
-    private static final class DropsChannelRecords implements Controller {
-        private final Controller controller;
-        private final String dropped;
+    /** Passes every call on; a broken variant overrides the one it breaks. */
+    private abstract static class ForwardingController implements Controller {
+        final Controller controller;
 
-        DropsChannelRecords(Controller controller, String dropped) {
+        ForwardingController(Controller controller) {
             this.controller = controller;
-            this.dropped = dropped;
         }
 
         @Override
@@ -121,9 +155,7 @@ final class BrokenVariants {
 
         @Override
         public void recordChannelRecord(long snapshot, String channel, long offset) {
-            if (!channel.equals(dropped)) {
-                controller.recordChannelRecord(snapshot, channel, offset);
-            }
+            controller.recordChannelRecord(snapshot, channel, offset);
         }
 
         @Override
@@ -137,14 +169,81 @@ final class BrokenVariants {
         }
     }
 
-    private static final class KeepsOneRecordPastTheMarker implements ProtocolInputs {
-        private final ProtocolInputs core;
+    /** Passes every event on; a broken variant overrides the one it breaks. */
+    private abstract static class ForwardingInputs implements ProtocolInputs {
+        final ProtocolInputs core;
+
+        ForwardingInputs(ProtocolInputs core) {
+            this.core = core;
+        }
+
+        @Override
+        public void onTrigger(long snapshot, String initiator) {
+            core.onTrigger(snapshot, initiator);
+        }
+
+        @Override
+        public void onMarker(String channel, long offset, long snapshot) {
+            core.onMarker(channel, offset, snapshot);
+        }
+
+        @Override
+        public void onAppRecord(String channel, long offset) {
+            core.onAppRecord(channel, offset);
+        }
+
+        @Override
+        public void onMarkerSent(long snapshot, String channel, long offset) {
+            core.onMarkerSent(snapshot, channel, offset);
+        }
+
+        @Override
+        public void onLocalStateRecorded(long snapshot) {
+            core.onLocalStateRecorded(snapshot);
+        }
+    }
+
+    private static final class DropsChannelRecords extends ForwardingController {
+        private final String dropped;
+
+        DropsChannelRecords(Controller controller, String dropped) {
+            super(controller);
+            this.dropped = dropped;
+        }
+
+        @Override
+        public void recordChannelRecord(long snapshot, String channel, long offset) {
+            if (!channel.equals(dropped)) {
+                controller.recordChannelRecord(snapshot, channel, offset);
+            }
+        }
+    }
+
+    private static final class DropsRecordAfterChannelSwitch extends ForwardingController {
+        /** The channel of the last record this process kept, for any snapshot. */
+        String lastKept;
+
+        DropsRecordAfterChannelSwitch(Controller controller) {
+            super(controller);
+        }
+
+        @Override
+        public void recordChannelRecord(long snapshot, String channel, long offset) {
+            boolean switched = lastKept != null && !lastKept.equals(channel);
+            lastKept = channel;
+            if (!switched) {
+                controller.recordChannelRecord(snapshot, channel, offset);
+            }
+        }
+    }
+
+    private static final class KeepsOneRecordPastTheMarker extends ForwardingInputs {
         private final Controller controller;
         /** Per channel, the snapshot whose marker just arrived and whose recording this variant keeps open. */
         private final Map<String, Long> oneMore = new TreeMap<>();
 
         KeepsOneRecordPastTheMarker(ProtocolInputs core, Controller controller) {
-            this.core = core;
+            super(core);
             this.controller = controller;
         }
 
@@ -161,21 +260,6 @@ final class BrokenVariants {
                 controller.recordChannelRecord(snapshot, channel, offset);
             }
             core.onAppRecord(channel, offset);
-        }
-
-        @Override
-        public void onTrigger(long snapshot, String initiator) {
-            core.onTrigger(snapshot, initiator);
-        }
-
-        @Override
-        public void onMarkerSent(long snapshot, String channel, long offset) {
-            core.onMarkerSent(snapshot, channel, offset);
-        }
-
-        @Override
-        public void onLocalStateRecorded(long snapshot) {
-            core.onLocalStateRecorded(snapshot);
         }
 
         @Override

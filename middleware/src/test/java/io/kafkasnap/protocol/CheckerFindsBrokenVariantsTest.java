@@ -44,6 +44,21 @@ class CheckerFindsBrokenVariantsTest {
         assertThat(found.violation()).containsAnyOf("rule 3", "after completing its fragment");
     }
 
+    /**
+     * Not with stubborn sets: they assume a process's steps on different channels commute, which this breaks
+     * ({@code IndependenceHoldsTest} catches that claim failing on this very variant).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Reduction.class, names = {"NONE", "PERSISTENT_SETS"})
+    void aKeptRecordDroppedAfterAChannelSwitchIsCaught(Reduction reduction) {
+        SimScenario dag = SimScenario.twoSnapshots(SimTopology.dagOf4(), 2, "src", "w1")
+                .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2)));
+        Counterexample found = counterexample(dag.with(BrokenVariants.keptRecordDroppedAfterAChannelSwitch()),
+                reduction);
+
+        assertThat(found.violation()).contains("rule 3");
+    }
+
     @Test
     void theTraceIsNumberedStepByStepAndEndsWithTheViolation() {
         Counterexample found = counterexample(TWO_NODES.with(BrokenVariants.channelNotRecorded("a>b")),

@@ -50,14 +50,15 @@ final class ExhaustiveChecker {
     }
 
     /**
-     * With a split budget, reduced: by stubborn sets when every outbox appends at once (the faithful one and the
-     * broken variants that keep it), else by per-process persistent sets. With a shared budget, in full.
+     * With a split budget, reduced: by stubborn sets where their assumptions hold (the faithful harness and the
+     * broken variants that keep them, see {@link Mutation#meetsStubbornSetAssumptions()}), else by per-process
+     * persistent sets. With a shared budget, in full.
      */
     static CheckResult check(SimScenario scenario) {
         if (scenario.budget() != SimScenario.Budget.SPLIT) {
             return check(scenario, Reduction.NONE);
         }
-        return check(scenario, scenario.mutation().outboxAppendsAtOnce() ? Reduction.STUBBORN_SETS
+        return check(scenario, scenario.mutation().meetsStubbornSetAssumptions() ? Reduction.STUBBORN_SETS
                 : Reduction.PERSISTENT_SETS);
     }
 

@@ -175,11 +175,11 @@ final class SimWorld {
         return best;
     }
 
-    /** The reduction of {@link StubbornSets}: finer than {@link #persistentSet()}, for the faithful harness only. */
+    /** The reduction of {@link StubbornSets}: finer than {@link #persistentSet()}; see its assumptions there. */
     List<SimEvent> stubbornSet() {
         List<SimEvent> events = enabled();
-        require(isSplit() && scenario.mutation().outboxAppendsAtOnce(),
-                () -> "stubborn sets need a split budget and outboxes that append at once: " + scenario);
+        require(isSplit() && scenario.mutation().meetsStubbornSetAssumptions(),
+                () -> "stubborn sets need a split budget and a harness that meets their assumptions: " + scenario);
         if (!budgetSplit || events.size() <= 1) {
             return events;
         }
