@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whose decorators hold state, from a replay of the path.
  *
  * <p>With a reduction only some of the enabled steps are explored from each state: a per-process persistent set
- * ({@link SimWorld#persistentSet()}) or a stubborn set ({@link StubbornSets}). Every state where nothing can happen
+ * ({@link PersistentSets}) or a stubborn set ({@link StubbornSets}). Every state where nothing can happen
  * any more is still reached, by an execution equivalent to each one that reaches it up to the order of
  * independent steps. Why, and why every check survives it, is in docs/verification.md.
  */

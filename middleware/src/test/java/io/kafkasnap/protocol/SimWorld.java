@@ -141,38 +141,14 @@ final class SimWorld {
         return events;
     }
 
-    /**
-     * A persistent set of the steps enabled now (Godefroid): exploring only these from this state still reaches
-     * every state where nothing can happen any more, by an execution that differs from any other reaching it only
-     * in the order of independent steps. See docs/verification.md, "Partial-order reduction", for why.
-     *
-     * <p>Every step belongs to one process: a send, a trigger read, a delivery (to the receiver), a readout or an
-     * ack; the control topic's writer {@code ""} owns writing the triggers. Steps of different owners commute and
-     * never disable each other, so the enabled steps of a set of owners P are persistent provided no owner outside
-     * P can enable a further step of an owner in P: every empty incoming channel of a member must come from a
-     * member or from a process that will never append to it again, and a member that has no trigger to read must
-     * get no more, or the writer is a member. Of the candidate sets, one per owner closed under that rule, the
-     * smallest is returned; if nothing is smaller, all enabled steps.
-     */
+    /** The reduction of {@link PersistentSets}: structural, for every variant. */
     List<SimEvent> persistentSet() {
         List<SimEvent> events = enabled();
         require(isSplit(), () -> "the reduction needs a split budget: shared, sends of different processes conflict");
         if (!budgetSplit || events.size() <= 1) {
             return events;
         }
-        Set<String> owners = new LinkedHashSet<>();
-        events.forEach(event -> owners.add(event.process()));
-        List<SimEvent> best = events;
-        for (String owner : owners) {
-            Set<SimEvent> lone = new LinkedHashSet<>();
-            Set<String> closed = closure(owner, lone);
-            List<SimEvent> candidate = events.stream()
-                    .filter(event -> closed.contains(event.process()) || lone.contains(event)).toList();
-            if (candidate.size() < best.size()) {
-                best = candidate;
-            }
-        }
-        return best;
+        return new PersistentSets(this).reduce(events);
     }
 
     /** The reduction of {@link StubbornSets}: finer than {@link #persistentSet()}; see its assumptions there. */
@@ -186,67 +162,7 @@ final class SimWorld {
         return new StubbornSets(this).reduce(events);
     }
 
-    /**
-     * {@code owner} and every owner that could enable one of their steps before any of them moves. A sender
-     * that has captured every planned snapshot can append to a member's channel only by an app send on it, and
-     * in the faithful harness such a send commutes with every other step of its sender (it touches only the
-     * sender's tokens, which it holds enough of, and the channel's tail): then only that send joins, in
-     * {@code lone}, rather than the sender with all its steps.
-     */
-    private Set<String> closure(String owner, Set<SimEvent> lone) {
-        Set<String> closed = new LinkedHashSet<>();
-        List<String> todo = new ArrayList<>(List.of(owner));
-        while (!todo.isEmpty()) {
-            String member = todo.remove(todo.size() - 1);
-            if (!closed.add(member) || member.isEmpty()) {
-                continue; // the control topic's writer reads nothing: nobody enables its steps
-            }
-            Node node = nodes.get(member);
-            for (SimTopology.Channel channel : topology.incoming(member)) {
-                boolean empty = node.consumed.get(channel.name()) == logs.get(channel.name()).size();
-                Node sender = nodes.get(channel.from());
-                if (empty && mayAppendLater(sender, channel.name())) {
-                    if (scenario.mutation() == Mutation.NONE && capturedEveryPlan(sender)) {
-                        lone.add(new SimEvent.Send(sender.name, channel.name()));
-                    } else {
-                        todo.add(channel.from());
-                    }
-                }
-            }
-            if (node.nextTrigger() < 0) {
-                for (int i = control.size(); i < scenario.snapshots().size(); i++) {
-                    if (scenario.snapshots().get(i).triggers(member)) {
-                        todo.add("");
-                        break;
-                    }
-                }
-            }
-        }
-        return closed;
-    }
-
-    /**
-     * Whether {@code sender} may still append to {@code channel}: an app message while it has budget for that
-     * channel, a marker for any planned snapshot it has not captured yet (the markers of a captured one went out
-     * with the capture). A broken outbox may hold markers back and release them at the sender's next send on the
-     * channel or when its whole budget is spent: for a broken variant, any budget left at all counts.
-     */
-    private boolean mayAppendLater(Node sender, String channel) {
-        if (sender.channelBudget.getOrDefault(channel, 0) > 0) {
-            return true;
-        }
-        if (scenario.mutation() != Mutation.NONE && sendsLeft(sender) > 0) {
-            return true;
-        }
-        for (SnapshotPlan plan : scenario.snapshots()) {
-            if (!sender.captured.contains(plan.id())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    // Read-only views for StubbornSets.
+    // Read-only views for the reductions.
 
     SimScenario scenario() {
         return scenario;
@@ -280,14 +196,20 @@ final class SimWorld {
         return plans.subList(node.controlPosition, plans.size()).stream().filter(p -> p.triggers(process)).toList();
     }
 
+    /** Whether a trigger naming {@code process} is on the control topic and not read by it yet. */
+    boolean hasTriggerToRead(String process) {
+        return nodes.get(process).nextTrigger() >= 0;
+    }
+
+    /** App messages {@code process} may still send, on all its channels (or all processes, shared budget). */
+    int sendsLeft(String process) {
+        return sendsLeft(nodes.get(process));
+    }
+
     /** Whether a trigger naming {@code process} is still to be written to the control topic. */
     boolean triggerStillToWrite(String process) {
         List<SnapshotPlan> plans = scenario.snapshots();
         return plans.subList(control.size(), plans.size()).stream().anyMatch(p -> p.triggers(process));
-    }
-
-    private boolean capturedEveryPlan(Node node) {
-        return scenario.snapshots().stream().allMatch(plan -> node.captured.contains(plan.id()));
     }
 
     private boolean isSplit() {

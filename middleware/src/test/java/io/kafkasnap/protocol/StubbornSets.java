@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Stubborn sets (Valmari) over the steps of a faithful {@link SimWorld}: a reduction finer than the per-process
- * persistent sets of {@link SimWorld#persistentSet()}, because it tells apart the steps of one process that
+ * persistent sets of {@link PersistentSets}, because it tells apart the steps of one process that
  * commute from those that do not.
  *
  * <p>The steps of one process fall in two kinds. A <b>capturing</b> step starts a recording: a trigger, or a
