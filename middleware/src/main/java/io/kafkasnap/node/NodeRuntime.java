@@ -1,27 +1,14 @@
 package io.kafkasnap.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kafkasnap.collect.Chunks;
-import io.kafkasnap.collect.Fragment;
-import io.kafkasnap.collect.ValueCodec;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
 import io.kafkasnap.kafka.Markers;
 import io.kafkasnap.kafka.Topics;
-import io.kafkasnap.protocol.Controller;
-import io.kafkasnap.protocol.LocalSnapshot;
-import io.kafkasnap.protocol.Rejection;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.NodeStore;
-import io.kafkasnap.store.RecordedRecord;
-import io.kafkasnap.store.StateCapture;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.Timer.Sample;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,13 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,10 +41,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The event loop behind {@link SnapshotNode}. One thread owns the consumer, the store and the protocol: it runs
  * handlers, timers and snapshot steps one at a time, so between two events the state is quiescent and a
- * snapshot can be taken there. Work that costs the state's size (reading a capture out, encoding a fragment)
- * runs on a second thread and comes back to the loop as a task.
+ * snapshot can be taken there. What the protocol asks for is done by {@link SnapshotSteps}; work that costs the
+ * state's size (reading a capture out, encoding a fragment) runs there on a second thread and comes back to the
+ * loop as a task.
  */
-final class NodeRuntime implements Controller {
+final class NodeRuntime {
 
     record Periodic(Duration period, NodeTask task) {
     }
@@ -80,22 +66,14 @@ final class NodeRuntime implements Controller {
     private final RecordHandler handler;
     private final List<NodeTask> onStart;
     private final List<ScheduledTimer> timers = new ArrayList<>();
-    private final Clock clock = Clock.systemUTC();
 
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final Context context = new Context();
-    private final Map<Long, Map<String, byte[]>> capturedStates = new HashMap<>();
-    private final Map<Long, Long> recordedAt = new HashMap<>();
-    private final Map<Long, Sample> snapshotTimers = new HashMap<>();
 
     private final Counter processed;
-    private final Counter recorded;
     private final Counter skipped;
     private final Counter handlerFailures;
-    private final Counter fragments;
-    private final DistributionSummary fragmentBytes;
-    private final Timer snapshotDuration;
     private final MeterRegistry meters;
 
     private NodeStore store;
@@ -128,15 +106,8 @@ final class NodeRuntime implements Controller {
         this.meters = meters;
         String[] tags = {"process", processId};
         this.processed = meters.counter("kafkasnap.records.processed", tags);
-        this.recorded = meters.counter("kafkasnap.records.recorded", tags);
         this.skipped = meters.counter("kafkasnap.records.skipped", tags);
         this.handlerFailures = meters.counter("kafkasnap.handler.failures", tags);
-        this.fragments = meters.counter("kafkasnap.fragments.published", tags);
-        this.fragmentBytes = DistributionSummary.builder("kafkasnap.fragment.bytes").tags(tags).baseUnit("bytes")
-                .register(meters);
-        this.snapshotDuration = Timer.builder("kafkasnap.snapshot.local")
-                .description("from recording the local state to publishing the fragment").tags(tags)
-                .register(meters);
     }
 
     String processId() {
@@ -179,9 +150,11 @@ final class NodeRuntime implements Controller {
             consumer.assign(assigned);
             consumer.seek(control, joinOffset + 1);
             positions.forEach((topic, offset) -> consumer.seek(new TopicPartition(topic, 0), offset));
-            // Snapshots triggered before our join do not include us: their ids are smaller than the join's offset.
-            protocol = new SnapshotProtocol(processId, positions, outgoing, joinOffset + 1, this);
             snapshotWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "kafkasnap-" + processId + "-fragments"));
+            SnapshotSteps steps = new SnapshotSteps(processId, outgoing, collectionTopic, chunkBytes, store, producer,
+                    snapshotWorker, new LoopPort(), meters);
+            // Snapshots triggered before our join do not include us: their ids are smaller than the join's offset.
+            protocol = new SnapshotProtocol(processId, positions, outgoing, joinOffset + 1, steps);
             running = true;
             thread = daemon(this::loop, "kafkasnap-" + processId);
             thread.start();
@@ -444,104 +417,27 @@ final class NodeRuntime implements Controller {
         }
     }
 
-    // ---- the protocol's port -----------------------------------------------------------------------------
-
-    @Override
-    public void recordLocalState(long snapshot) {
-        recordedAt.put(snapshot, clock.millis());
-        snapshotTimers.put(snapshot, Timer.start(meters));
-        // The capture must show exactly the records before the current positions, so both go in one write.
-        store.putPositions(protocol.positions());
-        StateCapture capture = store.capture();
-        snapshotWorker.execute(() -> {
-            try (capture) {
-                Map<String, byte[]> state = capture.readAll();
-                post(() -> {
-                    capturedStates.put(snapshot, state);
-                    protocol.onLocalStateRecorded(snapshot);
-                });
-            } catch (Throwable t) {
-                post(() -> fail("reading out the state of snapshot " + snapshot + " failed", t));
-            }
-        });
-    }
-
-    @Override
-    public void sendMarkers(long snapshot) {
-        for (String channel : outgoing) {
-            producer.send(Markers.marker(channel, snapshot), (metadata, error) -> {
-                if (error != null) {
-                    post(() -> fail("sending the marker of snapshot " + snapshot + " on " + channel + " failed",
-                            error));
-                } else {
-                    post(() -> protocol.onMarkerSent(snapshot, channel, metadata.offset()));
-                }
-            });
+    /** What the snapshot steps see of the loop. */
+    private final class LoopPort implements SnapshotSteps.Loop {
+        @Override
+        public void post(Runnable task) {
+            NodeRuntime.this.post(task);
         }
-    }
 
-    @Override
-    public void recordChannelRecord(long snapshot, String channel, long offset) {
-        store.putRecorded(snapshot, channel, offset, current.key(), current.value());
-        recorded.increment();
-    }
-
-    @Override
-    public void fragmentComplete(LocalSnapshot local) {
-        long snapshot = local.snapshot();
-        store.commit();
-        List<RecordedRecord> records = store.recorded(snapshot);
-        Map<String, byte[]> state = capturedStates.remove(snapshot);
-        long at = recordedAt.remove(snapshot);
-        Sample sample = snapshotTimers.remove(snapshot);
-        snapshotWorker.execute(() -> {
-            try {
-                Fragment fragment = toFragment(local, at, state, records);
-                List<ProducerRecord<byte[], byte[]>> chunks = Chunks.chunks(collectionTopic, fragment, chunkBytes);
-                AtomicInteger pending = new AtomicInteger(chunks.size());
-                for (ProducerRecord<byte[], byte[]> chunk : chunks) {
-                    fragmentBytes.record(chunk.value().length);
-                    producer.send(chunk, (metadata, error) -> {
-                        if (error != null) {
-                            post(() -> fail("publishing the fragment of snapshot " + snapshot + " failed", error));
-                        } else if (pending.decrementAndGet() == 0) {
-                            post(() -> {
-                                store.deleteRecorded(snapshot);
-                                fragments.increment();
-                                sample.stop(snapshotDuration);
-                                log.debug("{}: published its fragment of snapshot {} in {} chunk(s)", processId,
-                                        snapshot, chunks.size());
-                            });
-                        }
-                    });
-                }
-            } catch (Throwable t) {
-                post(() -> fail("building the fragment of snapshot " + snapshot + " failed", t));
-            }
-        });
-    }
-
-    @Override
-    public void rejected(Rejection reason, String detail) {
-        meters.counter("kafkasnap.protocol.rejections", "process", processId, "reason", reason.name()).increment();
-        log.warn("{}: ignored {}: {}", processId, detail, reason.message());
-    }
-
-    private Fragment toFragment(LocalSnapshot local, long at, Map<String, byte[]> state,
-                                List<RecordedRecord> records) {
-        Map<String, JsonNode> stateJson = new TreeMap<>();
-        state.forEach((key, value) -> stateJson.put(key, ValueCodec.toJson(value)));
-        Map<String, List<Fragment.Message>> messages = new HashMap<>();
-        for (RecordedRecord r : records) {
-            messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
-                    .add(Fragment.Message.of(r.offset(), r.key(), r.value()));
+        @Override
+        public void fail(String what, Throwable cause) {
+            NodeRuntime.this.fail(what, cause);
         }
-        Map<String, Fragment.InChannel> in = new TreeMap<>();
-        local.in().forEach((channel, cut) -> in.put(channel, new Fragment.InChannel(cut.recordedFrom(),
-                cut.markerOffset(), messages.getOrDefault(channel, List.of()))));
-        Map<String, Fragment.OutChannel> out = new TreeMap<>();
-        local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
-        return new Fragment(local.snapshot(), processId, at, stateJson, in, out);
+
+        @Override
+        public SnapshotProtocol protocol() {
+            return protocol;
+        }
+
+        @Override
+        public ConsumerRecord<byte[], byte[]> current() {
+            return current;
+        }
     }
 
     // ---- what handlers see -------------------------------------------------------------------------------
