@@ -45,8 +45,20 @@ class IndependenceHoldsTest {
                         .withSnapshots(List.of(SnapshotPlan.broadcast(2))));
     }
 
+    /** Only under {@code -Pexhaustive}: the complete graph with both snapshots, and acks and readouts as steps. */
+    static Stream<SimScenario> larger() {
+        if (!ExhaustiveCheckTest.LARGE) {
+            return Stream.empty();
+        }
+        return Stream.of(
+                SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
+                        .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP),
+                SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 1, "a", "b")
+                        .withCallbacks(Callback.OWN_STEP, Callback.OWN_STEP));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("small")
+    @MethodSource({"small", "larger"})
     void theReductionsClaimsHoldInEveryReachableState(SimScenario scenario) {
         Walk walk = walk(scenario);
 
