@@ -15,10 +15,12 @@ import java.util.Set;
  *                       the reduction, the maximal paths of the reduced graph (each stands for a class of
  *                       executions that differ only in the order of independent steps)
  * @param finalStates    fingerprints, without the spent budget, of the states where nothing can happen any more
+ * @param splitsExplored how many splits of the budget were explored (the figures above are theirs), of
+ * @param splits         how many there are; the others are mirror images of explored ones ({@link Symmetry})
  */
 record CheckResult(SimScenario scenario, ExhaustiveChecker.Reduction reduction, long states, long transitions,
                    long terminalStates, long executions, long millis, Optional<Counterexample> counterexample,
-                   Set<Long> finalStates) {
+                   Set<Long> finalStates, int splitsExplored, int splits) {
 
     String summary() {
         String how = switch (reduction) {
@@ -26,7 +28,9 @@ record CheckResult(SimScenario scenario, ExhaustiveChecker.Reduction reduction, 
             case PERSISTENT_SETS -> "persistent";
             case STUBBORN_SETS -> "stubborn";
         };
-        return String.format("%-22s %-10s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms",
-                scenario.topology().name(), how, states, transitions, terminalStates, executions, millis);
+        String explored = splitsExplored < splits ? String.format(" (%d of %d splits, the rest mirror images)",
+                splitsExplored, splits) : "";
+        return String.format("%-22s %-10s %,12d states %,13d transitions %,9d terminal states %,22d executions %,8d ms%s",
+                scenario.topology().name(), how, states, transitions, terminalStates, executions, millis, explored);
     }
 }

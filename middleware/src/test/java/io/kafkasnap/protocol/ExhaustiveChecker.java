@@ -58,8 +58,22 @@ final class ExhaustiveChecker {
         if (scenario.budget() != SimScenario.Budget.SPLIT) {
             return check(scenario, Reduction.NONE);
         }
-        return check(scenario, scenario.mutation().meetsStubbornSetAssumptions() ? Reduction.STUBBORN_SETS
-                : Reduction.PERSISTENT_SETS);
+        Reduction reduction = scenario.mutation().meetsStubbornSetAssumptions() ? Reduction.STUBBORN_SETS
+                : Reduction.PERSISTENT_SETS;
+        return check(scenario, reduction, scenario.mutation() == Mutation.NONE ? Splits.ONE_PER_MIRROR_IMAGE
+                : Splits.ALL);
+    }
+
+    /** Which splits of the budget to explore: every one, or one of each set of mirror images ({@link Symmetry}). */
+    enum Splits { ALL, ONE_PER_MIRROR_IMAGE }
+
+    static CheckResult check(SimScenario scenario, Reduction reduction) {
+        return check(scenario, reduction, Splits.ALL);
+    }
+
+    /** Only the states below one split of the budget. */
+    static CheckResult checkSplit(SimScenario scenario, Reduction reduction, SimEvent.SplitBudget split) {
+        return check(scenario, reduction, List.of(split), System.nanoTime());
     }
 
     /**
@@ -67,7 +81,7 @@ final class ExhaustiveChecker {
      * another (the budget left is part of the state), so the splits are explored apart, on every core at once;
      * each split's table of seen states is dropped when it is done. The first counterexample found stops all.
      */
-    static CheckResult check(SimScenario scenario, Reduction reduction) {
+    static CheckResult check(SimScenario scenario, Reduction reduction, Splits splits) {
         long started = System.nanoTime();
         SimWorld root = new SimWorld(scenario, false);
         List<SimEvent> first = root.enabled();
@@ -75,6 +89,12 @@ final class ExhaustiveChecker {
             ExhaustiveChecker checker = new ExhaustiveChecker(scenario, reduction, new AtomicBoolean());
             return checker.result(checker.run(root, List.of()), started);
         }
+        return check(scenario, reduction, splits == Splits.ALL ? first : Symmetry.representatives(scenario, first),
+                started);
+    }
+
+    private static CheckResult check(SimScenario scenario, Reduction reduction, List<SimEvent> first, long started) {
+        int allSplits = new SimWorld(scenario, false).enabled().size();
         AtomicBoolean stop = new AtomicBoolean();
         int threads = Math.min(first.size(), Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
@@ -114,7 +134,7 @@ final class ExhaustiveChecker {
             }
             return new CheckResult(scenario, reduction, states, transitions, terminal,
                     counterexample.isPresent() ? -1 : executions, (System.nanoTime() - started) / 1_000_000,
-                    counterexample, Set.copyOf(finals));
+                    counterexample, Set.copyOf(finals), first.size(), allSplits);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking " + scenario, e);
@@ -146,7 +166,7 @@ final class ExhaustiveChecker {
 
     private CheckResult result(Outcome outcome, long started) {
         return new CheckResult(scenario, reduction, statesSeen, transitions, terminalStates, outcome.executions(),
-                (System.nanoTime() - started) / 1_000_000, outcome.counterexample(), Set.copyOf(finalStates));
+                (System.nanoTime() - started) / 1_000_000, outcome.counterexample(), Set.copyOf(finalStates), 0, 0);
     }
 
     private long explore(SimWorld world) {
