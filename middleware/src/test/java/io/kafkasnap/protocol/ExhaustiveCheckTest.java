@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every interleaving of triggers, deliveries, state readouts and app sends on small topologies, on the real core,
- * with S1 started by two initiators at once and S2 by the broadcast trigger, explored with the partial-order
- * reduction (every state where nothing can happen any more is reached; docs/verification.md says why every check
- * survives it). The default bounds keep {@code ./mvnw verify} short; {@code -Pexhaustive} sets
+ * with S1 started by two initiators at once and S2 by the broadcast trigger, explored with stubborn sets and one
+ * split of the budget of each set of mirror images (every state where nothing can happen any more is reached, up
+ * to renaming; docs/verification.md says why every check survives that). The default bounds keep
+ * {@code ./mvnw verify} to about a minute; {@code -Pexhaustive} sets
  * {@code kafkasnap.check.bound=large}. Figures are in docs/verification.md; each run prints its own.
  */
 class ExhaustiveCheckTest {
