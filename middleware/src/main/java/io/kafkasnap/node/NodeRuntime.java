@@ -81,6 +81,7 @@ final class NodeRuntime {
     private KafkaConsumer<byte[], byte[]> consumer;
     private ExecutorService snapshotWorker;
     private SnapshotProtocol protocol;
+    private SnapshotSteps steps;
     private Thread thread;
     private ConsumerRecord<byte[], byte[]> current;
     private volatile boolean running;
@@ -151,7 +152,7 @@ final class NodeRuntime {
             consumer.seek(control, joinOffset + 1);
             positions.forEach((topic, offset) -> consumer.seek(new TopicPartition(topic, 0), offset));
             snapshotWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "kafkasnap-" + processId + "-fragments"));
-            SnapshotSteps steps = new SnapshotSteps(processId, outgoing, collectionTopic, chunkBytes, store, producer,
+            steps = new SnapshotSteps(processId, outgoing, collectionTopic, chunkBytes, store, producer,
                     snapshotWorker, new LoopPort(), meters);
             // Snapshots triggered before our join do not include us: their ids are smaller than the join's offset.
             protocol = new SnapshotProtocol(processId, positions, outgoing, joinOffset + 1, steps);
@@ -411,6 +412,9 @@ final class NodeRuntime {
         }
         if (producer != null) {
             producer.close(CLOSE_TIMEOUT);
+        }
+        if (steps != null) {
+            steps.releaseCaptures(); // the worker has stopped: nothing else reads them
         }
         if (store != null) {
             store.close();

@@ -1,9 +1,9 @@
 package io.kafkasnap.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkasnap.collect.Chunks;
 import io.kafkasnap.collect.Fragment;
-import io.kafkasnap.collect.ValueCodec;
+import io.kafkasnap.collect.FragmentKey;
+import io.kafkasnap.collect.FragmentStream;
 import io.kafkasnap.kafka.Markers;
 import io.kafkasnap.protocol.Controller;
 import io.kafkasnap.protocol.LocalSnapshot;
@@ -28,15 +28,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The protocol's port at a running node: what the core asks for (capture the state, send markers, keep a record,
- * publish a fragment), done with the node's store and producer. Called on the event loop; work that costs the
- * state's size (reading a capture out, encoding and sending a fragment) runs on the fragment worker, and its
- * outcome comes back to the loop as a task.
+ * publish a fragment), done with the node's store and producer. Called on the event loop. Capturing the state is a
+ * RocksDB snapshot, O(1); the work that costs the state's size (reading the capture out, encoding and sending the
+ * fragment) runs on the fragment worker, streaming entry by entry and chunk by chunk, so memory stays flat whatever
+ * the state's size. Its outcome comes back to the loop as a task.
  */
 final class SnapshotSteps implements Controller {
 
@@ -65,7 +65,8 @@ final class SnapshotSteps implements Controller {
     private final Executor worker;
     private final Loop loop;
     private final Clock clock = Clock.systemUTC();
-    private final Map<Long, Map<String, byte[]>> capturedStates = new HashMap<>();
+    /** The captured state of every snapshot in flight, read when its fragment is written. */
+    private final Map<Long, StateCapture> captures = new HashMap<>();
     private final Map<Long, Long> recordedAt = new HashMap<>();
     private final Map<Long, Sample> snapshotTimers = new HashMap<>();
 
@@ -102,18 +103,9 @@ final class SnapshotSteps implements Controller {
         snapshotTimers.put(snapshot, Timer.start(meters));
         // The capture must show exactly the records before the current positions, so both go in one write.
         store.putPositions(loop.protocol().positions());
-        StateCapture capture = store.capture();
-        worker.execute(() -> {
-            try (capture) {
-                Map<String, byte[]> state = capture.readAll();
-                loop.post(() -> {
-                    capturedStates.put(snapshot, state);
-                    loop.protocol().onLocalStateRecorded(snapshot);
-                });
-            } catch (Throwable t) {
-                loop.post(() -> loop.fail("reading out the state of snapshot " + snapshot + " failed", t));
-            }
-        });
+        // O(1), and it stays readable: the state is read out only when the fragment is written, entry by entry.
+        captures.put(snapshot, store.capture());
+        loop.post(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
 
     @Override
@@ -141,35 +133,44 @@ final class SnapshotSteps implements Controller {
         long snapshot = local.snapshot();
         store.commit();
         List<RecordedRecord> records = store.recorded(snapshot);
-        Map<String, byte[]> state = capturedStates.remove(snapshot);
+        StateCapture capture = captures.remove(snapshot);
         long at = recordedAt.remove(snapshot);
         Sample sample = snapshotTimers.remove(snapshot);
         worker.execute(() -> {
-            try {
-                Fragment fragment = toFragment(local, at, state, records);
-                List<ProducerRecord<byte[], byte[]>> chunks = Chunks.chunks(collectionTopic, fragment, chunkBytes);
-                AtomicInteger pending = new AtomicInteger(chunks.size());
-                for (ProducerRecord<byte[], byte[]> chunk : chunks) {
-                    fragmentBytes.record(chunk.value().length);
-                    producer.send(chunk, (metadata, error) -> {
-                        if (error != null) {
-                            loop.post(() -> loop.fail("publishing the fragment of snapshot " + snapshot + " failed",
-                                    error));
-                        } else if (pending.decrementAndGet() == 0) {
-                            loop.post(() -> {
-                                store.deleteRecorded(snapshot);
-                                fragments.increment();
-                                sample.stop(snapshotDuration);
-                                log.debug("{}: published its fragment of snapshot {} in {} chunk(s)", processId,
-                                        snapshot, chunks.size());
+            try (capture) {
+                AtomicInteger acked = new AtomicInteger();
+                Map<String, Fragment.InChannel> in = inChannels(local, records);
+                Map<String, Fragment.OutChannel> out = new TreeMap<>();
+                local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
+                Chunks.stream(collectionTopic, new FragmentKey(snapshot, processId), chunkBytes,
+                        json -> FragmentStream.write(json, snapshot, processId, at, capture::forEach, in, out),
+                        (chunk, index, count) -> {
+                            fragmentBytes.record(chunk.value().length);
+                            producer.send(chunk, (metadata, error) -> {
+                                if (error != null) {
+                                    loop.post(() -> loop.fail("publishing the fragment of snapshot " + snapshot
+                                            + " failed", error));
+                                } else if (acked.incrementAndGet() == count) {
+                                    loop.post(() -> {
+                                        store.deleteRecorded(snapshot);
+                                        fragments.increment();
+                                        sample.stop(snapshotDuration);
+                                        log.debug("{}: published its fragment of snapshot {} in {} chunk(s)",
+                                                processId, snapshot, count);
+                                    });
+                                }
                             });
-                        }
-                    });
-                }
+                        });
             } catch (Throwable t) {
                 loop.post(() -> loop.fail("building the fragment of snapshot " + snapshot + " failed", t));
             }
         });
+    }
+
+    /** Releases the captures of snapshots still in flight; before the store closes. */
+    void releaseCaptures() {
+        captures.values().forEach(StateCapture::close);
+        captures.clear();
     }
 
     @Override
@@ -178,10 +179,7 @@ final class SnapshotSteps implements Controller {
         log.warn("{}: ignored {}: {}", processId, detail, reason.message());
     }
 
-    private Fragment toFragment(LocalSnapshot local, long at, Map<String, byte[]> state,
-                                List<RecordedRecord> records) {
-        Map<String, JsonNode> stateJson = new TreeMap<>();
-        state.forEach((key, value) -> stateJson.put(key, ValueCodec.toJson(value)));
+    private static Map<String, Fragment.InChannel> inChannels(LocalSnapshot local, List<RecordedRecord> records) {
         Map<String, List<Fragment.Message>> messages = new HashMap<>();
         for (RecordedRecord r : records) {
             messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
@@ -190,8 +188,6 @@ final class SnapshotSteps implements Controller {
         Map<String, Fragment.InChannel> in = new TreeMap<>();
         local.in().forEach((channel, cut) -> in.put(channel, new Fragment.InChannel(cut.recordedFrom(),
                 cut.markerOffset(), messages.getOrDefault(channel, List.of()))));
-        Map<String, Fragment.OutChannel> out = new TreeMap<>();
-        local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
-        return new Fragment(local.snapshot(), processId, at, stateJson, in, out);
+        return in;
     }
 }

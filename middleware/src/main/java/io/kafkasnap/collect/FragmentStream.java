@@ -1,0 +1,90 @@
+package io.kafkasnap.collect;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Writes a fragment's JSON straight from where its parts live, so a node never holds its whole state in memory:
+ * the state's entries are read one at a time (from a RocksDB snapshot, at a node) and written as they come. The
+ * bytes are those {@link Fragment#toJson()} gives for the same content, provided the entries come in the order of
+ * their keys as Java strings (RocksDB's byte order is the same for keys without characters beyond U+FFFF).
+ */
+public final class FragmentStream {
+
+    /** The state's entries, key and raw value, in key order; asked for once per pass over the fragment. */
+    @FunctionalInterface
+    public interface StateEntries {
+        void forEach(BiConsumer<String, byte[]> entry);
+    }
+
+    private FragmentStream() {
+    }
+
+    /**
+     * Writes the fragment to {@code out}; values are put in {@link ValueCodec} form on the way. Does not close
+     * {@code out}.
+     */
+    public static void write(OutputStream out, long snapshot, String process, long recordedAt, StateEntries state,
+                             Map<String, Fragment.InChannel> in, Map<String, Fragment.OutChannel> outgoing)
+            throws IOException {
+        try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.writeStartObject();
+            json.writeNumberField("v", Fragment.VERSION);
+            json.writeNumberField("snapshot", snapshot);
+            json.writeStringField("process", process);
+            json.writeNumberField("recordedAt", recordedAt);
+            json.writeObjectFieldStart("state");
+            try {
+                state.forEach((key, value) -> {
+                    try {
+                        json.writeFieldName(key);
+                        Json.MAPPER.writeTree(json, ValueCodec.toJson(value));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("in");
+            for (Map.Entry<String, Fragment.InChannel> channel : new TreeMap<>(in).entrySet()) {
+                json.writeObjectFieldStart(channel.getKey());
+                json.writeNumberField("recordedFrom", channel.getValue().recordedFrom());
+                json.writeNumberField("markerOffset", channel.getValue().markerOffset());
+                writeMessages(json, channel.getValue().messages());
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("out");
+            for (Map.Entry<String, Fragment.OutChannel> channel : new TreeMap<>(outgoing).entrySet()) {
+                json.writeObjectFieldStart(channel.getKey());
+                json.writeNumberField("markerOffset", channel.getValue().markerOffset());
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+    }
+
+    private static void writeMessages(JsonGenerator json, List<Fragment.Message> messages) throws IOException {
+        json.writeArrayFieldStart("messages");
+        for (Fragment.Message message : messages) {
+            json.writeStartObject();
+            json.writeNumberField("offset", message.offset());
+            json.writeFieldName("key");
+            Json.MAPPER.writeTree(json, message.key());
+            json.writeFieldName("value");
+            Json.MAPPER.writeTree(json, message.value());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+}
