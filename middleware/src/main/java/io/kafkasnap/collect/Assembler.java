@@ -50,6 +50,31 @@ final class Assembler {
         }
     }
 
+    /** A member gave the snapshot up: it is {@code failed} with that reason, once assembled. */
+    void onAbort(ControlRecord.Abort abort) {
+        Pending snapshot = pending.get(abort.snapshot());
+        if (snapshot != null) {
+            if (snapshot.abort == null) {
+                snapshot.abort = abort;
+            }
+        } else if (finished.containsKey(abort.snapshot())) {
+            LOG.info("snapshot {} was aborted by {} ({}) after it was assembled as {}", abort.snapshot(),
+                    abort.process(), abort.reason(), finished.get(abort.snapshot()).wire());
+        }
+    }
+
+    /** The snapshots still being assembled, as {@code in-progress} documents with the fragments so far. */
+    List<GlobalSnapshot> inProgress(long nowMillis) {
+        List<GlobalSnapshot> result = new ArrayList<>();
+        for (Pending snapshot : pending.values()) {
+            List<String> waiting = snapshot.start.members().keySet().stream()
+                    .filter(m -> !snapshot.fragments.containsKey(m) && !snapshot.unusable.containsKey(m)).toList();
+            result.add(document(snapshot, Status.IN_PROGRESS, null, "waiting for the fragments of " + waiting,
+                    nowMillis, new GlobalSnapshot.Consistency(false, List.of())));
+        }
+        return result;
+    }
+
     void onFragmentRecord(ConsumerRecord<byte[], byte[]> record) {
         for (Outcome outcome : reassembler.accept(record)) {
             Optional<FragmentKey> key = outcome.fragmentKey();
@@ -82,16 +107,30 @@ final class Assembler {
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
             Pending snapshot = it.next();
             Membership.SnapshotStart start = snapshot.start;
-            if (start.initiatorIsNotAMember()) {
+            if (start.members().isEmpty()) {
+                it.remove();
+                result.add(failed(snapshot, "no-members", "no process had joined when it was triggered",
+                        start.triggeredAt()));
+            } else if (start.initiatorIsNotAMember()) {
                 LOG.warn("snapshot {} names initiator {}, which is not a member (members: {}); nobody will record it",
                         start.snapshot(), start.initiator().get(), start.members().keySet());
                 it.remove();
-                result.add(finish(snapshot, Status.INCOMPLETE, start.triggeredAt()));
+                result.add(failed(snapshot, "initiator-not-a-member", "initiator " + start.initiator().get()
+                        + " is not a member; members: " + start.members().keySet(), start.triggeredAt()));
+            } else if (snapshot.abort != null) {
+                it.remove();
+                ControlRecord.Abort abort = snapshot.abort;
+                result.add(failed(snapshot, abort.reason(), "aborted by " + abort.process()
+                        + (abort.detail().isEmpty() ? "" : ": " + abort.detail()), Math.max(start.triggeredAt(),
+                        snapshot.lastFragmentAt)));
             } else if (snapshot.allArrived()) {
                 it.remove();
-                Status status = snapshot.unusable.isEmpty() ? Status.COMPLETE : Status.INCOMPLETE;
-                long completedAt = start.members().isEmpty() ? start.triggeredAt() : snapshot.lastFragmentAt;
-                result.add(finish(snapshot, status, completedAt));
+                if (snapshot.unusable.isEmpty()) {
+                    result.add(finish(snapshot, snapshot.lastFragmentAt));
+                } else {
+                    result.add(finish(snapshot, Status.INCOMPLETE, "fragment-unusable",
+                            "unusable fragment(s): " + snapshot.unusable, snapshot.lastFragmentAt));
+                }
             }
         }
         return result;
@@ -112,7 +151,10 @@ final class Assembler {
             Pending snapshot = it.next();
             if (deadline(snapshot) <= nowMillis) {
                 it.remove();
-                result.add(finish(snapshot, Status.TIMED_OUT, deadline(snapshot)));
+                List<String> missing = snapshot.start.members().keySet().stream()
+                        .filter(m -> !snapshot.fragments.containsKey(m) && !snapshot.unusable.containsKey(m)).toList();
+                result.add(finish(snapshot, Status.TIMED_OUT, "timed-out", "no fragment within "
+                        + timeoutMillis + " ms from " + missing, deadline(snapshot)));
             }
         }
         return result;
@@ -166,17 +208,58 @@ final class Assembler {
         }
     }
 
-    private GlobalSnapshot finish(Pending snapshot, Status status, long completedAt) {
-        Membership.SnapshotStart start = snapshot.start;
-        long id = start.snapshot();
-        for (String member : start.members().keySet()) {
+    /** Every fragment arrived intact: complete, or inconsistent if a rule is violated. */
+    private GlobalSnapshot finish(Pending snapshot, long completedAt) {
+        GlobalSnapshot.Consistency consistency = checker.check(snapshot.start.snapshot(), snapshot.start.members(),
+                snapshot.fragments);
+        if (consistency.violations().isEmpty()) {
+            return record(document(snapshot, Status.COMPLETE, null, "", completedAt, consistency));
+        }
+        return record(document(snapshot, Status.INCONSISTENT, "rule-violated",
+                consistency.violations().size() + " violation(s) of rules 1-3", completedAt, consistency));
+    }
+
+    private GlobalSnapshot failed(Pending snapshot, String reason, String detail, long completedAt) {
+        abandonMissing(snapshot, Status.FAILED);
+        return record(document(snapshot, Status.FAILED, reason, detail, completedAt,
+                new GlobalSnapshot.Consistency(false, List.of())));
+    }
+
+    private GlobalSnapshot finish(Pending snapshot, Status status, String reason, String detail, long completedAt) {
+        abandonMissing(snapshot, status);
+        GlobalSnapshot.Consistency consistency = checker.check(snapshot.start.snapshot(), snapshot.start.members(),
+                snapshot.fragments);
+        return record(document(snapshot, status, reason, detail, completedAt, consistency));
+    }
+
+    private void abandonMissing(Pending snapshot, Status status) {
+        long id = snapshot.start.snapshot();
+        for (String member : snapshot.start.members().keySet()) {
             if (!snapshot.fragments.containsKey(member) && !snapshot.unusable.containsKey(member)) {
                 String key = new FragmentKey(id, member).toString();
                 String detail = reassembler.abandon(key).orElse("no chunk arrived");
-                LOG.warn("snapshot {} finished as {} without the fragment of {}: {}", id, status.wire(), member, detail);
+                LOG.info("snapshot {} finished as {} without the fragment of {}: {}", id, status.wire(), member,
+                        detail);
             }
         }
-        GlobalSnapshot.Consistency consistency = checker.check(id, start.members(), snapshot.fragments);
+    }
+
+    private GlobalSnapshot record(GlobalSnapshot result) {
+        finished.put(result.snapshot(), result.status());
+        if (result.status() == Status.COMPLETE && result.isConsistent()) {
+            LOG.info("snapshot {} complete: {} members, {} in-flight messages, consistent", result.snapshot(),
+                    result.members().size(), result.inFlightMessageCount());
+        } else {
+            LOG.warn("snapshot {} {}: {} members, {} {}, checked={}, violations: {}", result.snapshot(),
+                    result.status().wire(), result.members().size(), result.reason(), result.detail(),
+                    result.consistency().checked(), result.consistency().violations());
+        }
+        return result;
+    }
+
+    private static GlobalSnapshot document(Pending snapshot, Status status, String reason, String detail,
+                                           long completedAt, GlobalSnapshot.Consistency consistency) {
+        Membership.SnapshotStart start = snapshot.start;
         Map<String, GlobalSnapshot.ProcessState> processes = new TreeMap<>();
         Map<String, GlobalSnapshot.ChannelState> channels = new TreeMap<>();
         snapshot.fragments.forEach((process, fragment) -> {
@@ -184,17 +267,9 @@ final class Assembler {
             fragment.in().forEach((topic, in) -> channels.put(topic, new GlobalSnapshot.ChannelState(
                     sender(start.members(), topic), process, in.recordedFrom(), in.markerOffset(), in.messages())));
         });
-        GlobalSnapshot result = new GlobalSnapshot(GlobalSnapshot.VERSION, id, status, start.triggeredAt(), completedAt,
-                new ArrayList<>(start.members().keySet()), processes, channels, consistency);
-        finished.put(id, status);
-        if (result.isConsistent()) {
-            LOG.info("snapshot {} {}: {} members, {} in-flight messages, consistent", id, status.wire(),
-                    result.members().size(), result.inFlightMessageCount());
-        } else {
-            LOG.warn("snapshot {} {}: {} members, checked={}, violations: {}", id, status.wire(), result.members().size(),
-                    consistency.checked(), consistency.violations());
-        }
-        return result;
+        return new GlobalSnapshot(GlobalSnapshot.VERSION, start.snapshot(), status, reason, detail,
+                start.triggeredAt(), completedAt, new ArrayList<>(start.members().keySet()), processes, channels,
+                consistency);
     }
 
     private static String sender(Map<String, ControlRecord.Join> members, String topic) {
@@ -209,6 +284,7 @@ final class Assembler {
         final Membership.SnapshotStart start;
         final Map<String, Fragment> fragments = new TreeMap<>();
         final Map<String, String> unusable = new TreeMap<>();
+        ControlRecord.Abort abort;
         long lastFragmentAt;
 
         Pending(Membership.SnapshotStart start) {

@@ -91,6 +91,18 @@ final class Fields {
         return value.isNull() ? null : text(field);
     }
 
+    /** A string field that may be absent or JSON null (then null), or empty. */
+    String optionalText(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw problem("\"" + field + "\" must be a string, got " + value);
+        }
+        return value.asText();
+    }
+
     /** Any JSON value, JSON null included. */
     JsonNode value(String field) {
         return required(field);

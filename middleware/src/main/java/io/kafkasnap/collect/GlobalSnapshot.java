@@ -13,13 +13,17 @@ import java.util.stream.Collectors;
  * A global snapshot as assembled from the fragments of its members (DESIGN.md, "Assembled global snapshot"),
  * readable without the application's classes. Maps iterate in key order; {@code members} is sorted.
  *
+ * @param reason why a snapshot is not complete, as a code ({@code restarted-during-snapshot}, {@code timed-out},
+ *     {@code no-members}, ...); null for a complete one
+ * @param detail the same for people: which member, which channels or fragments; empty for a complete one
  * @param triggeredAt timestamp of the trigger record, epoch millis
  * @param completedAt when assembly ended, epoch millis: the timestamp of the last fragment record for a complete or
  *     incomplete snapshot, {@code triggeredAt + timeout} for a timed-out one
  * @param processes member → its recorded state; only members whose fragment was usable
  * @param channels channel topic → what its receiver recorded on it
  */
-public record GlobalSnapshot(int v, long snapshot, Status status, long triggeredAt, long completedAt,
+public record GlobalSnapshot(int v, long snapshot, Status status, String reason, String detail, long triggeredAt,
+                             long completedAt,
                              List<String> members, Map<String, ProcessState> processes,
                              Map<String, ChannelState> channels, Consistency consistency) {
 
@@ -30,20 +34,34 @@ public record GlobalSnapshot(int v, long snapshot, Status status, long triggered
             throw new IllegalArgumentException("unsupported snapshot version " + v + " (this code knows " + VERSION + ")");
         }
         Objects.requireNonNull(status, "status");
+        detail = detail == null ? "" : detail;
         Objects.requireNonNull(consistency, "consistency");
         members = members.stream().sorted().collect(Collectors.toUnmodifiableList());
         processes = Collections.unmodifiableSortedMap(new TreeMap<>(processes));
         channels = Collections.unmodifiableSortedMap(new TreeMap<>(channels));
     }
 
-    /** How assembly ended. */
+    /** A snapshot without a reason or detail: complete, or in progress. */
+    public GlobalSnapshot(int v, long snapshot, Status status, long triggeredAt, long completedAt,
+                          List<String> members, Map<String, ProcessState> processes,
+                          Map<String, ChannelState> channels, Consistency consistency) {
+        this(v, snapshot, status, null, "", triggeredAt, completedAt, members, processes, channels, consistency);
+    }
+
+    /** How assembly ended (DESIGN.md, "Status of a snapshot"). */
     public enum Status {
-        /** Every member's fragment arrived intact. */
+        /** Every member's fragment arrived intact, and rules 1–3 hold where they could be checked. */
         COMPLETE("complete"),
+        /** Every member's fragment arrived intact, but a rule is violated: a bug, shown with the violations. */
+        INCONSISTENT("inconsistent"),
+        /** A member aborted it (the reason and the member are given), or it could never complete (no members). */
+        FAILED("failed"),
         /** Every member's fragment arrived, but at least one was unusable (corrupt, missing chunks, not a fragment). */
         INCOMPLETE("incomplete"),
-        /** Not every member's fragment arrived before the timeout. */
-        TIMED_OUT("timed-out");
+        /** Not every member's fragment arrived before the timeout; the members still missing are named. */
+        TIMED_OUT("timed-out"),
+        /** Still being taken: not every member's fragment has arrived yet. */
+        IN_PROGRESS("in-progress");
 
         private final String wire;
 
@@ -51,7 +69,7 @@ public record GlobalSnapshot(int v, long snapshot, Status status, long triggered
             this.wire = wire;
         }
 
-        /** The JSON spelling: {@code complete}, {@code incomplete} or {@code timed-out}. */
+        /** The JSON spelling, as in DESIGN.md. */
         public String wire() {
             return wire;
         }
@@ -62,7 +80,8 @@ public record GlobalSnapshot(int v, long snapshot, Status status, long triggered
                     return status;
                 }
             }
-            throw new IllegalArgumentException("unknown status \"" + text + "\" (expected complete, incomplete or timed-out)");
+            throw new IllegalArgumentException("unknown status \"" + text + "\" (expected one of complete, inconsistent,"
+                    + " failed, incomplete, timed-out, in-progress)");
         }
     }
 
@@ -94,7 +113,7 @@ public record GlobalSnapshot(int v, long snapshot, Status status, long triggered
         }
     }
 
-    /** Whether every member's fragment arrived intact. */
+    /** Whether every member's fragment arrived intact and no rule is violated: a snapshot to restore from. */
     public boolean isComplete() {
         return status == Status.COMPLETE;
     }

@@ -22,6 +22,10 @@ final class GlobalSnapshotJson {
         root.put("v", snapshot.v());
         root.put("snapshot", snapshot.snapshot());
         root.put("status", snapshot.status().wire());
+        if (snapshot.reason() != null) {
+            root.put("reason", snapshot.reason());
+            root.put("detail", snapshot.detail());
+        }
         root.put("triggeredAt", snapshot.triggeredAt());
         root.put("completedAt", snapshot.completedAt());
         ArrayNode members = root.putArray("members");
@@ -68,6 +72,8 @@ final class GlobalSnapshotJson {
         } catch (IllegalArgumentException e) {
             throw root.problem(e.getMessage());
         }
+        String reason = root.optionalText("reason");
+        String detail = root.optionalText("detail");
         long triggeredAt = root.integer("triggeredAt");
         long completedAt = root.integer("completedAt");
         List<String> members = root.strings("members");
@@ -106,6 +112,7 @@ final class GlobalSnapshotJson {
         }
         GlobalSnapshot.Consistency consistency =
                 new GlobalSnapshot.Consistency(consistencyFields.bool("checked"), violations);
-        return new GlobalSnapshot(v, snapshot, status, triggeredAt, completedAt, members, processes, channels, consistency);
+        return new GlobalSnapshot(v, snapshot, status, reason, detail, triggeredAt, completedAt, members, processes,
+                channels, consistency);
     }
 }

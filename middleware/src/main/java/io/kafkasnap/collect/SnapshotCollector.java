@@ -1,6 +1,8 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
+import io.kafkasnap.kafka.MalformedControlRecordException;
 import io.kafkasnap.kafka.Triggers;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Assembles global snapshots from Kafka: reads the control topic (membership, triggers) and the collection topic
  * (fragments) from the beginning in assign mode, with no consumer group, and turns each snapshot into a
- * {@link GlobalSnapshot} once every member's fragment has arrived ({@code complete}, or {@code incomplete} if one
- * was unusable) or once its timeout has passed since the trigger ({@code timed-out}). Every assembled snapshot is
- * checked against rules 1–3 by reading its channels.
+ * {@link GlobalSnapshot} once every member's fragment has arrived ({@code complete}; {@code inconsistent} if a rule
+ * is violated; {@code incomplete} if a fragment was unusable), once a member aborted it ({@code failed}, with the
+ * reason and the member), or once its timeout has passed since the trigger ({@code timed-out}, naming who is
+ * missing). Every snapshot whose fragments all arrived is checked against rules 1–3 by reading its channels.
  *
  * <p>Both topics have one partition (DESIGN.md); partition 0 is read. Not thread-safe: use it from one thread.
  */
@@ -34,7 +37,8 @@ public final class SnapshotCollector implements AutoCloseable {
 
     public static final String DEFAULT_CONTROL_TOPIC = "kafkasnap.control";
     public static final String DEFAULT_COLLECTION_TOPIC = "kafkasnap.fragments";
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** Longer than a node's default snapshot timeout (60 s), so a stuck snapshot shows the node's reason. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCollector.class);
     private static final Duration AWAIT_POLL = Duration.ofMillis(100);
@@ -81,8 +85,7 @@ public final class SnapshotCollector implements AutoCloseable {
         List<ConsumerRecord<byte[], byte[]>> fragments = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(timeout)) {
             if (record.topic().equals(control.topic())) {
-                membership.accept(record.offset(), record.timestamp(), record.value())
-                        .ifPresent(assembler::onSnapshotStart);
+                onControl(record);
             } else {
                 fragments.add(record);
             }
@@ -98,6 +101,30 @@ public final class SnapshotCollector implements AutoCloseable {
         result.sort(Comparator.comparingLong(GlobalSnapshot::snapshot));
         result.forEach(snapshot -> assembled.put(snapshot.snapshot(), snapshot));
         return result;
+    }
+
+    private void onControl(ConsumerRecord<byte[], byte[]> record) {
+        ControlRecord parsed;
+        try {
+            if (record.value() == null) {
+                throw new MalformedControlRecordException("the record has no value");
+            }
+            parsed = ControlRecord.parse(record.value());
+        } catch (MalformedControlRecordException e) {
+            if (record.offset() >= membership.nextOffset()) {
+                LOG.warn("skipping malformed control record at offset {}: {}", record.offset(), e.getMessage());
+            }
+            return;
+        }
+        membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(assembler::onSnapshotStart);
+        if (parsed instanceof ControlRecord.Abort abort) {
+            assembler.onAbort(abort);
+        }
+    }
+
+    /** The snapshots triggered and not yet assembled, as {@code in-progress} documents with the fragments so far. */
+    public List<GlobalSnapshot> inProgress() {
+        return assembler.inProgress(clock.millis());
     }
 
     /** Every snapshot assembled so far, in snapshot-id order. */

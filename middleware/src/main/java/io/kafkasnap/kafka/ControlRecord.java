@@ -5,14 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A record of the control topic (see DESIGN.md, "The control topic is the spine"): join, leave, snapshot trigger
- * or restore. All four are JSON objects with {@code "v":1} and a {@code "type"}.
+ * A record of the control topic (see DESIGN.md, "The control topic is the spine"): join, leave, snapshot trigger,
+ * abort, restore or restored. All are JSON objects with {@code "v":1} and a {@code "type"}.
  *
  * <p>Unknown extra fields are ignored so that a v1 reader accepts v1 records that gained optional fields; anything
  * that changes meaning must bump {@code "v"}, which this reader rejects.
  */
 public sealed interface ControlRecord
-        permits ControlRecord.Join, ControlRecord.Leave, ControlRecord.Trigger, ControlRecord.Restore {
+        permits ControlRecord.Join, ControlRecord.Leave, ControlRecord.Trigger, ControlRecord.Abort,
+        ControlRecord.Restore, ControlRecord.Restored {
 
     /** The only wire version this code reads and writes. */
     int VERSION = 1;
@@ -48,11 +49,44 @@ public sealed interface ControlRecord
         }
     }
 
+    /**
+     * {@code {"v":1,"type":"abort","snapshot":42,"process":"bank-0","reason":"timed-out","detail":"..."}}: a member
+     * gives snapshot 42 up; every member frees what it holds for it.
+     *
+     * @param reason the wire name of the reason (see {@code AbortReason} in the protocol package); kept as text so
+     *     that a reader of an older version still reads a newer reason
+     */
+    record Abort(long snapshot, String process, String reason, String detail) implements ControlRecord {
+        public Abort {
+            if (snapshot < 0) {
+                throw new IllegalArgumentException("snapshot must be >= 0, was " + snapshot);
+            }
+            requireProcess(process);
+            if (reason == null || reason.isEmpty()) {
+                throw new IllegalArgumentException("reason must be a non-empty string");
+            }
+            detail = detail == null ? "" : detail;
+        }
+    }
+
     /** {@code {"v":1,"type":"restore","snapshot":42}}. */
     record Restore(long snapshot) implements ControlRecord {
         public Restore {
             if (snapshot < 0) {
                 throw new IllegalArgumentException("snapshot must be >= 0, was " + snapshot);
+            }
+        }
+    }
+
+    /**
+     * {@code {"v":1,"type":"restored","process":"bank-0","epoch":812,"snapshot":42}}: a member has its state of the
+     * snapshot in place and runs in the epoch of the restore record at offset {@code epoch}.
+     */
+    record Restored(String process, long epoch, long snapshot) implements ControlRecord {
+        public Restored {
+            requireProcess(process);
+            if (epoch < 0 || snapshot < 0) {
+                throw new IllegalArgumentException("epoch and snapshot must be >= 0, were " + epoch + ", " + snapshot);
             }
         }
     }
@@ -65,6 +99,10 @@ public sealed interface ControlRecord
             return "leave";
         } else if (this instanceof Trigger) {
             return "snapshot";
+        } else if (this instanceof Abort) {
+            return "abort";
+        } else if (this instanceof Restored) {
+            return "restored";
         }
         return "restore";
     }

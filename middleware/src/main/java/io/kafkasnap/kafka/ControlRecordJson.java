@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kafkasnap.kafka.ControlRecord.Abort;
 import io.kafkasnap.kafka.ControlRecord.Join;
 import io.kafkasnap.kafka.ControlRecord.Leave;
 import io.kafkasnap.kafka.ControlRecord.Restore;
+import io.kafkasnap.kafka.ControlRecord.Restored;
 import io.kafkasnap.kafka.ControlRecord.Trigger;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -79,6 +81,20 @@ final class ControlRecordJson {
         return result;
     }
 
+    static String text(JsonNode root, String field, boolean required) throws MalformedControlRecordException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new MalformedControlRecordException("missing \"" + field + "\"");
+            }
+            return "";
+        }
+        if (!node.isTextual() || (required && node.asText().isEmpty())) {
+            throw new MalformedControlRecordException("\"" + field + "\" must be a non-empty string, got " + node);
+        }
+        return node.asText();
+    }
+
     static long nonNegativeLong(JsonNode root, String field) throws MalformedControlRecordException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
@@ -104,8 +120,17 @@ final class ControlRecordJson {
             node.put("process", leave.process());
         } else if (record instanceof Trigger trigger) {
             trigger.initiator().ifPresent(i -> node.put("initiator", i));
+        } else if (record instanceof Abort abort) {
+            node.put("snapshot", abort.snapshot());
+            node.put("process", abort.process());
+            node.put("reason", abort.reason());
+            node.put("detail", abort.detail());
         } else if (record instanceof Restore restore) {
             node.put("snapshot", restore.snapshot());
+        } else if (record instanceof Restored restored) {
+            node.put("process", restored.process());
+            node.put("epoch", restored.epoch());
+            node.put("snapshot", restored.snapshot());
         }
         try {
             return MAPPER.writeValueAsBytes(node);
@@ -149,8 +174,13 @@ final class ControlRecordJson {
                 return new Leave(process(root));
             case "snapshot":
                 return new Trigger(optionalProcessName(root, "initiator"));
+            case "abort":
+                return new Abort(nonNegativeLong(root, "snapshot"), process(root), text(root, "reason", true),
+                        text(root, "detail", false));
             case "restore":
                 return new Restore(nonNegativeLong(root, "snapshot"));
+            case "restored":
+                return new Restored(process(root), nonNegativeLong(root, "epoch"), nonNegativeLong(root, "snapshot"));
             default:
                 throw new MalformedControlRecordException("unknown type \"" + type.asText() + "\"");
         }

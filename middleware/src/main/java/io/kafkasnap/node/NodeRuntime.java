@@ -1,27 +1,28 @@
 package io.kafkasnap.node;
 
 import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.kafka.ChannelHeaders;
 import io.kafkasnap.kafka.Markers;
 import io.kafkasnap.kafka.Topics;
+import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.NodeStore;
+import io.kafkasnap.store.StoreException;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,9 +30,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -39,11 +41,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event loop behind {@link SnapshotNode}. One thread owns the consumer, the store and the protocol: it runs
- * handlers, timers and snapshot steps one at a time, so between two events the state is quiescent and a
- * snapshot can be taken there. What the protocol asks for is done by {@link SnapshotSteps}; work that costs the
- * state's size (reading a capture out, encoding a fragment) runs there on a second thread and comes back to the
- * loop as a task.
+ * The event loop behind {@link SnapshotNode}, and the owner of its resources. One thread owns the consumer and runs
+ * everything that touches state or sends, one step at a time: the tasks other threads posted, due timers, one poll
+ * batch. Between two events the state is quiescent, which is where a snapshot is captured. The jobs are each their
+ * own class: {@link StepRunner} commits a step, {@link OutboxDrainer} sends what a step committed,
+ * {@link ChannelSequences} drops re-sends, {@link ControlDispatcher} reads the control topic, {@link SnapshotSteps}
+ * does what the protocol asks, {@link FragmentPublisher} publishes fragments.
  */
 final class NodeRuntime {
 
@@ -52,51 +55,64 @@ final class NodeRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Runnable WAKE = () -> { };
 
     private final String processId;
     private final Map<String, Object> kafka;
+    private final SnapshotNodeConfig config;
     private final String controlTopic;
     private final String collectionTopic;
-    private final boolean createTopics;
-    private final int chunkBytes;
-    private final long maxPollWaitMs;
+    private final String statusTopic;
     private final Path stateDir;
     private final Set<String> incoming;
     private final Set<String> outgoing;
     private final RecordHandler handler;
     private final List<NodeTask> onStart;
     private final List<ScheduledTimer> timers = new ArrayList<>();
+    private final long maxPollWaitMs;
 
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
-    private final Context context = new Context();
 
+    private final MeterRegistry meters;
     private final Counter processed;
     private final Counter skipped;
+    private final Counter duplicates;
+    private final Counter staleEpoch;
+    private final Counter gaps;
     private final Counter handlerFailures;
-    private final MeterRegistry meters;
 
     private NodeStore store;
-    private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private ExecutorService snapshotWorker;
+    private KafkaProducer<byte[], byte[]> sideProducer;
+    private OutboxDrainer drainer;
+    private FragmentPublisher publisher;
+    private ControlWriter control;
+    private StatusReporter status;
+    private StepRunner steps;
+    private ChannelSequences sequences;
+    private ControlDispatcher dispatcher;
+    private SnapshotSteps snapshots;
     private SnapshotProtocol protocol;
-    private SnapshotSteps steps;
+    private HandlerContext context;
     private Thread thread;
     private ConsumerRecord<byte[], byte[]> current;
+    private boolean joined;
+    private volatile boolean waitingForRoom;
     private volatile boolean running;
     private volatile Throwable failure;
     private boolean closed;
+    private long epoch;
 
     NodeRuntime(String processId, Map<String, Object> kafka, SnapshotNodeConfig config, Path stateDir,
                 Set<String> incoming, Set<String> outgoing, RecordHandler handler, List<NodeTask> onStart,
                 List<Periodic> timers, MeterRegistry meters) {
         this.processId = processId;
         this.kafka = kafka;
+        this.config = config;
         this.controlTopic = config.getString(SnapshotNodeConfig.CONTROL_TOPIC);
         this.collectionTopic = config.getString(SnapshotNodeConfig.COLLECTION_TOPIC);
-        this.createTopics = config.getBoolean(SnapshotNodeConfig.CREATE_TOPICS);
-        this.chunkBytes = config.getInt(SnapshotNodeConfig.CHUNK_BYTES);
+        this.statusTopic = config.getString(SnapshotNodeConfig.STATUS_TOPIC);
         this.maxPollWaitMs = config.getLong(SnapshotNodeConfig.MAX_POLL_WAIT_MS);
         this.stateDir = stateDir;
         this.incoming = incoming;
@@ -108,6 +124,13 @@ final class NodeRuntime {
         String[] tags = {"process", processId};
         this.processed = meters.counter("kafkasnap.records.processed", tags);
         this.skipped = meters.counter("kafkasnap.records.skipped", tags);
+        this.duplicates = Counter.builder("kafkasnap.records.duplicates").tags(tags)
+                .description("re-sent channel records dropped by their (epoch, seq)").register(meters);
+        this.staleEpoch = Counter.builder("kafkasnap.records.stale.epoch").tags(tags)
+                .description("channel records of an epoch before the last restore, dropped").register(meters);
+        this.gaps = Counter.builder("kafkasnap.records.gaps").tags(tags)
+                .description("channel records that arrived ahead of a missing one and were dropped until it comes")
+                .register(meters);
         this.handlerFailures = meters.counter("kafkasnap.handler.failures", tags);
     }
 
@@ -130,39 +153,63 @@ final class NodeRuntime {
             throw new IllegalStateException(processId + " was already started");
         }
         try {
-            store = NodeStore.open(stateDir);
-            store.deleteAllRecorded();
-            try (Admin admin = Admin.create(new HashMap<>(kafka))) {
-                List<String> topics = Stream.of(List.of(controlTopic, collectionTopic), incoming, outgoing)
-                        .flatMap(java.util.Collection::stream).distinct().toList();
-                Topics.requireSinglePartition(admin, topics, createTopics);
-            }
-            producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+            store = NodeStore.open(stateDir, config.getBoolean(SnapshotNodeConfig.STORE_SYNC));
+            prepareTopics();
+            sideProducer = new KafkaProducer<>(producerProperties("-snapshots"), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            control = new ControlWriter(processId, controlTopic, sideProducer);
             consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
-            long joinOffset = producer.send(new ProducerRecord<>(controlTopic, 0, null,
-                    new ControlRecord.Join(processId, List.copyOf(incoming), List.copyOf(outgoing)).toJson()))
-                    .get(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS).offset();
+            long joinOffset = control.writeAndWait(
+                    new ControlRecord.Join(processId, List.copyOf(incoming), List.copyOf(outgoing)), CLOSE_TIMEOUT);
+            joined = true;
+            // A stored position past our own join belongs to another incarnation of the control topic.
+            long actFrom = Math.min(store.controlPosition().orElse(joinOffset + 1), joinOffset + 1);
+            dispatcher = new ControlDispatcher(processId, incoming, new ControlActions());
+            catchUpControl(actFrom);
             Map<String, Long> positions = startingPositions();
-            TopicPartition control = new TopicPartition(controlTopic, 0);
+            epoch = store.epoch();
+            sequences = new ChannelSequences(store.applied());
+            drainer = new OutboxDrainer(processId,
+                    () -> new KafkaProducer<>(producerProperties(""), new ByteArraySerializer(),
+                            new ByteArraySerializer()),
+                    new DrainerEvents(), config.getInt(SnapshotNodeConfig.OUTBOX_MAX_RECORDS));
+            steps = new StepRunner(store, drainer, () -> epoch, List.of(
+                    s -> s.putPositions(protocol.positions()),
+                    sequences::writeTo,
+                    s -> s.putControlPosition(dispatcher.nextOffset()),
+                    drainer::deleteAcknowledged));
+            snapshots = new SnapshotSteps(processId, outgoing, store, steps, control, new LoopPort(),
+                    config.getLong(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS), meters);
+            publisher = new FragmentPublisher(processId, collectionTopic,
+                    config.getInt(SnapshotNodeConfig.CHUNK_BYTES), store, sideProducer, new PublisherEvents(), meters);
+            snapshots.setPublisher(publisher);
+            status = new StatusReporter(processId, statusTopic, sideProducer,
+                    config.getLong(SnapshotNodeConfig.STATUS_INTERVAL_MS));
+            // Snapshots triggered before the point this node acts from are not its business: a fresh node was not
+            // a member, a restarted one finished or lost them (and aborts those below).
+            protocol = new SnapshotProtocol(processId, positions, outgoing, actFrom,
+                    config.getInt(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT), snapshots);
+            context = new HandlerContext(processId, incoming, outgoing, store, steps);
+            Gauge.builder("kafkasnap.outbox.depth", drainer, OutboxDrainer::depth).tags("process", processId)
+                    .description("records sent on channels and not yet acknowledged").register(meters);
             List<TopicPartition> assigned = new ArrayList<>();
-            assigned.add(control);
+            assigned.add(new TopicPartition(controlTopic, 0));
             incoming.forEach(topic -> assigned.add(new TopicPartition(topic, 0)));
             consumer.assign(assigned);
-            consumer.seek(control, joinOffset + 1);
+            consumer.seek(new TopicPartition(controlTopic, 0), actFrom);
             positions.forEach((topic, offset) -> consumer.seek(new TopicPartition(topic, 0), offset));
-            snapshotWorker = Executors.newSingleThreadExecutor(r -> daemon(r, "kafkasnap-" + processId + "-fragments"));
-            steps = new SnapshotSteps(processId, outgoing, collectionTopic, chunkBytes, store, producer,
-                    snapshotWorker, new LoopPort(), meters);
-            // Snapshots triggered before our join do not include us: their ids are smaller than the join's offset.
-            protocol = new SnapshotProtocol(processId, positions, outgoing, joinOffset + 1, steps);
             running = true;
             thread = daemon(this::loop, "kafkasnap-" + processId);
+            context.bindTo(thread);
             thread.start();
             started.await();
         } catch (Exception e) {
             running = false;
-            closeResources();
+            if (thread == null) {
+                announceLeaving();
+                closeResources();
+            }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -170,6 +217,11 @@ final class NodeRuntime {
                     : new IllegalStateException(processId + " could not start: " + e.getMessage(), e);
         }
         if (failure != null) {
+            try {
+                thread.join(CLOSE_TIMEOUT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException(processId + " failed at start: " + failure.getMessage(), failure);
         }
         log.info("{} started: in {} out {}, control {}, state in {}", processId, incoming, outgoing, controlTopic,
@@ -186,16 +238,56 @@ final class NodeRuntime {
             loopThread = thread;
         }
         if (loopThread == null) {
-            closeResources();
             return;
         }
         running = false;
         consumer.wakeup();
+        tasks.offer(WAKE);
         try {
-            loopThread.join(CLOSE_TIMEOUT.toMillis());
+            loopThread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private void prepareTopics() throws Exception {
+        boolean create = config.getBoolean(SnapshotNodeConfig.CREATE_TOPICS);
+        try (Admin admin = Admin.create(new HashMap<>(kafka))) {
+            Map<String, Map<String, String>> topics = new LinkedHashMap<>();
+            topics.put(controlTopic, Topics.KEEP_FOREVER);
+            topics.put(collectionTopic, Topics.KEEP_FOREVER);
+            topics.put(statusTopic, Topics.COMPACTED);
+            Stream.concat(incoming.stream(), outgoing.stream()).forEach(t -> topics.put(t, Map.of()));
+            Topics.requireSinglePartition(admin, topics, create);
+            int chunk = config.getInt(SnapshotNodeConfig.CHUNK_BYTES);
+            Optional<String> limit = Topics.config(admin, collectionTopic, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            // A chunk travels with its key and headers; leave them room, or every fragment would fail later.
+            if (limit.isPresent() && chunk + 4096 > Long.parseLong(limit.get())) {
+                throw new IllegalStateException(SnapshotNodeConfig.CHUNK_BYTES + "=" + chunk + " does not fit in "
+                        + "the collection topic " + collectionTopic + "'s max.message.bytes=" + limit.get()
+                        + " with 4 KiB to spare for key and headers; lower the chunk size or raise the topic's limit");
+            }
+        }
+    }
+
+    /** Reads the control topic from its start up to {@code actFrom}, for the membership only. */
+    private void catchUpControl(long actFrom) {
+        TopicPartition control = new TopicPartition(controlTopic, 0);
+        consumer.assign(List.of(control));
+        long start = consumer.beginningOffsets(List.of(control)).get(control);
+        if (start > 0) {
+            log.warn("{}: the control topic {} starts at offset {}, not 0: joins before it are lost, so membership"
+                    + " may be incomplete; create it with retention.ms=-1", processId, controlTopic, start);
+        }
+        consumer.seek(control, start);
+        while (consumer.position(control) < actFrom) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                if (record.offset() < actFrom) {
+                    dispatcher.catchUp(record.offset(), record.timestamp(), record.value());
+                }
+            }
+        }
+        dispatcher.actFrom(actFrom);
     }
 
     private Map<String, Long> startingPositions() {
@@ -212,13 +304,14 @@ final class NodeRuntime {
         return positions;
     }
 
-    private Map<String, Object> producerProperties() {
+    private Map<String, Object> producerProperties(String suffix) {
         Map<String, Object> props = new HashMap<>(kafka);
-        // One idempotent producer keeps app records and markers in send order on each channel, retries included.
+        // One idempotent producer keeps app records and markers in outbox order on each channel, retries included.
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "kafkasnap-" + processId);
-        // Every snapshot waits for markers and fragments to cross this producer; lingering would add its delay
+        props.put(ProducerConfig.CLIENT_ID_CONFIG,
+                kafka.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "kafkasnap-" + processId) + suffix);
+        // Every snapshot waits for markers and fragments to cross a producer; lingering would add its delay
         // to each hop. Under load, batches still form while requests are in flight. A user's setting wins.
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         return props;
@@ -237,97 +330,137 @@ final class NodeRuntime {
 
     private void loop() {
         try {
-            for (NodeTask task : onStart) {
-                task.run(context);
-            }
-            store.commit();
+            firstStep();
         } catch (Throwable t) {
-            fail("an onStart task failed", t);
+            fail("starting failed", t);
         } finally {
             started.countDown();
         }
         try {
             while (running) {
-                runTasks();
-                runDueTimers();
-                ConsumerRecords<byte[], byte[]> records;
-                try {
-                    records = consumer.poll(Duration.ofMillis(pollWaitMillis()));
-                } catch (WakeupException e) {
-                    continue;
-                }
-                if (!records.isEmpty()) {
-                    for (TopicPartition partition : records.partitions()) {
-                        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                            dispatch(record);
-                        }
-                    }
-                    store.putPositions(protocol.positions());
-                }
-                store.commit();
+                step();
             }
         } catch (Throwable t) {
-            fail("the event loop failed", t);
+            fail(t instanceof StoreException ? "the state store failed" : "the event loop failed", t);
         } finally {
             shutDown();
         }
     }
 
+    /** Gives up what a crash lost, sends again what a previous run had not seen acknowledged, runs onStart. */
+    private void firstStep() throws Exception {
+        snapshots.abortLost(store.inFlight());
+        drainer.send(store.outbox());
+        for (NodeTask task : onStart) {
+            task.run(context);
+        }
+        steps.commit();
+    }
+
+    private void step() throws Exception {
+        runTasks();
+        drainer.resetIfRequested();
+        long now = System.nanoTime();
+        snapshots.abortOverdue(now);
+        if (status.isDue(now)) {
+            status.report(now, epoch, protocol.positions(), drainer.depth(), snapshots.inFlight());
+        }
+        if (drainer.isFull(steps.pendingSends())) {
+            waitingForRoom = true;
+            Runnable task = tasks.poll(maxPollWaitMs, TimeUnit.MILLISECONDS);
+            waitingForRoom = false;
+            if (task != null) {
+                task.run();
+            }
+        } else {
+            runDueTimers();
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(Duration.ofMillis(pollWaitMillis()));
+            } catch (WakeupException e) {
+                records = ConsumerRecords.empty();
+            }
+            for (TopicPartition partition : records.partitions()) {
+                for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                    dispatch(record);
+                }
+            }
+        }
+        steps.commit();
+    }
+
     private void dispatch(ConsumerRecord<byte[], byte[]> record) {
         if (record.topic().equals(controlTopic)) {
-            onControl(record);
-        } else if (Markers.isMarker(record.headers())) {
-            long snapshot;
-            try {
+            dispatcher.dispatch(record.offset(), record.timestamp(), record.value());
+            return;
+        }
+        ChannelSequences.Verdict verdict;
+        long snapshot = -1;
+        try {
+            verdict = sequences.check(record.topic(), record.headers());
+            if (Markers.isMarker(record.headers())) {
                 snapshot = Markers.snapshotOf(record.headers());
-            } catch (IllegalArgumentException e) {
-                skipped.increment();
-                log.warn("{}: skipped {}@{}: {}; it is neither an app record nor a marker, so the handler does"
-                        + " not see it", processId, record.topic(), record.offset(), e.getMessage());
+            }
+        } catch (IllegalArgumentException e) {
+            skip(record, e.getMessage());
+            return;
+        }
+        switch (verdict) {
+            case DUPLICATE -> {
+                duplicates.increment();
                 protocol.onSkippedRecord(record.topic(), record.offset());
                 return;
             }
+            case OLD_EPOCH -> {
+                staleEpoch.increment();
+                protocol.onSkippedRecord(record.topic(), record.offset());
+                return;
+            }
+            case GAP -> {
+                gaps.increment();
+                log.warn("{}: {}@{} arrived ahead of a missing record; dropped until the sender sends again",
+                        processId, record.topic(), record.offset());
+                protocol.onSkippedRecord(record.topic(), record.offset());
+                return;
+            }
+            case APPLY -> {
+            }
+        }
+        if (ChannelHeaders.isFence(record.headers())) {
+            protocol.onSkippedRecord(record.topic(), record.offset());
+        } else if (snapshot >= 0) {
             protocol.onMarker(record.topic(), record.offset(), snapshot);
         } else {
             onAppRecord(record);
         }
+        sequences.applied(record.topic(), record.headers());
+    }
+
+    private void skip(ConsumerRecord<byte[], byte[]> record, String why) {
+        skipped.increment();
+        log.warn("{}: skipped {}@{}: {}; it is neither an app record nor a marker, so the handler does not see it",
+                processId, record.topic(), record.offset(), why);
+        protocol.onSkippedRecord(record.topic(), record.offset());
     }
 
     private void onAppRecord(ConsumerRecord<byte[], byte[]> record) {
         current = record;
         protocol.onAppRecord(record.topic(), record.offset());
         current = null;
-        store.mark();
+        steps.mark();
         try {
             handler.handle(context, new IncomingRecord(record.topic(), record.offset(), record.key(),
                     record.value(), record.timestamp()));
-            store.releaseMark();
+            steps.release();
+        } catch (StoreException e) {
+            throw e;
         } catch (Exception e) {
-            store.rollbackToMark();
+            steps.rollback();
             handlerFailures.increment();
-            log.error("{}: the handler failed on {}@{}; its state changes were undone and the node goes on",
+            log.error("{}: the handler failed on {}@{}; its state changes and sends were undone and the node goes on",
                     processId, record.topic(), record.offset(), e);
         }
         processed.increment();
-    }
-
-    private void onControl(ConsumerRecord<byte[], byte[]> record) {
-        ControlRecord control;
-        try {
-            if (record.value() == null) {
-                throw new MalformedControlRecordException("the record has no value");
-            }
-            control = ControlRecord.parse(record.value());
-        } catch (MalformedControlRecordException e) {
-            log.warn("{}: skipped control record at offset {}: {}", processId, record.offset(), e.getMessage());
-            return;
-        }
-        if (control instanceof ControlRecord.Trigger trigger) {
-            protocol.onTrigger(record.offset(), trigger.initiator().orElse(null));
-        } else if (control instanceof ControlRecord.Restore restore) {
-            log.warn("{}: skipped control record at offset {}: restore of snapshot {} is not supported by this"
-                    + " version", processId, record.offset(), restore.snapshot());
-        }
     }
 
     private void runTasks() {
@@ -342,14 +475,16 @@ final class NodeRuntime {
         for (ScheduledTimer timer : timers) {
             if (now - timer.due >= 0) {
                 timer.due = now + timer.timer.period().toNanos();
+                steps.mark();
                 try {
-                    store.mark();
                     timer.timer.task().run(context);
-                    store.releaseMark();
+                    steps.release();
+                } catch (StoreException e) {
+                    throw e;
                 } catch (Exception e) {
-                    store.rollbackToMark();
+                    steps.rollback();
                     handlerFailures.increment();
-                    log.error("{}: a timer task failed; its state changes were undone", processId, e);
+                    log.error("{}: a timer task failed; its state changes and sends were undone", processId, e);
                 }
             }
         }
@@ -383,54 +518,64 @@ final class NodeRuntime {
 
     private void shutDown() {
         running = false;
-        try {
-            if (failure == null) {
-                store.putPositions(protocol.positions());
-                store.commit();
-                producer.send(new ProducerRecord<>(controlTopic, 0, null, new ControlRecord.Leave(processId).toJson()))
-                        .get(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        if (failure == null) {
+            try {
+                // What is still recording here cannot finish: tell the members, then send everything committed.
+                snapshots.abortAll(AbortReason.NODE_STOPPED, processId + " stopped");
+                steps.commit();
+                drainer.flush(CLOSE_TIMEOUT);
+                steps.commit();
+                status.tombstone();
+            } catch (Exception e) {
+                log.warn("{}: could not finish its last step cleanly: {}", processId, e.toString());
             }
+        }
+        announceLeaving();
+        closeResources();
+        log.info("{} stopped", processId);
+    }
+
+    /** After a join, always leave, so that later snapshots do not wait for a node that is gone. */
+    private void announceLeaving() {
+        if (!joined) {
+            return;
+        }
+        try {
+            control.writeAndWait(new ControlRecord.Leave(processId), CLOSE_TIMEOUT);
+            joined = false;
         } catch (Exception e) {
             log.warn("{}: could not announce leaving: {}", processId, e.toString());
-        } finally {
-            closeResources();
-            log.info("{} stopped", processId);
         }
     }
 
     private void closeResources() {
-        if (snapshotWorker != null) {
-            snapshotWorker.shutdown();
-            try {
-                snapshotWorker.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (publisher != null) {
+            publisher.close(); // cancels and waits: nothing reads a capture after this
+        }
+        if (drainer != null) {
+            drainer.close();
         }
         if (consumer != null) {
             consumer.close(Duration.ZERO);
         }
-        if (producer != null) {
-            producer.close(CLOSE_TIMEOUT);
+        if (sideProducer != null) {
+            sideProducer.close(CLOSE_TIMEOUT);
         }
-        if (steps != null) {
-            steps.releaseCaptures(); // the worker has stopped: nothing else reads them
+        if (snapshots != null) {
+            snapshots.releaseCaptures();
         }
         if (store != null) {
             store.close();
         }
     }
 
+    // ---- ports -------------------------------------------------------------------------------------------
+
     /** What the snapshot steps see of the loop. */
     private final class LoopPort implements SnapshotSteps.Loop {
         @Override
         public void post(Runnable task) {
             NodeRuntime.this.post(task);
-        }
-
-        @Override
-        public void fail(String what, Throwable cause) {
-            NodeRuntime.this.fail(what, cause);
         }
 
         @Override
@@ -444,65 +589,77 @@ final class NodeRuntime {
         }
     }
 
-    // ---- what handlers see -------------------------------------------------------------------------------
+    private final class DrainerEvents implements OutboxDrainer.Listener {
+        @Override
+        public void markerAcknowledged(long snapshot, String channel, long offset) {
+            post(() -> protocol.onMarkerSent(snapshot, channel, offset));
+        }
 
-    private final class Context implements NodeContext, KeyValueState {
+        @Override
+        public void permanentFailure(String channel, Exception cause) {
+            post(() -> {
+                throw new IllegalStateException("sending on channel " + channel + " failed for good ("
+                        + cause + "); the record stays in the outbox and is sent again at restart, so the channel"
+                        + " has no gap", cause);
+            });
+        }
 
-        /** One callback for every app send: on the hot path, a capturing lambda per record is garbage. */
-        private final org.apache.kafka.clients.producer.Callback sendFailure = (metadata, error) -> {
-            if (error != null) {
-                post(() -> fail("sending an app record failed; its channel's order can no longer be guaranteed",
-                        error));
+        @Override
+        public void wake() {
+            if (waitingForRoom) {
+                tasks.offer(WAKE);
             }
-        };
+        }
+    }
 
+    private final class PublisherEvents implements FragmentPublisher.Outcome {
         @Override
-        public String processId() {
-            return processId;
+        public void published(long snapshot, int chunks, long bytes) {
+            post(() -> snapshots.published(snapshot, chunks));
         }
 
         @Override
-        public KeyValueState state() {
-            return this;
+        public void failed(long snapshot, Throwable cause) {
+            post(() -> snapshots.publishFailed(snapshot, cause));
         }
+    }
 
+    private final class ControlActions implements ControlDispatcher.Actions {
         @Override
-        public void send(String channel, byte[] key, byte[] value) {
-            if (!outgoing.contains(channel)) {
-                throw new IllegalArgumentException(channel + " is not an outgoing channel of " + processId
-                        + "; outgoing: " + outgoing);
+        public void trigger(long snapshot, Optional<String> initiator, Set<String> awaited, long triggeredAt) {
+            long age = System.currentTimeMillis() - triggeredAt;
+            if (age > config.getLong(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS)) {
+                // Read late (after a long stop): its members gave it up long ago.
+                log.info("{}: snapshot {} was triggered {} ms ago, past the snapshot timeout; not taking part",
+                        processId, snapshot, age);
+                protocol.abort(snapshot);
+                return;
             }
-            producer.send(new ProducerRecord<>(channel, 0, key, value), sendFailure);
+            protocol.onTrigger(snapshot, initiator.orElse(null), awaited);
         }
 
         @Override
-        public Set<String> incomingChannels() {
-            return incoming;
+        public void notAMember(long snapshot) {
+            if (protocol.onNotAMember(snapshot)) {
+                // A marker started it before the trigger was read, which says this node had left by then.
+                snapshots.discard(snapshot);
+            }
         }
 
         @Override
-        public Set<String> outgoingChannels() {
-            return outgoing;
+        public void aborted(ControlRecord.Abort abort) {
+            snapshots.aborted(abort);
         }
 
         @Override
-        public byte[] get(String key) {
-            return store.get(key);
+        public void restore(long restoreEpoch, long snapshot) {
+            log.warn("{}: skipped control record at offset {}: restore of snapshot {} is not supported by this"
+                    + " version", processId, restoreEpoch, snapshot);
         }
 
         @Override
-        public void put(String key, byte[] value) {
-            store.put(key, value);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
-        }
-
-        @Override
-        public void forEach(BiConsumer<String, byte[]> action) {
-            store.forEachState(action);
+        public void restored(ControlRecord.Restored restored) {
+            // Progress of a restore is for the collector to show; a node acts on the restore record itself.
         }
     }
 

@@ -19,13 +19,20 @@ public final class SnapshotNodeConfig extends AbstractConfig {
     public static final String CREATE_TOPICS = "kafkasnap.topics.create";
     public static final String CHUNK_BYTES = "kafkasnap.fragment.chunk.bytes";
     public static final String MAX_POLL_WAIT_MS = "kafkasnap.poll.max.wait.ms";
+    public static final String OUTBOX_MAX_RECORDS = "kafkasnap.outbox.max.records";
+    public static final String SNAPSHOT_TIMEOUT_MS = "kafkasnap.snapshot.timeout.ms";
+    public static final String SNAPSHOT_MAX_CONCURRENT = "kafkasnap.snapshot.max.concurrent";
+    public static final String STATUS_TOPIC = "kafkasnap.status.topic";
+    public static final String STATUS_INTERVAL_MS = "kafkasnap.status.interval.ms";
+    public static final String STORE_SYNC = "kafkasnap.store.sync";
 
     public static final String DEFAULT_CONTROL_TOPIC = "kafkasnap.control";
     public static final String DEFAULT_COLLECTION_TOPIC = "kafkasnap.fragments";
+    public static final String DEFAULT_STATUS_TOPIC = "kafkasnap.status";
 
     static final ConfigDef DEFINITION = new ConfigDef()
             .define(CONTROL_TOPIC, Type.STRING, DEFAULT_CONTROL_TOPIC, new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "The control topic (one partition): joins, leaves and snapshot triggers.")
+                    Importance.MEDIUM, "The control topic (one partition, never deleted): joins, leaves, triggers, aborts and restores.")
             .define(COLLECTION_TOPIC, Type.STRING, DEFAULT_COLLECTION_TOPIC, new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "The collection topic (one partition) that fragments are published to.")
             .define(CREATE_TOPICS, Type.BOOLEAN, true, Importance.MEDIUM,
@@ -36,7 +43,25 @@ public final class SnapshotNodeConfig extends AbstractConfig {
                             + "topic's message size limit (1 MB by default).")
             .define(MAX_POLL_WAIT_MS, Type.LONG, 100L, Range.between(1, 60_000), Importance.LOW,
                     "Longest time the event loop blocks in poll when idle; timers and acknowledgements wake "
-                            + "it sooner.");
+                            + "it sooner.")
+            .define(OUTBOX_MAX_RECORDS, Type.INT, 10_000, Range.between(1, 10_000_000), Importance.MEDIUM,
+                    "Most records sent and not yet acknowledged by Kafka. When the outbox holds this many, the node "
+                            + "stops taking input (records, timers) until the drainer catches up; one poll batch "
+                            + "may go past it.")
+            .define(SNAPSHOT_TIMEOUT_MS, Type.LONG, 60_000L, Range.between(1, Long.MAX_VALUE), Importance.MEDIUM,
+                    "A snapshot not finished at this node this long after it recorded its state is aborted here, "
+                            + "naming the channels whose markers are missing.")
+            .define(SNAPSHOT_MAX_CONCURRENT, Type.INT, 4, Range.between(1, 1000), Importance.MEDIUM,
+                    "Most snapshots in flight at this node at once; a snapshot beyond that is aborted with reason "
+                            + "too-many-concurrent.")
+            .define(STATUS_TOPIC, Type.STRING, DEFAULT_STATUS_TOPIC, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "The compacted status topic: every node publishes its positions, outbox depth, snapshots in "
+                            + "flight and epoch there, for monitoring only.")
+            .define(STATUS_INTERVAL_MS, Type.LONG, 5_000L, Range.between(100, 3_600_000), Importance.LOW,
+                    "How often a node publishes its status record.")
+            .define(STORE_SYNC, Type.BOOLEAN, false, Importance.LOW,
+                    "Whether each step's write waits for RocksDB's write-ahead log to reach the disk. Off, a step "
+                            + "survives the death of the process (kill -9) but not of the machine.");
 
     SnapshotNodeConfig(Map<String, ?> settings) {
         super(DEFINITION, settings, false);

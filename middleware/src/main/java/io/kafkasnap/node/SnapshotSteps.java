@@ -1,10 +1,7 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.collect.Chunks;
-import io.kafkasnap.collect.Fragment;
-import io.kafkasnap.collect.FragmentKey;
-import io.kafkasnap.collect.FragmentStream;
-import io.kafkasnap.kafka.Markers;
+import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.Controller;
 import io.kafkasnap.protocol.LocalSnapshot;
 import io.kafkasnap.protocol.Rejection;
@@ -12,31 +9,29 @@ import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.RecordedRecord;
 import io.kafkasnap.store.StateCapture;
+import io.kafkasnap.store.StoredHeader;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.Timer.Sample;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The protocol's port at a running node: what the core asks for (capture the state, send markers, keep a record,
- * publish a fragment), done with the node's store and producer. Called on the event loop. Capturing the state is a
- * RocksDB snapshot, O(1); the work that costs the state's size (reading the capture out, encoding and sending the
- * fragment) runs on the fragment worker, streaming entry by entry and chunk by chunk, so memory stays flat whatever
- * the state's size. Its outcome comes back to the loop as a task.
+ * publish a fragment, refuse a snapshot), done with the node's store, step runner and fragment publisher; and the
+ * ways a snapshot ends early here (aborted by a member, timed out, capture lost in a crash, fragment not published).
+ * Called on the event loop only.
  */
 final class SnapshotSteps implements Controller {
 
@@ -44,9 +39,6 @@ final class SnapshotSteps implements Controller {
     interface Loop {
         /** Runs {@code task} on the loop; safe from any thread. */
         void post(Runnable task);
-
-        /** Stops the node for good, saying why. */
-        void fail(String what, Throwable cause);
 
         SnapshotProtocol protocol();
 
@@ -58,119 +50,108 @@ final class SnapshotSteps implements Controller {
 
     private final String processId;
     private final Set<String> outgoing;
-    private final String collectionTopic;
-    private final int chunkBytes;
     private final NodeStore store;
-    private final Producer<byte[], byte[]> producer;
-    private final Executor worker;
+    private final StepRunner steps;
+    private final ControlWriter control;
     private final Loop loop;
+    private final long timeoutNanos;
     private final Clock clock = Clock.systemUTC();
-    /** The captured state of every snapshot in flight, read when its fragment is written. */
+    private FragmentPublisher publisher;
+
+    /** The captured state of every snapshot recording here, until its fragment is handed to the publisher. */
     private final Map<Long, StateCapture> captures = new HashMap<>();
     private final Map<Long, Long> recordedAt = new HashMap<>();
-    private final Map<Long, Sample> snapshotTimers = new HashMap<>();
+    private final Map<Long, Long> startedAt = new HashMap<>();
+    private final Set<Long> publishing = new HashSet<>();
 
     private final MeterRegistry meters;
     private final Counter recorded;
     private final Counter fragments;
-    private final DistributionSummary fragmentBytes;
-    private final Timer snapshotDuration;
+    private final Counter started;
+    private final Timer capturePause;
 
-    SnapshotSteps(String processId, Set<String> outgoing, String collectionTopic, int chunkBytes, NodeStore store,
-                  Producer<byte[], byte[]> producer, Executor worker, Loop loop, MeterRegistry meters) {
+    SnapshotSteps(String processId, Set<String> outgoing, NodeStore store, StepRunner steps, ControlWriter control,
+                  Loop loop, long timeoutMillis, MeterRegistry meters) {
         this.processId = processId;
         this.outgoing = outgoing;
-        this.collectionTopic = collectionTopic;
-        this.chunkBytes = chunkBytes;
         this.store = store;
-        this.producer = producer;
-        this.worker = worker;
+        this.steps = steps;
+        this.control = control;
         this.loop = loop;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.meters = meters;
         String[] tags = {"process", processId};
-        this.recorded = meters.counter("kafkasnap.records.recorded", tags);
-        this.fragments = meters.counter("kafkasnap.fragments.published", tags);
-        this.fragmentBytes = DistributionSummary.builder("kafkasnap.fragment.bytes").tags(tags).baseUnit("bytes")
-                .register(meters);
-        this.snapshotDuration = Timer.builder("kafkasnap.snapshot.local")
-                .description("from recording the local state to publishing the fragment").tags(tags)
-                .register(meters);
+        this.recorded = Counter.builder("kafkasnap.records.recorded").tags(tags)
+                .description("channel records kept as channel state of a snapshot").register(meters);
+        this.fragments = Counter.builder("kafkasnap.snapshots.completed").tags(tags)
+                .description("snapshots whose fragment this node published").register(meters);
+        this.started = Counter.builder("kafkasnap.snapshots.started").tags(tags)
+                .description("snapshots this node recorded its state for").register(meters);
+        this.capturePause = Timer.builder("kafkasnap.capture.pause").tags(tags)
+                .description("time the event loop stops to commit its step and capture the state")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
+
+    void setPublisher(FragmentPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    // ---- the core's requests -------------------------------------------------------------------------------
 
     @Override
     public void recordLocalState(long snapshot) {
-        recordedAt.put(snapshot, clock.millis());
-        snapshotTimers.put(snapshot, Timer.start(meters));
-        // The capture must show exactly the records before the current positions, so both go in one write.
-        store.putPositions(loop.protocol().positions());
-        // O(1), and it stays readable: the state is read out only when the fragment is written, entry by entry.
+        long start = System.nanoTime();
+        // The capture must show exactly the events before this one, with their positions: end the step here. The
+        // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
+        store.putInFlight(snapshot);
+        steps.commit();
         captures.put(snapshot, store.capture());
+        capturePause.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        recordedAt.put(snapshot, clock.millis());
+        startedAt.put(snapshot, System.nanoTime());
+        started.increment();
         loop.post(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
 
     @Override
     public void sendMarkers(long snapshot) {
         for (String channel : outgoing) {
-            producer.send(Markers.marker(channel, snapshot), (metadata, error) -> {
-                if (error != null) {
-                    loop.post(() -> loop.fail("sending the marker of snapshot " + snapshot + " on " + channel
-                            + " failed", error));
-                } else {
-                    loop.post(() -> loop.protocol().onMarkerSent(snapshot, channel, metadata.offset()));
-                }
-            });
+            steps.sendMarker(channel, snapshot);
         }
     }
 
     @Override
     public void recordChannelRecord(long snapshot, String channel, long offset) {
-        store.putRecorded(snapshot, channel, offset, loop.current().key(), loop.current().value());
+        ConsumerRecord<byte[], byte[]> current = loop.current();
+        List<StoredHeader> headers = new ArrayList<>();
+        for (Header header : current.headers()) {
+            headers.add(new StoredHeader(header.key(), header.value()));
+        }
+        store.putRecorded(snapshot, new RecordedRecord(channel, offset, current.key(), current.value(), headers,
+                current.timestamp()));
         recorded.increment();
     }
 
     @Override
     public void fragmentComplete(LocalSnapshot local) {
         long snapshot = local.snapshot();
-        store.commit();
-        List<RecordedRecord> records = store.recorded(snapshot);
         StateCapture capture = captures.remove(snapshot);
         long at = recordedAt.remove(snapshot);
-        Sample sample = snapshotTimers.remove(snapshot);
-        worker.execute(() -> {
-            try (capture) {
-                AtomicInteger acked = new AtomicInteger();
-                Map<String, Fragment.InChannel> in = inChannels(local, records);
-                Map<String, Fragment.OutChannel> out = new TreeMap<>();
-                local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
-                Chunks.stream(collectionTopic, new FragmentKey(snapshot, processId), chunkBytes,
-                        json -> FragmentStream.write(json, snapshot, processId, at, capture::forEach, in, out),
-                        (chunk, index, count) -> {
-                            fragmentBytes.record(chunk.value().length);
-                            producer.send(chunk, (metadata, error) -> {
-                                if (error != null) {
-                                    loop.post(() -> loop.fail("publishing the fragment of snapshot " + snapshot
-                                            + " failed", error));
-                                } else if (acked.incrementAndGet() == count) {
-                                    loop.post(() -> {
-                                        store.deleteRecorded(snapshot);
-                                        fragments.increment();
-                                        sample.stop(snapshotDuration);
-                                        log.debug("{}: published its fragment of snapshot {} in {} chunk(s)",
-                                                processId, snapshot, count);
-                                    });
-                                }
-                            });
-                        });
-            } catch (Throwable t) {
-                loop.post(() -> loop.fail("building the fragment of snapshot " + snapshot + " failed", t));
+        startedAt.remove(snapshot);
+        publishing.add(snapshot);
+        // The records kept for it may still be in this step's batch; the publisher reads them once committed.
+        steps.afterCommit(() -> {
+            if (publishing.contains(snapshot)) {
+                publisher.publish(local, capture, at);
+            } else {
+                capture.close();
             }
         });
     }
 
-    /** Releases the captures of snapshots still in flight; before the store closes. */
-    void releaseCaptures() {
-        captures.values().forEach(StateCapture::close);
-        captures.clear();
+    @Override
+    public void abort(long snapshot, AbortReason reason, String detail) {
+        announce(snapshot, reason, detail);
     }
 
     @Override
@@ -179,15 +160,121 @@ final class SnapshotSteps implements Controller {
         log.warn("{}: ignored {}: {}", processId, detail, reason.message());
     }
 
-    private static Map<String, Fragment.InChannel> inChannels(LocalSnapshot local, List<RecordedRecord> records) {
-        Map<String, List<Fragment.Message>> messages = new HashMap<>();
-        for (RecordedRecord r : records) {
-            messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
-                    .add(Fragment.Message.of(r.offset(), r.key(), r.value()));
+    // ---- outcomes of the fragment publisher (posted to the loop) ---------------------------------------------
+
+    void published(long snapshot, int chunks) {
+        if (publishing.remove(snapshot)) {
+            store.removeInFlight(snapshot);
+            store.deleteRecorded(snapshot);
+            fragments.increment();
+            log.debug("{}: published its fragment of snapshot {} in {} chunk(s)", processId, snapshot, chunks);
         }
-        Map<String, Fragment.InChannel> in = new TreeMap<>();
-        local.in().forEach((channel, cut) -> in.put(channel, new Fragment.InChannel(cut.recordedFrom(),
-                cut.markerOffset(), messages.getOrDefault(channel, List.of()))));
-        return in;
+    }
+
+    void publishFailed(long snapshot, Throwable cause) {
+        if (publishing.contains(snapshot)) {
+            log.warn("{}: could not publish its fragment of snapshot {}; aborting that snapshot: {}", processId,
+                    snapshot, cause.toString());
+            giveUp(snapshot, AbortReason.FRAGMENT_NOT_PUBLISHED, cause.toString());
+        }
+    }
+
+    // ---- ending a snapshot early -----------------------------------------------------------------------------
+
+    /** Gives {@code snapshot} up here and tells every member, so they free what they hold for it. */
+    void giveUp(long snapshot, AbortReason reason, String detail) {
+        loop.protocol().abort(snapshot);
+        free(snapshot);
+        announce(snapshot, reason, detail);
+    }
+
+    /** A member (perhaps this node) aborted {@code snapshot}: free what is held for it here. */
+    void aborted(ControlRecord.Abort abort) {
+        boolean wasHere = loop.protocol().abort(abort.snapshot());
+        boolean held = holds(abort.snapshot());
+        free(abort.snapshot());
+        if ((wasHere || held) && !abort.process().equals(processId)) {
+            log.info("{}: snapshot {} was aborted by {} ({}: {}); freed what it held for it", processId,
+                    abort.snapshot(), abort.process(), abort.reason(), abort.detail());
+        }
+    }
+
+    /** Aborts every snapshot that has recorded here for longer than the timeout, naming what it still waits for. */
+    void abortOverdue(long nowNanos) {
+        List<Long> overdue = startedAt.entrySet().stream().filter(e -> nowNanos - e.getValue() > timeoutNanos)
+                .map(Map.Entry::getKey).toList();
+        for (long snapshot : overdue) {
+            SnapshotProtocol protocol = loop.protocol();
+            String detail = processId + " waited " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms; markers missing on "
+                    + protocol.missingMarkers(snapshot) + ", own markers not acknowledged on "
+                    + protocol.unacknowledgedMarkers(snapshot);
+            log.warn("{}: snapshot {} timed out here: {}", processId, snapshot, detail);
+            giveUp(snapshot, AbortReason.TIMED_OUT, detail);
+        }
+    }
+
+    /**
+     * At start: the snapshots a previous run captured and did not publish are lost with their capture. The markers
+     * that run put in its outbox are still sent, so nobody waits for them; the abort tells everyone to stop.
+     */
+    void abortLost(Set<Long> inFlight) {
+        for (long snapshot : inFlight) {
+            loop.protocol().abort(snapshot);
+            store.removeInFlight(snapshot);
+            announce(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, processId
+                    + " restarted after capturing its state for this snapshot and before publishing its fragment");
+        }
+        for (long snapshot : store.snapshotsWithRecords()) {
+            store.deleteRecorded(snapshot);
+        }
+    }
+
+    /** At a clean stop: every snapshot not yet published here is given up. */
+    void abortAll(AbortReason reason, String detail) {
+        Set<Long> all = new TreeSet<>(captures.keySet());
+        all.addAll(publishing);
+        all.addAll(loop.protocol().inFlight());
+        all.forEach(snapshot -> giveUp(snapshot, reason, detail));
+    }
+
+    /** Drops what is held for {@code snapshot} without telling anyone: this node turned out not to be a member. */
+    void discard(long snapshot) {
+        free(snapshot);
+    }
+
+    /** Snapshots recording or publishing here. */
+    Set<Long> inFlight() {
+        Set<Long> all = new TreeSet<>(captures.keySet());
+        all.addAll(publishing);
+        return all;
+    }
+
+    /** Releases captures still held; after the publisher has stopped, before the store closes. */
+    void releaseCaptures() {
+        captures.values().forEach(StateCapture::close);
+        captures.clear();
+    }
+
+    private boolean holds(long snapshot) {
+        return captures.containsKey(snapshot) || publishing.contains(snapshot);
+    }
+
+    private void free(long snapshot) {
+        StateCapture capture = captures.remove(snapshot);
+        if (capture != null) {
+            capture.close();
+        }
+        recordedAt.remove(snapshot);
+        startedAt.remove(snapshot);
+        if (publishing.remove(snapshot)) {
+            publisher.cancel(snapshot);
+        }
+        store.removeInFlight(snapshot);
+        store.deleteRecorded(snapshot);
+    }
+
+    private void announce(long snapshot, AbortReason reason, String detail) {
+        meters.counter("kafkasnap.snapshots.aborted", "process", processId, "reason", reason.wire()).increment();
+        control.write(new ControlRecord.Abort(snapshot, processId, reason.wire(), detail));
     }
 }

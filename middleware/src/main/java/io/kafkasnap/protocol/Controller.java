@@ -28,6 +28,14 @@ public interface Controller {
     /** Every part of this process's fragment is known: publish it. */
     void fragmentComplete(LocalSnapshot snapshot);
 
+    /**
+     * The protocol refused to take part in {@code snapshot} (for example, too many are in flight): the runtime
+     * announces the abort so that every member frees what it holds for it. Nothing was recorded for it here.
+     */
+    default void abort(long snapshot, AbortReason reason, String detail) {
+        throw new UnsupportedOperationException("this controller cannot abort snapshot " + snapshot + ": " + reason);
+    }
+
     /** An event that the protocol ignores, with why; the runtime logs it. Processing goes on. */
     void rejected(Rejection reason, String detail);
 }

@@ -36,12 +36,43 @@ final class Recording {
         return new Recording(snapshot, Map.copyOf(positions), Map.of(), Set.copyOf(outgoing), Map.of(), false);
     }
 
+    /**
+     * Keeps only the incoming channels in {@code awaited}: once the membership of the snapshot is known, a channel
+     * whose sender is not a member will never carry its marker, so it is neither waited for nor part of the fragment.
+     */
+    Recording narrowTo(Set<String> awaited) {
+        Map<String, Long> from = new HashMap<>(recordedFrom);
+        from.keySet().retainAll(awaited);
+        Map<String, Long> arrived = new HashMap<>(markerArrivedAt);
+        arrived.keySet().retainAll(awaited);
+        return new Recording(snapshot, Map.copyOf(from), Map.copyOf(arrived), outgoing, markerSentAt, stateRecorded);
+    }
+
+    /** Incoming channels still waited for: their marker has not arrived. */
+    Set<String> missingMarkers() {
+        Set<String> missing = new java.util.TreeSet<>(recordedFrom.keySet());
+        missing.removeAll(markerArrivedAt.keySet());
+        return missing;
+    }
+
+    /** Outgoing channels whose marker has not been acknowledged yet. */
+    Set<String> unacknowledgedMarkers() {
+        Set<String> missing = new java.util.TreeSet<>(outgoing);
+        missing.removeAll(markerSentAt.keySet());
+        return missing;
+    }
+
     long snapshot() {
         return snapshot;
     }
 
     boolean isOpen(String channel) {
         return recordedFrom.containsKey(channel) && !markerArrivedAt.containsKey(channel);
+    }
+
+    /** Whether {@code channel}'s marker is part of this snapshot here (its sender is, or may be, a member). */
+    boolean isAwaiting(String channel) {
+        return recordedFrom.containsKey(channel);
     }
 
     boolean hasMarkerFrom(String channel) {

@@ -34,6 +34,7 @@ public final class SnapshotProtocol {
     private final Set<String> outgoing;
     private final Map<String, Long> positions;
     private final long firstSnapshot;
+    private final int maxConcurrent;
     private final Controller controller;
     private final TreeMap<Long, Recording> recordings = new TreeMap<>();
     private final Set<Long> finished = new HashSet<>();
@@ -48,22 +49,95 @@ public final class SnapshotProtocol {
      */
     public SnapshotProtocol(String process, Map<String, Long> positions, Set<String> outgoing, long firstSnapshot,
                             Controller controller) {
+        this(process, positions, outgoing, firstSnapshot, Integer.MAX_VALUE, controller);
+    }
+
+    /**
+     * @param maxConcurrent the most snapshots in flight at once; one more is refused through
+     *                      {@link Controller#abort} with {@link AbortReason#TOO_MANY_CONCURRENT}
+     */
+    public SnapshotProtocol(String process, Map<String, Long> positions, Set<String> outgoing, long firstSnapshot,
+                            int maxConcurrent, Controller controller) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+        }
         this.process = Objects.requireNonNull(process, "process");
         this.positions = new HashMap<>(positions);
         this.outgoing = Set.copyOf(outgoing);
         this.firstSnapshot = firstSnapshot;
+        this.maxConcurrent = maxConcurrent;
         this.controller = Objects.requireNonNull(controller, "controller");
     }
 
     /** A trigger read from the control topic; {@code initiator} null means every member initiates. */
     public void onTrigger(long snapshot, String initiator) {
-        if (snapshot < firstSnapshot || (initiator != null && !initiator.equals(process))) {
+        onTrigger(snapshot, initiator, null);
+    }
+
+    /**
+     * A trigger of a snapshot this process is a member of.
+     *
+     * @param awaited the incoming channels whose sender is a member too: only their markers are waited for; null
+     *                means every incoming channel
+     */
+    public void onTrigger(long snapshot, String initiator, Set<String> awaited) {
+        if (snapshot < firstSnapshot) {
             return;
         }
-        if (!recordings.containsKey(snapshot) && !finished.contains(snapshot)) {
-            startRecording(snapshot);
+        Recording recording = recordings.get(snapshot);
+        if (recording != null) {
+            // A marker started it before the trigger was read; now the members are known.
+            if (awaited != null) {
+                recordings.put(snapshot, recording.narrowTo(awaited));
+                completeIfDone(snapshot);
+            }
+            return;
+        }
+        if ((initiator != null && !initiator.equals(process)) || finished.contains(snapshot)) {
+            return;
+        }
+        if (startRecording(snapshot, awaited) != null) {
             completeIfDone(snapshot);
         }
+    }
+
+    /**
+     * The trigger of {@code snapshot} was read and this process is not one of its members: its markers are not this
+     * process's business. A marker may have started a recording before the trigger was read (a process that had
+     * left and came back reads old markers first); it is dropped.
+     *
+     * @return whether a recording was dropped, whose capture the runtime must free
+     */
+    public boolean onNotAMember(long snapshot) {
+        boolean dropped = recordings.remove(snapshot) != null;
+        remember(snapshot);
+        return dropped;
+    }
+
+    /**
+     * Gives {@code snapshot} up here (an abort read from the control topic, a timeout, a lost capture): it is no
+     * longer recorded and its later markers are ignored.
+     *
+     * @return whether it was in flight here
+     */
+    public boolean abort(long snapshot) {
+        boolean wasRecording = recordings.remove(snapshot) != null;
+        if (!finished.contains(snapshot)) {
+            remember(snapshot);
+        }
+        return wasRecording;
+    }
+
+    /** The incoming channels of {@code snapshot} whose marker has not arrived; empty when not in flight. */
+    public Set<String> missingMarkers(long snapshot) {
+        Recording recording = recordings.get(snapshot);
+        return recording == null ? Set.of() : recording.missingMarkers();
+    }
+
+    /** The outgoing channels of {@code snapshot} whose marker is not yet acknowledged; empty when not in flight. */
+    public Set<String> unacknowledgedMarkers(long snapshot) {
+        Recording recording = recordings.get(snapshot);
+        return recording == null ? Set.of() : recording.unacknowledgedMarkers();
     }
 
     /** A marker of {@code snapshot} at {@code offset} of an incoming channel. */
@@ -86,7 +160,15 @@ public final class SnapshotProtocol {
             }
             Recording recording = recordings.get(snapshot);
             if (recording == null) {
-                recording = startRecording(snapshot);
+                recording = startRecording(snapshot, null);
+                if (recording == null) {
+                    return;
+                }
+            }
+            if (!recording.isAwaiting(channel)) {
+                controller.rejected(Rejection.NOT_AWAITED, "marker of snapshot " + snapshot + " on " + channel
+                        + " at offset " + offset);
+                return;
             } else if (recording.hasMarkerFrom(channel)) {
                 controller.rejected(Rejection.DUPLICATE_MARKER, "marker of snapshot " + snapshot + " on " + channel
                         + " at offset " + offset);
@@ -161,8 +243,18 @@ public final class SnapshotProtocol {
         return recordings.values().stream().anyMatch(r -> r.isOpen(channel));
     }
 
-    private Recording startRecording(long snapshot) {
+    /** Starts recording, or refuses when too many are in flight (then returns null). */
+    private Recording startRecording(long snapshot, Set<String> awaited) {
+        if (recordings.size() >= maxConcurrent) {
+            remember(snapshot);
+            controller.abort(snapshot, AbortReason.TOO_MANY_CONCURRENT, process + " has " + recordings.size()
+                    + " snapshots in flight " + recordings.keySet() + ", at most " + maxConcurrent);
+            return null;
+        }
         Recording recording = Recording.start(snapshot, positions, outgoing);
+        if (awaited != null) {
+            recording = recording.narrowTo(awaited);
+        }
         recordings.put(snapshot, recording);
         controller.recordLocalState(snapshot);
         controller.sendMarkers(snapshot);

@@ -125,15 +125,51 @@ class AssemblerTest {
     void anInitiatorThatIsNotAMemberDoesNotMakeItWait() {
         assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.of("ghost"), members));
         assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
-            assertThat(snapshot.status()).isEqualTo(Status.INCOMPLETE);
+            assertThat(snapshot.status()).isEqualTo(Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("initiator-not-a-member");
+            assertThat(snapshot.detail()).contains("ghost");
             assertThat(snapshot.completedAt()).isEqualTo(TRIGGERED_AT);
             assertThat(snapshot.missingMembers()).containsExactly("a", "b");
         });
     }
 
     @Test
-    void aSnapshotWithoutMembersIsCompleteAtOnce() {
+    void aSnapshotWithoutMembersFailsAtOnceAndIsNotComplete() {
         assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), Map.of()));
+        assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("no-members");
+            assertThat(snapshot.isComplete()).isFalse();
+        });
+    }
+
+    @Test
+    void anAbortByAMemberFailsTheSnapshotWithItsReasonAndMember() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        assertThat(assembler.inProgress(1_600)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.IN_PROGRESS);
+            assertThat(snapshot.processes().keySet()).containsExactly("a");
+            assertThat(snapshot.detail()).contains("[b]");
+        });
+        assembler.onAbort(new ControlRecord.Abort(S, "b", "restarted-during-snapshot", "b lost its capture"));
+        assertThat(assembler.ready(S + 1)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("restarted-during-snapshot");
+            assertThat(snapshot.detail()).contains("aborted by b", "b lost its capture");
+            assertThat(GlobalSnapshot.fromJson(snapshot.toJson(false))).isEqualTo(snapshot);
+        });
+        publish(fragmentB(), 1_700);
+        assertThat(assembler.ready(S + 1)).as("a fragment after the abort changes nothing").isEmpty();
+        assertThat(assembler.inProgress(1_800)).isEmpty();
+    }
+
+    @Test
+    void anAbortOfAnotherSnapshotLeavesThisOneAlone() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        assembler.onAbort(new ControlRecord.Abort(S + 7, "b", "timed-out", ""));
+        publish(fragmentA(), 1_500);
+        publish(fragmentB(), 1_700);
         assertThat(assembler.ready(S + 1)).extracting(GlobalSnapshot::status).containsExactly(Status.COMPLETE);
     }
 

@@ -57,7 +57,8 @@ class GlobalSnapshotTest {
         String good = sample().toJson(false);
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("timed-out", "done")))
                 .isInstanceOf(MalformedDocumentException.class)
-                .hasMessage("global snapshot: unknown status \"done\" (expected complete, incomplete or timed-out)");
+                .hasMessage("global snapshot: unknown status \"done\" (expected one of complete, inconsistent, failed, incomplete,"
+                        + " timed-out, in-progress)");
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("\"rule\":3", "\"rule\":4")))
                 .hasMessage("global snapshot: \"consistency\".\"violations\"[0]: \"rule\" must be 1, 2 or 3, got 4");
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("\"to\":\"bank-1\",\"recordedFrom\":120", "\"recordedFrom\":120")))

@@ -158,7 +158,8 @@ class SnapshotCollectorTest {
             assertThat(first.channel(ab).orElseThrow().from()).isEqualTo("a");
 
             GlobalSnapshot second = collector.await(s2, AWAIT).orElseThrow();
-            assertThat(second.status()).isEqualTo(Status.COMPLETE);
+            assertThat(second.status()).isEqualTo(Status.INCONSISTENT);
+            assertThat(second.reason()).isEqualTo("rule-violated");
             assertThat(second.consistency().checked()).isTrue();
             assertThat(second.consistency().violations()).singleElement().satisfies(v -> {
                 assertThat(v.rule()).isEqualTo(3);
@@ -173,10 +174,12 @@ class SnapshotCollectorTest {
             GlobalSnapshot fourth = collector.await(s4, AWAIT).orElseThrow();
             assertThat(fourth.status()).isEqualTo(Status.TIMED_OUT);
             assertThat(fourth.missingMembers()).containsExactly("b");
+            assertThat(fourth.detail()).contains("[b]");
             assertThat(fourth.completedAt()).isEqualTo(fourth.triggeredAt() + TIMEOUT.toMillis());
 
             GlobalSnapshot fifth = collector.await(s5, AWAIT).orElseThrow();
-            assertThat(fifth.status()).isEqualTo(Status.INCOMPLETE);
+            assertThat(fifth.status()).isEqualTo(Status.FAILED);
+            assertThat(fifth.reason()).isEqualTo("initiator-not-a-member");
 
             assertThat(collector.all()).extracting(GlobalSnapshot::snapshot).containsExactly(s1, s2, s3, s4, s5);
             assertThat(GlobalSnapshot.fromJson(first.toJson(true))).isEqualTo(first);

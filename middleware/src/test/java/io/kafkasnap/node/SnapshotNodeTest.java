@@ -192,8 +192,9 @@ class SnapshotNodeTest {
         headers.add(Markers.HEADER, "banana".getBytes(StandardCharsets.UTF_8));
         plain.send(new ProducerRecord<>(pq, 0, (byte[]) null, "1".getBytes(StandardCharsets.UTF_8), headers)).get();
         plain.send(new ProducerRecord<>(pq, 0, null, "1".getBytes(StandardCharsets.UTF_8))).get();
+        // q waits for markers only from senders that are members; play the part of one by hand.
+        trigger("{\"v\":1,\"type\":\"join\",\"process\":\"p\",\"in\":[],\"out\":[\"" + pq + "\"]}");
         long id = trigger("{\"v\":1,\"type\":\"snapshot\"}");
-        // q's only incoming channel needs a marker from its (absent) sender; play that part by hand.
         plain.send(Markers.marker(pq, id)).get();
 
         try (FragmentReader reader = new FragmentReader(collection)) {

@@ -19,7 +19,7 @@ import java.util.TreeSet;
 final class CoreInternals {
 
     private static final Set<String> KNOWN_FIELDS = Set.of("process", "outgoing", "positions", "firstSnapshot",
-            "controller", "recordings", "finished", "finishedOrder");
+            "maxConcurrent", "controller", "recordings", "finished", "finishedOrder");
     private static final Set<String> KNOWN_RECORDING_FIELDS = Set.of("snapshot", "recordedFrom",
             "markerArrivedAt", "outgoing", "markerSentAt", "stateRecorded");
 
@@ -34,6 +34,7 @@ final class CoreInternals {
     private static final Field POSITIONS = field(SnapshotProtocol.class, "positions");
     private static final Field OUTGOING_CHANNELS = field(SnapshotProtocol.class, "outgoing");
     private static final Field FIRST_SNAPSHOT = field(SnapshotProtocol.class, "firstSnapshot");
+    private static final Field MAX_CONCURRENT = field(SnapshotProtocol.class, "maxConcurrent");
     private static final Field FINISHED_ORDER = field(SnapshotProtocol.class, "finishedOrder");
 
     static {
@@ -51,7 +52,7 @@ final class CoreInternals {
     @SuppressWarnings("unchecked")
     static SnapshotProtocol copy(SnapshotProtocol original, Controller controller) {
         SnapshotProtocol copy = new SnapshotProtocol((String) read(PROCESS, original), original.positions(),
-                (Set<String>) read(OUTGOING_CHANNELS, original), (long) read(FIRST_SNAPSHOT, original), controller);
+                (Set<String>) read(OUTGOING_CHANNELS, original), (long) read(FIRST_SNAPSHOT, original), (int) read(MAX_CONCURRENT, original), controller);
         ((Map<Object, Object>) read(RECORDINGS, copy)).putAll((Map<?, ?>) read(RECORDINGS, original));
         ((Set<Object>) read(FINISHED, copy)).addAll((Set<?>) read(FINISHED, original));
         ((Collection<Object>) read(FINISHED_ORDER, copy)).addAll((Collection<?>) read(FINISHED_ORDER, original));

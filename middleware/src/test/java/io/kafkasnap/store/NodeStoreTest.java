@@ -55,6 +55,7 @@ class NodeStoreTest {
         try (NodeStore store = NodeStore.open(dir)) {
             store.put("a", utf8("1"));
             store.put("b", utf8("2"));
+            store.commit();
             try (StateCapture capture = store.capture()) {
                 store.put("a", utf8("100"));
                 store.delete("b");
@@ -96,12 +97,13 @@ class NodeStoreTest {
     }
 
     @Test
-    void recordedRecordsComeBackPerSnapshotByChannelAndOffset() {
+    void recordedRecordsComeBackPerSnapshotByChannelAndOffsetWithHeadersAndTimestamp() {
         try (NodeStore store = NodeStore.open(dir)) {
-            store.putRecorded(7, "b", 3, null, utf8("x"));
-            store.putRecorded(7, "a", 10, utf8("k"), utf8("y"));
-            store.putRecorded(7, "a", 2, utf8("k2"), null);
-            store.putRecorded(8, "a", 11, null, utf8("z"));
+            store.putRecorded(7, new RecordedRecord("b", 3, null, utf8("x"),
+                    List.of(new StoredHeader("h", utf8("v")), new StoredHeader("n", null)), 1234L));
+            store.putRecorded(7, new RecordedRecord("a", 10, utf8("k"), utf8("y")));
+            store.putRecorded(7, new RecordedRecord("a", 2, utf8("k2"), null));
+            store.putRecorded(8, new RecordedRecord("a", 11, null, utf8("z")));
             store.commit();
 
             List<String> seven = new ArrayList<>();
@@ -109,11 +111,80 @@ class NodeStoreTest {
                     + text(r.value())));
 
             assertThat(seven).containsExactly("a@2=k2/null", "a@10=k/y", "b@3=null/x");
+            RecordedRecord withHeaders = store.recorded(7).get(2);
+            assertThat(withHeaders.headers()).containsExactly(new StoredHeader("h", utf8("v")),
+                    new StoredHeader("n", null));
+            assertThat(withHeaders.timestamp()).isEqualTo(1234L);
+            assertThat(store.snapshotsWithRecords()).containsExactly(7L, 8L);
             store.deleteRecorded(7);
+            store.commit();
             assertThat(store.recorded(7)).isEmpty();
             assertThat(store.recorded(8)).hasSize(1);
-            store.deleteAllRecorded();
-            assertThat(store.recorded(8)).isEmpty();
+        }
+    }
+
+    @Test
+    void outboxEntriesGetGaplessSequencesPerChannelAndSurviveARestartUntilDeleted() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            OutboxEntry a0 = store.appendOutbox("a", null, utf8("1"), 0, -1, false);
+            OutboxEntry b0 = store.appendOutbox("b", null, utf8("2"), 0, -1, false);
+            OutboxEntry a1 = store.appendOutbox("a", null, new byte[0], 0, 42, false);
+            store.commit();
+            assertThat(List.of(a0.seq(), b0.seq(), a1.seq())).containsExactly(0L, 0L, 1L);
+            assertThat(a1.isMarker()).isTrue();
+            store.deleteOutbox(a0.id());
+            store.commit();
+        }
+        try (NodeStore store = NodeStore.open(dir)) {
+            assertThat(store.outbox()).extracting(OutboxEntry::channel, OutboxEntry::seq, OutboxEntry::marker)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("b", 0L, -1L),
+                            org.assertj.core.groups.Tuple.tuple("a", 1L, 42L));
+            OutboxEntry next = store.appendOutbox("a", null, utf8("3"), 0, -1, false);
+            assertThat(next.seq()).isEqualTo(2);
+            assertThat(next.id()).isGreaterThan(store.outbox().get(1).id());
+            OutboxEntry newEpoch = store.appendOutbox("a", null, null, 5, -1, true);
+            assertThat(newEpoch.seq()).as("a new epoch numbers from 0").isZero();
+        }
+    }
+
+    @Test
+    void aRolledBackSendTakesItsSequenceNumberBack() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            store.appendOutbox("a", null, utf8("1"), 0, -1, false);
+            store.mark();
+            store.appendOutbox("a", null, utf8("undone"), 0, -1, false);
+            store.rollbackToMark();
+            OutboxEntry next = store.appendOutbox("a", null, utf8("2"), 0, -1, false);
+            store.commit();
+            assertThat(next.seq()).isEqualTo(1);
+            assertThat(store.outbox()).extracting(OutboxEntry::seq).containsExactly(0L, 1L);
+        }
+    }
+
+    @Test
+    void bookkeepingIsWrittenWithTheStepAndReadBackAfterARestart() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            store.putApplied("in", 3, 17);
+            store.putControlPosition(99);
+            store.putInFlight(40);
+            store.putInFlight(41);
+            store.removeInFlight(40);
+            store.putEpoch(3);
+            store.commit();
+        }
+        try (NodeStore store = NodeStore.open(dir)) {
+            assertThat(store.applied().get("in")).containsExactly(3, 17);
+            assertThat(store.controlPosition()).hasValue(99);
+            assertThat(store.inFlight()).containsExactly(41L);
+            assertThat(store.epoch()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aCaptureWithUncommittedChangesIsRefused() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            store.put("a", utf8("1"));
+            assertThatThrownBy(store::capture).hasMessageContaining("commit the step first");
         }
     }
 

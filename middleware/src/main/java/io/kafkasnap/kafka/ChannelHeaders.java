@@ -1,0 +1,75 @@
+package io.kafkasnap.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The headers every record a node sends on a channel carries (DESIGN.md, "Durability"): {@value #EPOCH} and
+ * {@value #SEQ}, decimal text, so that a receiver applies each (epoch, seq) at most once; a marker adds
+ * {@value Markers#HEADER}, and the first record of an epoch on a channel is a fence with {@value #FENCE}.
+ */
+public final class ChannelHeaders {
+
+    public static final String EPOCH = "kafkasnap-epoch";
+    public static final String SEQ = "kafkasnap-seq";
+    public static final String FENCE = "kafkasnap-fence";
+
+    private ChannelHeaders() {
+    }
+
+    /** The headers of an outgoing record. */
+    public static Headers of(long epoch, long seq, long marker, boolean fence) {
+        Headers headers = new RecordHeaders();
+        headers.add(EPOCH, decimal(epoch));
+        headers.add(SEQ, decimal(seq));
+        if (marker >= 0) {
+            headers.add(Markers.HEADER, decimal(marker));
+        }
+        if (fence) {
+            headers.add(FENCE, new byte[0]);
+        }
+        return headers;
+    }
+
+    /**
+     * The (epoch, seq) a record carries, if it has both headers; a record from a plain Kafka producer has neither.
+     *
+     * @throws IllegalArgumentException naming the header if one is present but not a non-negative decimal, or only
+     *     one of the two is present
+     */
+    public static OptionalLong epoch(Headers headers) {
+        return decimalHeader(headers, EPOCH);
+    }
+
+    public static OptionalLong seq(Headers headers) {
+        return decimalHeader(headers, SEQ);
+    }
+
+    public static boolean isFence(Headers headers) {
+        return headers.lastHeader(FENCE) != null;
+    }
+
+    private static OptionalLong decimalHeader(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        if (header == null) {
+            return OptionalLong.empty();
+        }
+        String text = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0) {
+                throw new NumberFormatException("negative");
+            }
+            return OptionalLong.of(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " header '" + text + "' is not a non-negative decimal", e);
+        }
+    }
+
+    private static byte[] decimal(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
+    }
+}

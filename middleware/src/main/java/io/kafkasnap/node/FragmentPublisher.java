@@ -1,0 +1,167 @@
+package io.kafkasnap.node;
+
+import io.kafkasnap.collect.Chunks;
+import io.kafkasnap.collect.Fragment;
+import io.kafkasnap.collect.FragmentKey;
+import io.kafkasnap.collect.FragmentStream;
+import io.kafkasnap.protocol.LocalSnapshot;
+import io.kafkasnap.store.NodeStore;
+import io.kafkasnap.store.RecordedRecord;
+import io.kafkasnap.store.StateCapture;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes fragments on its own thread and its own producer, so that a large fragment never delays app sends and a
+ * fragment that cannot be published (too large for the topic, broker away past the delivery timeout) fails only its
+ * snapshot. The state is streamed from the capture entry by entry and cut into chunks on the fly, so memory stays
+ * flat whatever the state's size. Work is cancellable; {@link #close()} cancels it and waits for it, so the store
+ * is never closed under a capture that is still being read.
+ */
+final class FragmentPublisher implements AutoCloseable {
+
+    /** Outcomes, called on the publisher's or the producer's thread: post them to the loop. */
+    interface Outcome {
+        void published(long snapshot, int chunks, long bytes);
+
+        void failed(long snapshot, Throwable cause);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
+
+    private final String processId;
+    private final String collectionTopic;
+    private final int chunkBytes;
+    private final NodeStore store;
+    private final Producer<byte[], byte[]> producer;
+    private final Outcome outcome;
+    private final ExecutorService worker;
+    private final Map<Long, AtomicBoolean> cancelled = new ConcurrentHashMap<>();
+    private final DistributionSummary fragmentBytes;
+    private final Timer publishDuration;
+
+    FragmentPublisher(String processId, String collectionTopic, int chunkBytes, NodeStore store,
+                      Producer<byte[], byte[]> producer, Outcome outcome, MeterRegistry meters) {
+        this.processId = processId;
+        this.collectionTopic = collectionTopic;
+        this.chunkBytes = chunkBytes;
+        this.store = store;
+        this.producer = producer;
+        this.outcome = outcome;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kafkasnap-" + processId + "-fragments");
+            t.setDaemon(true);
+            return t;
+        });
+        this.fragmentBytes = DistributionSummary.builder("kafkasnap.fragment.bytes").tags("process", processId)
+                .baseUnit("bytes").description("size of a published fragment").register(meters);
+        this.publishDuration = Timer.builder("kafkasnap.fragment.publish").tags("process", processId)
+                .description("from handing a fragment over to the last chunk acknowledged").register(meters);
+    }
+
+    /**
+     * Publishes the fragment of {@code local}; takes ownership of {@code capture} and releases it when done. The
+     * records kept for the snapshot must be committed.
+     */
+    void publish(LocalSnapshot local, StateCapture capture, long recordedAt) {
+        long snapshot = local.snapshot();
+        AtomicBoolean cancel = new AtomicBoolean();
+        cancelled.put(snapshot, cancel);
+        long start = System.nanoTime();
+        worker.execute(() -> {
+            try (capture) {
+                if (cancel.get()) {
+                    return;
+                }
+                List<RecordedRecord> records = store.recorded(snapshot);
+                Map<String, Fragment.InChannel> in = inChannels(local, records);
+                Map<String, Fragment.OutChannel> out = new TreeMap<>();
+                local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
+                AtomicInteger acked = new AtomicInteger();
+                AtomicBoolean failed = new AtomicBoolean();
+                long[] bytes = {0};
+                Chunks.stream(collectionTopic, new FragmentKey(snapshot, processId), chunkBytes,
+                        json -> FragmentStream.write(json, snapshot, processId, recordedAt, capture::forEach, in, out),
+                        (chunk, index, count) -> {
+                            if (cancel.get()) {
+                                throw new CancellationException("snapshot " + snapshot + " was given up");
+                            }
+                            bytes[0] += chunk.value().length;
+                            producer.send(chunk, (metadata, error) -> {
+                                if (error != null) {
+                                    if (failed.compareAndSet(false, true)) {
+                                        cancelled.remove(snapshot);
+                                        outcome.failed(snapshot, error);
+                                    }
+                                } else if (acked.incrementAndGet() == count && !failed.get()) {
+                                    cancelled.remove(snapshot);
+                                    fragmentBytes.record(bytes[0]);
+                                    publishDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                                    outcome.published(snapshot, count, bytes[0]);
+                                }
+                            });
+                        });
+            } catch (CancellationException e) {
+                log.debug("{}: stopped publishing the fragment of snapshot {}: {}", processId, snapshot,
+                        e.getMessage());
+            } catch (Throwable t) {
+                cancelled.remove(snapshot);
+                if (!cancel.get()) {
+                    outcome.failed(snapshot, t);
+                }
+            }
+        });
+    }
+
+    /** Stops publishing {@code snapshot}'s fragment, if it is under way; chunks already sent stay sent. */
+    void cancel(long snapshot) {
+        AtomicBoolean cancel = cancelled.remove(snapshot);
+        if (cancel != null) {
+            cancel.set(true);
+        }
+    }
+
+    /** Cancels every fragment under way and waits until none reads a capture any more. */
+    @Override
+    public void close() {
+        cancelled.values().forEach(c -> c.set(true));
+        worker.shutdown();
+        try {
+            while (!worker.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.info("{}: waiting for the fragment worker to stop", processId);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<String, Fragment.InChannel> inChannels(LocalSnapshot local, List<RecordedRecord> records) {
+        Map<String, List<Fragment.Message>> messages = new HashMap<>();
+        for (RecordedRecord r : records) {
+            messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
+                    .add(Fragment.Message.of(r.offset(), r.key(), r.value()));
+        }
+        Map<String, Fragment.InChannel> in = new TreeMap<>();
+        // Only the channels the protocol waited for: records kept on a channel whose sender turned out not to be a
+        // member are not part of the snapshot.
+        local.in().forEach((channel, cut) -> in.put(channel, new Fragment.InChannel(cut.recordedFrom(),
+                cut.markerOffset(), messages.getOrDefault(channel, List.of()))));
+        return in;
+    }
+}

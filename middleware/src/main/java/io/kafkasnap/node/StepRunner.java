@@ -1,0 +1,103 @@
+package io.kafkasnap.node;
+
+import io.kafkasnap.store.NodeStore;
+import io.kafkasnap.store.OutboxEntry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Owns the step: everything an event-loop step changes (state, input positions, last applied sequences, protocol
+ * progress, recorded records, outbox) collects in the store's batch, and this is the only place that commits it.
+ * Sends become visible to the drainer only after their step committed, so a crash never sends what the state does
+ * not reflect, and never loses what it does.
+ */
+final class StepRunner {
+
+    /** What the step writes beside the handlers' changes, read at each commit. */
+    interface Bookkeeping {
+        void writeTo(NodeStore store);
+    }
+
+    private final NodeStore store;
+    private final OutboxDrainer drainer;
+    private final List<Bookkeeping> bookkeeping;
+    private final Supplier<Long> epoch;
+    private final List<OutboxEntry> pending = new ArrayList<>();
+    private final Deque<Integer> marks = new ArrayDeque<>();
+    private final List<Runnable> afterCommit = new ArrayList<>();
+
+    StepRunner(NodeStore store, OutboxDrainer drainer, Supplier<Long> epoch, List<Bookkeeping> bookkeeping) {
+        this.store = store;
+        this.drainer = drainer;
+        this.epoch = epoch;
+        this.bookkeeping = List.copyOf(bookkeeping);
+    }
+
+    /** Appends an app record to the outbox, within this step. */
+    void send(String channel, byte[] key, byte[] value) {
+        pending.add(store.appendOutbox(channel, key, value, epoch.get(), -1, false));
+    }
+
+    /** Appends a marker of {@code snapshot} to the outbox, within this step. */
+    void sendMarker(String channel, long snapshot) {
+        pending.add(store.appendOutbox(channel, null, new byte[0], epoch.get(), snapshot, false));
+    }
+
+    /** Appends the fence that opens the current epoch on {@code channel}. */
+    void sendFence(String channel) {
+        pending.add(store.appendOutbox(channel, null, null, epoch.get(), -1, true));
+    }
+
+    /** Records appended in this step and not yet committed. */
+    int pendingSends() {
+        return pending.size();
+    }
+
+    /** Starts a part of the step that can be undone, such as one handler call with its sends. */
+    void mark() {
+        store.mark();
+        marks.push(pending.size());
+    }
+
+    void rollback() {
+        store.rollbackToMark();
+        int size = marks.pop();
+        pending.subList(size, pending.size()).clear();
+    }
+
+    void release() {
+        store.releaseMark();
+        marks.pop();
+    }
+
+    /** Runs {@code action} on the loop once the step's changes are durable. */
+    void afterCommit(Runnable action) {
+        afterCommit.add(action);
+    }
+
+    /**
+     * Ends the step: writes the bookkeeping, commits the batch, hands the step's sends to the drainer, then runs what
+     * waited for the commit. A capture calls it in the middle of a poll batch, so that it shows the state exactly
+     * after the events before it.
+     */
+    void commit() {
+        if (!marks.isEmpty()) {
+            throw new IllegalStateException("commit inside a handler's save point");
+        }
+        bookkeeping.forEach(b -> b.writeTo(store));
+        store.commit();
+        if (!pending.isEmpty()) {
+            List<OutboxEntry> committed = List.copyOf(pending);
+            pending.clear();
+            drainer.send(committed);
+        }
+        if (!afterCommit.isEmpty()) {
+            List<Runnable> actions = List.copyOf(afterCommit);
+            afterCommit.clear();
+            actions.forEach(Runnable::run);
+        }
+    }
+}
