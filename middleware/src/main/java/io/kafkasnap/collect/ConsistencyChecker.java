@@ -1,5 +1,8 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ChannelRecord;
+import io.kafkasnap.kafka.Sequencing;
+import io.kafkasnap.kafka.ChannelLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkasnap.kafka.ControlRecord;
 import java.util.ArrayList;
@@ -144,9 +147,23 @@ public final class ConsistencyChecker {
             violations.add(new Violation(1, topic, "the record at offset " + mq + " of " + topic + " is "
                     + (last == null || last.offset() != mq ? "missing" : "an app record") + ", not a marker"));
         }
+        // What the receiver applied, by the same rule it applies records by: re-sends, records of an older epoch
+        // and fences are not channel state. The fragment says where its sequence stood at r.
         List<ChannelRecord> sent = new ArrayList<>();
+        long lastEpoch = recorded.appliedEpoch();
+        long lastSeq = recorded.appliedSeq();
         for (ChannelRecord record : records) {
-            if (record.offset() < mq && !record.isMarker()) {
+            if (record.offset() >= mq) {
+                break;
+            }
+            if (record.isSequenced()) {
+                if (Sequencing.verdict(lastEpoch, lastSeq, record.epoch(), record.seq()) != Sequencing.Verdict.APPLY) {
+                    continue;
+                }
+                lastEpoch = record.epoch();
+                lastSeq = record.seq();
+            }
+            if (record.isAppRecord()) {
                 sent.add(record);
             }
         }

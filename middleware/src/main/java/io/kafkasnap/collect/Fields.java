@@ -108,6 +108,12 @@ final class Fields {
         return required(field);
     }
 
+    /** Whether the field is present and not JSON null. */
+    boolean has(String field) {
+        JsonNode value = node.get(field);
+        return value != null && !value.isNull();
+    }
+
     Fields object(String field) {
         JsonNode value = required(field);
         if (!value.isObject()) {

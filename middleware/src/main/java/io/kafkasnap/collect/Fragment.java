@@ -67,10 +67,19 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
      * @param recordedFrom the first offset of the channel the process had not processed when it recorded its state
      * @param markerOffset the offset at which this snapshot's marker arrived
      * @param messages the app records recorded in between, in offset order
+     * @param appliedEpoch the epoch of the last record the process had applied from the channel when it recorded
+     *     its state, -1 if none: with {@code appliedSeq}, where the check starts telling re-sends from new records
+     * @param appliedSeq that record's sequence number, -1 if none
      */
-    public record InChannel(long recordedFrom, long markerOffset, List<Message> messages) {
+    public record InChannel(long recordedFrom, long markerOffset, List<Message> messages, long appliedEpoch,
+                            long appliedSeq) {
         public InChannel {
             messages = List.copyOf(messages);
+        }
+
+        /** A recording without sequence bookkeeping (channels fed by plain producers, older fragments). */
+        public InChannel(long recordedFrom, long markerOffset, List<Message> messages) {
+            this(recordedFrom, markerOffset, messages, -1, -1);
         }
     }
 

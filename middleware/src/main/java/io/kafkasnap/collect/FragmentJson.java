@@ -32,6 +32,9 @@ final class FragmentJson {
             ObjectNode node = in.putObject(topic);
             node.put("recordedFrom", channel.recordedFrom());
             node.put("markerOffset", channel.markerOffset());
+            if (channel.appliedEpoch() >= 0) {
+                node.putObject("applied").put("epoch", channel.appliedEpoch()).put("seq", channel.appliedSeq());
+            }
             writeMessages(node.putArray("messages"), channel.messages());
         });
         ObjectNode out = root.putObject("out");
@@ -66,8 +69,15 @@ final class FragmentJson {
         for (Iterator<Map.Entry<String, JsonNode>> it = inFields.entries(); it.hasNext(); ) {
             String topic = it.next().getKey();
             Fields channel = inFields.entry(topic);
+            long appliedEpoch = -1;
+            long appliedSeq = -1;
+            if (channel.has("applied")) {
+                Fields applied = channel.object("applied");
+                appliedEpoch = applied.nonNegative("epoch");
+                appliedSeq = applied.integer("seq");
+            }
             in.put(topic, new Fragment.InChannel(channel.nonNegative("recordedFrom"), channel.nonNegative("markerOffset"),
-                    readMessages(channel)));
+                    readMessages(channel), appliedEpoch, appliedSeq));
         }
 
         Map<String, Fragment.OutChannel> out = new LinkedHashMap<>();

@@ -59,6 +59,12 @@ public final class FragmentStream {
                 json.writeObjectFieldStart(channel.getKey());
                 json.writeNumberField("recordedFrom", channel.getValue().recordedFrom());
                 json.writeNumberField("markerOffset", channel.getValue().markerOffset());
+                if (channel.getValue().appliedEpoch() >= 0) {
+                    json.writeObjectFieldStart("applied");
+                    json.writeNumberField("epoch", channel.getValue().appliedEpoch());
+                    json.writeNumberField("seq", channel.getValue().appliedSeq());
+                    json.writeEndObject();
+                }
                 writeMessages(json, channel.getValue().messages());
                 json.writeEndObject();
             }

@@ -1,7 +1,5 @@
 package io.kafkasnap.kafka;
 
-import io.kafkasnap.collect.ChannelLog;
-import io.kafkasnap.collect.ChannelRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,8 +72,7 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofNanos(Math.min(remaining,
                         Duration.ofMillis(500).toNanos())))) {
                     if (record.offset() >= fromInclusive && record.offset() < toExclusive) {
-                        result.add(new ChannelRecord(record.offset(), record.key(), record.value(),
-                                record.headers().lastHeader(ChannelRecord.MARKER_HEADER) != null));
+                        result.add(ChannelRecord.of(record));
                     }
                 }
             }
@@ -151,9 +148,7 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     long[] span = spans.get(partition);
                     if (record.offset() >= span[0] && record.offset() < span[1]) {
-                        read.computeIfAbsent(partition, p -> new ArrayList<>()).add(new ChannelRecord(record.offset(),
-                                record.key(), record.value(),
-                                record.headers().lastHeader(ChannelRecord.MARKER_HEADER) != null));
+                        read.computeIfAbsent(partition, p -> new ArrayList<>()).add(ChannelRecord.of(record));
                     }
                 }
             }

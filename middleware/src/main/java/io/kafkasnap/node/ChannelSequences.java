@@ -1,6 +1,8 @@
 package io.kafkasnap.node;
 
 import io.kafkasnap.kafka.ChannelHeaders;
+import io.kafkasnap.kafka.Sequencing;
+import io.kafkasnap.kafka.Sequencing.Verdict;
 import io.kafkasnap.store.NodeStore;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,17 +17,6 @@ import org.apache.kafka.common.header.Headers;
  * once, and in order. Written to the store with each step, beside the positions.
  */
 final class ChannelSequences {
-
-    enum Verdict {
-        /** The next record of the channel, or one without sequence headers (a plain Kafka producer's). */
-        APPLY,
-        /** At or below the last applied sequence of its epoch: a re-send. */
-        DUPLICATE,
-        /** From an epoch older than the channel's: sent before a restore, never applied after it. */
-        OLD_EPOCH,
-        /** Beyond the next sequence number: an earlier record is missing, and will come again. */
-        GAP
-    }
 
     /** channel to {epoch, seq} of the last applied record. */
     private final Map<String, long[]> applied = new HashMap<>();
@@ -51,21 +42,15 @@ final class ChannelSequences {
         return verdict(applied.get(channel), epoch.getAsLong(), seq.getAsLong());
     }
 
-    static Verdict verdict(long[] last, long epoch, long seq) {
-        if (last == null) {
-            // Nothing applied yet: whatever the channel holds first is where this receiver starts.
-            return Verdict.APPLY;
-        }
-        if (epoch < last[0]) {
-            return Verdict.OLD_EPOCH;
-        }
-        if (epoch > last[0]) {
-            return seq == 0 ? Verdict.APPLY : Verdict.GAP;
-        }
-        if (seq <= last[1]) {
-            return Verdict.DUPLICATE;
-        }
-        return seq == last[1] + 1 ? Verdict.APPLY : Verdict.GAP;
+    private static Verdict verdict(long[] last, long epoch, long seq) {
+        return last == null ? Sequencing.verdict(-1, -1, epoch, seq) : Sequencing.verdict(last[0], last[1], epoch, seq);
+    }
+
+    /** The last applied {epoch, seq} of every channel that has one, as of now: kept with a snapshot's capture. */
+    Map<String, long[]> copy() {
+        Map<String, long[]> copy = new HashMap<>();
+        applied.forEach((channel, last) -> copy.put(channel, last.clone()));
+        return copy;
     }
 
     /** The record with these headers was applied (handled, or taken by the protocol as a marker). */

@@ -79,7 +79,7 @@ final class FragmentPublisher implements AutoCloseable {
      * Publishes the fragment of {@code local}; takes ownership of {@code capture} and releases it when done. The
      * records kept for the snapshot must be committed.
      */
-    void publish(LocalSnapshot local, StateCapture capture, long recordedAt) {
+    void publish(LocalSnapshot local, StateCapture capture, long recordedAt, Map<String, long[]> applied) {
         long snapshot = local.snapshot();
         AtomicBoolean cancel = new AtomicBoolean();
         cancelled.put(snapshot, cancel);
@@ -90,7 +90,7 @@ final class FragmentPublisher implements AutoCloseable {
                     return;
                 }
                 List<RecordedRecord> records = store.recorded(snapshot);
-                Map<String, Fragment.InChannel> in = inChannels(local, records);
+                Map<String, Fragment.InChannel> in = inChannels(local, records, applied);
                 Map<String, Fragment.OutChannel> out = new TreeMap<>();
                 local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
                 AtomicInteger acked = new AtomicInteger();
@@ -151,7 +151,8 @@ final class FragmentPublisher implements AutoCloseable {
         }
     }
 
-    private static Map<String, Fragment.InChannel> inChannels(LocalSnapshot local, List<RecordedRecord> records) {
+    private static Map<String, Fragment.InChannel> inChannels(LocalSnapshot local, List<RecordedRecord> records,
+                                                              Map<String, long[]> applied) {
         Map<String, List<Fragment.Message>> messages = new HashMap<>();
         for (RecordedRecord r : records) {
             messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
@@ -160,8 +161,11 @@ final class FragmentPublisher implements AutoCloseable {
         Map<String, Fragment.InChannel> in = new TreeMap<>();
         // Only the channels the protocol waited for: records kept on a channel whose sender turned out not to be a
         // member are not part of the snapshot.
-        local.in().forEach((channel, cut) -> in.put(channel, new Fragment.InChannel(cut.recordedFrom(),
-                cut.markerOffset(), messages.getOrDefault(channel, List.of()))));
+        local.in().forEach((channel, cut) -> {
+            long[] last = applied.getOrDefault(channel, new long[] {-1, -1});
+            in.put(channel, new Fragment.InChannel(cut.recordedFrom(), cut.markerOffset(),
+                    messages.getOrDefault(channel, List.of()), last[0], last[1]));
+        });
         return in;
     }
 }

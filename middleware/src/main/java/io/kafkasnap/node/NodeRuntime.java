@@ -3,6 +3,7 @@ package io.kafkasnap.node;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.ChannelHeaders;
 import io.kafkasnap.kafka.Markers;
+import io.kafkasnap.kafka.Sequencing;
 import io.kafkasnap.kafka.Topics;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.SnapshotProtocol;
@@ -179,7 +180,7 @@ final class NodeRuntime {
                     sequences::writeTo,
                     s -> s.putControlPosition(dispatcher.nextOffset()),
                     drainer::deleteAcknowledged));
-            snapshots = new SnapshotSteps(processId, outgoing, store, steps, control, new LoopPort(),
+            snapshots = new SnapshotSteps(processId, outgoing, store, steps, sequences, control, new LoopPort(),
                     config.getLong(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS), meters);
             publisher = new FragmentPublisher(processId, collectionTopic,
                     config.getInt(SnapshotNodeConfig.CHUNK_BYTES), store, sideProducer, new PublisherEvents(), meters);
@@ -394,7 +395,7 @@ final class NodeRuntime {
             dispatcher.dispatch(record.offset(), record.timestamp(), record.value());
             return;
         }
-        ChannelSequences.Verdict verdict;
+        Sequencing.Verdict verdict;
         long snapshot = -1;
         try {
             verdict = sequences.check(record.topic(), record.headers());

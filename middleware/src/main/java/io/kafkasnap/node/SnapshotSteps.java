@@ -52,6 +52,7 @@ final class SnapshotSteps implements Controller {
     private final Set<String> outgoing;
     private final NodeStore store;
     private final StepRunner steps;
+    private final ChannelSequences sequences;
     private final ControlWriter control;
     private final Loop loop;
     private final long timeoutNanos;
@@ -61,6 +62,8 @@ final class SnapshotSteps implements Controller {
     /** The captured state of every snapshot recording here, until its fragment is handed to the publisher. */
     private final Map<Long, StateCapture> captures = new HashMap<>();
     private final Map<Long, Long> recordedAt = new HashMap<>();
+    /** Where each incoming channel's sequence stood at the capture: the check needs it to tell re-sends apart. */
+    private final Map<Long, Map<String, long[]>> appliedAt = new HashMap<>();
     private final Map<Long, Long> startedAt = new HashMap<>();
     private final Set<Long> publishing = new HashSet<>();
 
@@ -70,8 +73,10 @@ final class SnapshotSteps implements Controller {
     private final Counter started;
     private final Timer capturePause;
 
-    SnapshotSteps(String processId, Set<String> outgoing, NodeStore store, StepRunner steps, ControlWriter control,
-                  Loop loop, long timeoutMillis, MeterRegistry meters) {
+    SnapshotSteps(String processId, Set<String> outgoing, NodeStore store, StepRunner steps,
+                  ChannelSequences sequences, ControlWriter control, Loop loop, long timeoutMillis,
+                  MeterRegistry meters) {
+        this.sequences = sequences;
         this.processId = processId;
         this.outgoing = outgoing;
         this.store = store;
@@ -108,6 +113,7 @@ final class SnapshotSteps implements Controller {
         captures.put(snapshot, store.capture());
         capturePause.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         recordedAt.put(snapshot, clock.millis());
+        appliedAt.put(snapshot, sequences.copy());
         startedAt.put(snapshot, System.nanoTime());
         started.increment();
         loop.post(() -> loop.protocol().onLocalStateRecorded(snapshot));
@@ -137,12 +143,13 @@ final class SnapshotSteps implements Controller {
         long snapshot = local.snapshot();
         StateCapture capture = captures.remove(snapshot);
         long at = recordedAt.remove(snapshot);
+        Map<String, long[]> applied = appliedAt.remove(snapshot);
         startedAt.remove(snapshot);
         publishing.add(snapshot);
         // The records kept for it may still be in this step's batch; the publisher reads them once committed.
         steps.afterCommit(() -> {
             if (publishing.contains(snapshot)) {
-                publisher.publish(local, capture, at);
+                publisher.publish(local, capture, at, applied);
             } else {
                 capture.close();
             }
@@ -265,6 +272,7 @@ final class SnapshotSteps implements Controller {
             capture.close();
         }
         recordedAt.remove(snapshot);
+        appliedAt.remove(snapshot);
         startedAt.remove(snapshot);
         if (publishing.remove(snapshot)) {
             publisher.cancel(snapshot);

@@ -1,5 +1,6 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ChannelRecord;
 import static io.kafkasnap.collect.Samples.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -156,5 +157,33 @@ class ConsistencyCheckerTest {
         GlobalSnapshot.Consistency result = check(a(markerAB));
         assertThat(result.checked()).isTrue();
         assertThat(result.violations()).isEmpty();
+    }
+
+    @Test
+    void reSentRecordsInTheRangeAreNotChannelStateButNewOnesAre() {
+        InMemoryChannelLog sequenced = new InMemoryChannelLog();
+        sequenced.sendSequenced("a.b", "{\"amount\":1}", 0, 0, false);   // applied by b before it recorded
+        sequenced.sendSequenced("a.b", "{\"amount\":2}", 0, 1, false);   // in flight
+        sequenced.sendSequenced("a.b", "{\"amount\":1}", 0, 0, false);   // a restarted and sent these again
+        sequenced.sendSequenced("a.b", "{\"amount\":2}", 0, 1, false);
+        sequenced.sendSequenced("a.b", "{\"amount\":3}", 0, 2, false);   // in flight
+        long marker = sequenced.sendSequenced("a.b", null, 0, 3, true);
+        long back = sequenced.sendSequenced("b.a", null, 0, 0, true);
+        List<ChannelRecord> all = sequenced.all("a.b");
+        Fragment a = new Fragment(S, "a", 1, Map.of(), Map.of("b.a", new Fragment.InChannel(0, back, List.of())),
+                Map.of("a.b", new Fragment.OutChannel(marker)));
+        Fragment right = new Fragment(S, "b", 2, Map.of(), Map.of("a.b", new Fragment.InChannel(1, marker,
+                List.of(message(all.get(1)), message(all.get(4))), 0, 0)), Map.of("b.a", new Fragment.OutChannel(back)));
+        Fragment withResend = new Fragment(S, "b", 2, Map.of(), Map.of("a.b", new Fragment.InChannel(1, marker,
+                List.of(message(all.get(1)), message(all.get(3)), message(all.get(4))), 0, 0)),
+                Map.of("b.a", new Fragment.OutChannel(back)));
+
+        ConsistencyChecker checker = new ConsistencyChecker(sequenced);
+        assertThat(checker.check(S, members, Map.of("a", a, "b", right)).violations()).isEmpty();
+        assertThat(checker.check(S, members, Map.of("a", a, "b", withResend)).violations())
+                .singleElement().satisfies(v -> {
+                    assertThat(v.rule()).isEqualTo(3);
+                    assertThat(v.message()).contains("offset 3");
+                });
     }
 }

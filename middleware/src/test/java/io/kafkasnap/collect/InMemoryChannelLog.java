@@ -1,5 +1,7 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ChannelRecord;
+import io.kafkasnap.kafka.ChannelLog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +18,14 @@ final class InMemoryChannelLog implements ChannelLog {
         List<ChannelRecord> log = topics.computeIfAbsent(topic, t -> new ArrayList<>());
         log.add(new ChannelRecord(log.size(), key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : value.getBytes(StandardCharsets.UTF_8), false));
+        return log.size() - 1;
+    }
+
+    /** Appends a record with sequence headers, as a node's outbox sends it; returns its offset. */
+    long sendSequenced(String topic, String value, long epoch, long seq, boolean marker) {
+        List<ChannelRecord> log = topics.computeIfAbsent(topic, t -> new ArrayList<>());
+        log.add(new ChannelRecord(log.size(), null, value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8),
+                marker, epoch, seq, false));
         return log.size() - 1;
     }
 

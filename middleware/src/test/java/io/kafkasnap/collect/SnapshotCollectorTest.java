@@ -1,5 +1,6 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ChannelRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.collect.GlobalSnapshot.Status;

@@ -3,8 +3,6 @@ package io.kafkasnap.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kafkasnap.collect.ChannelLog;
-import io.kafkasnap.collect.ChannelRecord;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -56,7 +56,8 @@ public final class BankCheck {
     public static Result check(SnapshotView snapshot, OptionalLong expectedTotal) {
         List<String> problems = new ArrayList<>();
         if (!snapshot.isComplete()) {
-            problems.add("status " + snapshot.status());
+            problems.add("status " + snapshot.status() + (snapshot.reason().isEmpty() ? ""
+                    : " (" + snapshot.reason() + ": " + snapshot.detail() + ")"));
         }
         if (!snapshot.consistencyChecked()) {
             problems.add("consistency not checked");

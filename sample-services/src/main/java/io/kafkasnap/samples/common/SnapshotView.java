@@ -43,9 +43,19 @@ public final class SnapshotView {
         return json.path("snapshot").asLong(-1);
     }
 
-    /** complete, incomplete or timed-out. */
+    /** complete, inconsistent, failed, incomplete, timed-out or in-progress. */
     public String status() {
         return json.path("status").asText("unknown");
+    }
+
+    /** Why it is not complete, as a code (restarted-during-snapshot, timed-out, ...); empty when complete. */
+    public String reason() {
+        return json.path("reason").asText("");
+    }
+
+    /** The reason for people: which member, which channels. */
+    public String detail() {
+        return json.path("detail").asText("");
     }
 
     public boolean isComplete() {

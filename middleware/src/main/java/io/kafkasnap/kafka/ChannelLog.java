@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.kafka;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
