@@ -50,7 +50,11 @@ final class Assembler {
         }
     }
 
-    /** A member gave the snapshot up: it is {@code failed} with that reason, once assembled. */
+    /**
+     * A member gave the snapshot up: it is {@code failed} with that reason, unless every member's fragment is already
+     * there (a member may abort after publishing, e.g. when it restarts before noting the publication; the
+     * fragments still make a whole, checked snapshot).
+     */
     void onAbort(ControlRecord.Abort abort) {
         Pending snapshot = pending.get(abort.snapshot());
         if (snapshot != null) {
@@ -117,12 +121,6 @@ final class Assembler {
                 it.remove();
                 result.add(failed(snapshot, "initiator-not-a-member", "initiator " + start.initiator().get()
                         + " is not a member; members: " + start.members().keySet(), start.triggeredAt()));
-            } else if (snapshot.abort != null) {
-                it.remove();
-                ControlRecord.Abort abort = snapshot.abort;
-                result.add(failed(snapshot, abort.reason(), "aborted by " + abort.process()
-                        + (abort.detail().isEmpty() ? "" : ": " + abort.detail()), Math.max(start.triggeredAt(),
-                        snapshot.lastFragmentAt)));
             } else if (snapshot.allArrived()) {
                 it.remove();
                 if (snapshot.unusable.isEmpty()) {
@@ -131,6 +129,12 @@ final class Assembler {
                     result.add(finish(snapshot, Status.INCOMPLETE, "fragment-unusable",
                             "unusable fragment(s): " + snapshot.unusable, snapshot.lastFragmentAt));
                 }
+            } else if (snapshot.abort != null) {
+                it.remove();
+                ControlRecord.Abort abort = snapshot.abort;
+                result.add(failed(snapshot, abort.reason(), "aborted by " + abort.process()
+                        + (abort.detail().isEmpty() ? "" : ": " + abort.detail()), Math.max(start.triggeredAt(),
+                        snapshot.lastFragmentAt)));
             }
         }
         return result;

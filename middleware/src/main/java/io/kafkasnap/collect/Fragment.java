@@ -88,17 +88,42 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
     }
 
     /**
-     * A recorded channel record; key and value in {@link ValueCodec} form, JSON null when absent.
+     * A recorded channel record as it arrived; key and value in {@link ValueCodec} form, JSON null when absent;
+     * header values as text, or base64 when not UTF-8 ({@link ValueCodec#headerToJson}).
+     *
+     * @param headers by name, in arrival order; empty when the record had none
+     * @param timestamp the record's timestamp, epoch millis; -1 when not known
      */
-    public record Message(long offset, JsonNode key, JsonNode value) {
+    public record Message(long offset, JsonNode key, JsonNode value, Map<String, JsonNode> headers, long timestamp) {
         public Message {
             key = key == null ? NullNode.getInstance() : key;
             value = value == null ? NullNode.getInstance() : value;
+            headers = headers == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(headers));
+        }
+
+        public Message(long offset, JsonNode key, JsonNode value) {
+            this(offset, key, value, Map.of(), -1);
         }
 
         /** A message from the raw bytes of a channel record. */
         public static Message of(long offset, byte[] key, byte[] value) {
             return new Message(offset, ValueCodec.toJson(key), ValueCodec.toJson(value));
+        }
+
+        /** A message from a channel record with its headers (name, bytes) and timestamp. */
+        public static Message of(long offset, byte[] key, byte[] value, List<Map.Entry<String, byte[]>> headers,
+                                 long timestamp) {
+            Map<String, JsonNode> json = new java.util.LinkedHashMap<>();
+            headers.forEach(h -> json.put(h.getKey(), ValueCodec.headerToJson(h.getValue())));
+            return new Message(offset, ValueCodec.toJson(key), ValueCodec.toJson(value), json, timestamp);
+        }
+
+        /** The headers as bytes, in order. */
+        public List<Map.Entry<String, byte[]>> headerBytes() {
+            List<Map.Entry<String, byte[]>> result = new java.util.ArrayList<>();
+            headers.forEach((name, v) -> result.add(new java.util.AbstractMap.SimpleImmutableEntry<>(name,
+                    ValueCodec.headerFromJson(v))));
+            return result;
         }
 
         public byte[] keyBytes() {

@@ -48,6 +48,13 @@ final class FragmentJson {
             node.put("offset", message.offset());
             node.set("key", message.key());
             node.set("value", message.value());
+            if (!message.headers().isEmpty()) {
+                ObjectNode headers = node.putObject("headers");
+                message.headers().forEach(headers::set);
+            }
+            if (message.timestamp() >= 0) {
+                node.put("timestamp", message.timestamp());
+            }
         }
     }
 
@@ -92,7 +99,16 @@ final class FragmentJson {
     static List<Fragment.Message> readMessages(Fields channel) {
         List<Fragment.Message> messages = new ArrayList<>();
         for (Fields message : channel.objects("messages")) {
-            messages.add(new Fragment.Message(message.nonNegative("offset"), message.value("key"), message.value("value")));
+            Map<String, JsonNode> headers = new LinkedHashMap<>();
+            if (message.has("headers")) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = message.object("headers").entries(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> header = it.next();
+                    headers.put(header.getKey(), header.getValue());
+                }
+            }
+            long timestamp = message.has("timestamp") ? message.integer("timestamp") : -1;
+            messages.add(new Fragment.Message(message.nonNegative("offset"), message.value("key"), message.value("value"),
+                    headers, timestamp));
         }
         return messages;
     }

@@ -89,6 +89,17 @@ public final class FragmentStream {
             Json.MAPPER.writeTree(json, message.key());
             json.writeFieldName("value");
             Json.MAPPER.writeTree(json, message.value());
+            if (!message.headers().isEmpty()) {
+                json.writeObjectFieldStart("headers");
+                for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> header : message.headers().entrySet()) {
+                    json.writeFieldName(header.getKey());
+                    Json.MAPPER.writeTree(json, header.getValue());
+                }
+                json.writeEndObject();
+            }
+            if (message.timestamp() >= 0) {
+                json.writeNumberField("timestamp", message.timestamp());
+            }
             json.writeEndObject();
         }
         json.writeEndArray();

@@ -46,6 +46,7 @@ public final class SnapshotCollector implements AutoCloseable {
 
     private final Properties clientProperties;
     private final String controlTopic;
+    private final String collectionTopic;
     private final Clock clock;
     private final TopicPartition control;
     private final TopicPartition collection;
@@ -58,6 +59,7 @@ public final class SnapshotCollector implements AutoCloseable {
     private SnapshotCollector(Builder builder) {
         this.clientProperties = builder.clientProperties;
         this.controlTopic = builder.controlTopic;
+        this.collectionTopic = builder.collectionTopic;
         this.clock = builder.clock;
         this.control = new TopicPartition(builder.controlTopic, 0);
         this.collection = new TopicPartition(builder.collectionTopic, 0);
@@ -151,6 +153,25 @@ public final class SnapshotCollector implements AutoCloseable {
             poll(Duration.ofNanos(Math.min(remaining, AWAIT_POLL.toNanos())));
         }
         return Optional.of(assembled.get(snapshotId));
+    }
+
+    /**
+     * Finds one snapshot (assembled and checked) without assembling every other; see {@link SnapshotLookup}.
+     *
+     * @return empty if {@code snapshotId} is not the offset of a trigger
+     */
+    public Optional<GlobalSnapshot> lookup(long snapshotId) {
+        return SnapshotLookup.find(clientProperties, controlTopic, collectionTopic, snapshotId, Long.MAX_VALUE);
+    }
+
+    /**
+     * Rolls the whole system back to snapshot {@code snapshotId}: checks that it can be restored, writes the
+     * restore record, and returns a handle to follow the members as they restore.
+     *
+     * @throws Restores.RefusedException naming why, when it cannot be restored; nothing is written then
+     */
+    public Restores.Handle restore(long snapshotId, boolean allowNewMembers) {
+        return Restores.restore(clientProperties, controlTopic, collectionTopic, snapshotId, allowNewMembers);
     }
 
     /** Writes a trigger to this collector's control topic; returns the new snapshot's id. */

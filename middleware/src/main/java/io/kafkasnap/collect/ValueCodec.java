@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 
@@ -15,9 +16,10 @@ import java.util.Iterator;
  * How bytes (state values, record keys and values) appear in kafkasnap JSON: bytes that are one complete JSON
  * document stay JSON; any other bytes become {@code {"$base64":"..."}}; absent bytes ({@code null}) are JSON null.
  *
- * <p>{@code fromJson(toJson(b))} gives back {@code b} except that a JSON document comes back compact (whitespace is
- * not preserved). Bytes that are themselves the JSON document {@code null}, or a JSON object that looks like the
- * marker, are base64-encoded, so decoding is never ambiguous.
+ * <p>{@code fromJson(toJson(b))} gives back exactly {@code b}, so a restore puts back the very bytes: bytes stay JSON
+ * only when writing that JSON compactly gives the same bytes ({@code {"amount":5}}, not {@code { "amount" : 5 }},
+ * which is base64). Bytes that are themselves the JSON document {@code null}, or a JSON object that looks like the
+ * marker, are base64-encoded too, so decoding is never ambiguous.
  */
 public final class ValueCodec {
 
@@ -34,7 +36,8 @@ public final class ValueCodec {
         }
         JsonNode parsed = parseStrictly(bytesOrNull);
         // The bytes "null" must not become JSON null, which stands for no bytes at all.
-        if (parsed == null || parsed.isNull() || isBase64Marker(parsed)) {
+        if (parsed == null || parsed.isNull() || isBase64Marker(parsed)
+                || !Arrays.equals(Json.compact(parsed), bytesOrNull)) {
             ObjectNode marker = Json.MAPPER.createObjectNode();
             marker.put(BASE64_FIELD, Base64.getEncoder().encodeToString(bytesOrNull));
             return marker;
@@ -61,6 +64,30 @@ public final class ValueCodec {
             }
         }
         return Json.compact(json);
+    }
+
+    /** A header value: text when it is UTF-8, else a base64 marker; null stays JSON null. */
+    public static JsonNode headerToJson(byte[] bytesOrNull) {
+        if (bytesOrNull == null) {
+            return NullNode.getInstance();
+        }
+        if (isUtf8(bytesOrNull)) {
+            return Json.MAPPER.getNodeFactory().textNode(new String(bytesOrNull, StandardCharsets.UTF_8));
+        }
+        ObjectNode marker = Json.MAPPER.createObjectNode();
+        marker.put(BASE64_FIELD, Base64.getEncoder().encodeToString(bytesOrNull));
+        return marker;
+    }
+
+    /** The bytes of a header value written by {@link #headerToJson}. */
+    public static byte[] headerFromJson(JsonNode json) {
+        if (json == null || json.isNull() || json.isMissingNode()) {
+            return null;
+        }
+        if (json.isTextual()) {
+            return json.asText().getBytes(StandardCharsets.UTF_8);
+        }
+        return fromJson(json);
     }
 
     /** Whether these two JSON forms stand for the same value, numbers compared by value. */

@@ -69,12 +69,20 @@ public sealed interface ControlRecord
         }
     }
 
-    /** {@code {"v":1,"type":"restore","snapshot":42}}. */
-    record Restore(long snapshot) implements ControlRecord {
+    /**
+     * {@code {"v":1,"type":"restore","snapshot":42}}: roll every member back to snapshot 42; the offset of this record
+     * is the new epoch. With {@code "allowNewMembers":true}, a running node that is not a member of 42 starts the new
+     * epoch from its initial state instead of refusing.
+     */
+    record Restore(long snapshot, boolean allowNewMembers) implements ControlRecord {
         public Restore {
             if (snapshot < 0) {
                 throw new IllegalArgumentException("snapshot must be >= 0, was " + snapshot);
             }
+        }
+
+        public Restore(long snapshot) {
+            this(snapshot, false);
         }
     }
 

@@ -95,6 +95,17 @@ final class ControlRecordJson {
         return node.asText();
     }
 
+    static boolean optionalBoolean(JsonNode root, String field) throws MalformedControlRecordException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new MalformedControlRecordException("\"" + field + "\" must be true or false, got " + node);
+        }
+        return node.asBoolean();
+    }
+
     static long nonNegativeLong(JsonNode root, String field) throws MalformedControlRecordException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
@@ -127,6 +138,9 @@ final class ControlRecordJson {
             node.put("detail", abort.detail());
         } else if (record instanceof Restore restore) {
             node.put("snapshot", restore.snapshot());
+            if (restore.allowNewMembers()) {
+                node.put("allowNewMembers", true);
+            }
         } else if (record instanceof Restored restored) {
             node.put("process", restored.process());
             node.put("epoch", restored.epoch());
@@ -178,7 +192,7 @@ final class ControlRecordJson {
                 return new Abort(nonNegativeLong(root, "snapshot"), process(root), text(root, "reason", true),
                         text(root, "detail", false));
             case "restore":
-                return new Restore(nonNegativeLong(root, "snapshot"));
+                return new Restore(nonNegativeLong(root, "snapshot"), optionalBoolean(root, "allowNewMembers"));
             case "restored":
                 return new Restored(process(root), nonNegativeLong(root, "epoch"), nonNegativeLong(root, "snapshot"));
             default:

@@ -25,7 +25,7 @@ final class ControlDispatcher {
 
         void aborted(ControlRecord.Abort abort);
 
-        void restore(long epoch, long snapshot);
+        void restore(long epoch, ControlRecord.Restore restore);
 
         void restored(ControlRecord.Restored restored);
     }
@@ -37,6 +37,8 @@ final class ControlDispatcher {
     private final Membership membership = new Membership();
     private final Actions actions;
     private long nextOffset;
+    private long catchUpRestoreEpoch = -1;
+    private ControlRecord.Restore catchUpRestore;
 
     ControlDispatcher(String processId, Set<String> incoming, Actions actions) {
         this.processId = processId;
@@ -46,8 +48,20 @@ final class ControlDispatcher {
 
     /** A record before the point this node acts from: it only updates the membership. */
     void catchUp(long offset, long timestamp, byte[] value) {
-        parse(offset, value).ifPresent(record -> membership.accept(offset, timestamp, record));
+        parse(offset, value).ifPresent(record -> {
+            membership.accept(offset, timestamp, record);
+            if (record instanceof ControlRecord.Restore restore) {
+                catchUpRestoreEpoch = offset;
+                catchUpRestore = restore;
+            }
+        });
         nextOffset = offset + 1;
+    }
+
+    /** The latest restore among the records caught up with, and its epoch (its offset); empty if none. */
+    Optional<Map.Entry<Long, ControlRecord.Restore>> latestRestoreCaughtUp() {
+        return catchUpRestore == null ? Optional.empty()
+                : Optional.of(Map.entry(catchUpRestoreEpoch, catchUpRestore));
     }
 
     /** Starts acting at {@code offset}: records below it have been taken by {@link #catchUp}. */
@@ -76,7 +90,7 @@ final class ControlDispatcher {
         } else if (record instanceof ControlRecord.Abort abort) {
             actions.aborted(abort);
         } else if (record instanceof ControlRecord.Restore restore) {
-            actions.restore(offset, restore.snapshot());
+            actions.restore(offset, restore);
         } else if (record instanceof ControlRecord.Restored restored) {
             actions.restored(restored);
         }

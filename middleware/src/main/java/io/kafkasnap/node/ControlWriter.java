@@ -37,9 +37,16 @@ final class ControlWriter {
      * snapshot up again; so a failure is logged, not raised.
      */
     void write(ControlRecord record) {
+        write(record, () -> { });
+    }
+
+    /** As {@link #write(ControlRecord)}; {@code written} runs on the producer's thread once it is in the topic. */
+    void write(ControlRecord record, Runnable written) {
         producer.send(new ProducerRecord<>(controlTopic, 0, null, record.toJson()), (metadata, error) -> {
             if (error != null) {
                 log.warn("{}: could not write {} to {}: {}", processId, record, controlTopic, error.toString());
+            } else {
+                written.run();
             }
         });
     }

@@ -156,7 +156,9 @@ final class FragmentPublisher implements AutoCloseable {
         Map<String, List<Fragment.Message>> messages = new HashMap<>();
         for (RecordedRecord r : records) {
             messages.computeIfAbsent(r.channel(), c -> new ArrayList<>())
-                    .add(Fragment.Message.of(r.offset(), r.key(), r.value()));
+                    .add(Fragment.Message.of(r.offset(), r.key(), r.value(), r.headers().stream()
+                            .<Map.Entry<String, byte[]>>map(h -> new java.util.AbstractMap.SimpleImmutableEntry<>(
+                                    h.key(), h.value())).toList(), r.timestamp()));
         }
         Map<String, Fragment.InChannel> in = new TreeMap<>();
         // Only the channels the protocol waited for: records kept on a channel whose sender turned out not to be a

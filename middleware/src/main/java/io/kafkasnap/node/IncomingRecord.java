@@ -1,5 +1,8 @@
 package io.kafkasnap.node;
 
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
 /**
  * An app record delivered to the handler. Markers never reach the handler.
  *
@@ -8,6 +11,16 @@ package io.kafkasnap.node;
  * @param key       the record key, or null
  * @param value     the record value, or null
  * @param timestamp the record timestamp, epoch millis
+ * @param headers   the record's headers, kafkasnap's own included ({@code kafkasnap-epoch}, {@code kafkasnap-seq})
  */
-public record IncomingRecord(String channel, long offset, byte[] key, byte[] value, long timestamp) {
+public record IncomingRecord(String channel, long offset, byte[] key, byte[] value, long timestamp,
+                             Headers headers) {
+
+    public IncomingRecord {
+        headers = headers == null ? new RecordHeaders() : headers;
+    }
+
+    public IncomingRecord(String channel, long offset, byte[] key, byte[] value, long timestamp) {
+        this(channel, offset, key, value, timestamp, new RecordHeaders());
+    }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -95,6 +96,8 @@ final class NodeRuntime {
     private ControlDispatcher dispatcher;
     private SnapshotSteps snapshots;
     private SnapshotProtocol protocol;
+    private RestoreStep restorer;
+    private final Set<String> held = new java.util.HashSet<>();
     private HandlerContext context;
     private Thread thread;
     private ConsumerRecord<byte[], byte[]> current;
@@ -192,6 +195,8 @@ final class NodeRuntime {
             protocol = new SnapshotProtocol(processId, positions, outgoing, actFrom,
                     config.getInt(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT), snapshots);
             context = new HandlerContext(processId, incoming, outgoing, store, steps);
+            restorer = new RestoreStep(processId, incoming, outgoing, kafka, controlTopic, collectionTopic, store,
+                    steps, sequences, snapshots, drainer, new RestorePort());
             Gauge.builder("kafkasnap.outbox.depth", drainer, OutboxDrainer::depth).tags("process", processId)
                     .description("records sent on channels and not yet acknowledged").register(meters);
             List<TopicPartition> assigned = new ArrayList<>();
@@ -355,7 +360,42 @@ final class NodeRuntime {
         for (NodeTask task : onStart) {
             task.run(context);
         }
+        long[] pending = store.restoredPending();
+        if (pending != null) {
+            announceRestored(pending[0], pending[1]);
+        }
+        // A restore written while this node was not running, before its join: a node whose state was lost
+        // rebuilds its part from the collection topic, a new node enters the epoch with its own state.
+        var restore = dispatcher.latestRestoreCaughtUp();
+        if (restore.isPresent() && restore.get().getKey() > epoch) {
+            applyRestore(restore.get().getKey(), restore.get().getValue(), true);
+        }
         steps.commit();
+    }
+
+    private void applyRestore(long restoreEpoch, ControlRecord.Restore restore, boolean joinedLater)
+            throws Exception {
+        if (restorer.apply(restoreEpoch, restore.snapshot(), restore.allowNewMembers(), joinedLater)) {
+            long snapshot = restore.snapshot();
+            steps.afterCommit(() -> announceRestored(restoreEpoch, snapshot));
+            // Records of the new epoch waited for this node to enter it; now they are next.
+            for (String channel : held) {
+                TopicPartition partition = new TopicPartition(channel, 0);
+                consumer.seek(partition, protocol.positions().get(channel));
+                consumer.resume(List.of(partition));
+            }
+            held.clear();
+            status.report(System.nanoTime(), epoch, protocol.positions(), drainer.depth(), snapshots.inFlight());
+        }
+    }
+
+    private void announceRestored(long restoreEpoch, long snapshot) {
+        control.write(new ControlRecord.Restored(processId, restoreEpoch, snapshot), () -> post(() -> {
+            long[] pending = store.restoredPending();
+            if (pending != null && pending[0] == restoreEpoch) {
+                store.clearRestoredPending();
+            }
+        }));
     }
 
     private void step() throws Exception {
@@ -395,9 +435,22 @@ final class NodeRuntime {
             dispatcher.dispatch(record.offset(), record.timestamp(), record.value());
             return;
         }
+        if (held.contains(record.topic())) {
+            return; // fetched again once the node enters the record's epoch
+        }
         Sequencing.Verdict verdict;
         long snapshot = -1;
         try {
+            OptionalLong recordEpoch = ChannelHeaders.epoch(record.headers());
+            if (recordEpoch.isPresent() && recordEpoch.getAsLong() > epoch) {
+                // The sender has applied a restore this node has not read yet: wait for it on the control topic.
+                TopicPartition partition = new TopicPartition(record.topic(), 0);
+                consumer.pause(List.of(partition));
+                held.add(record.topic());
+                log.debug("{}: {}@{} is of epoch {}, ahead of this node's {}; holding the channel until the restore",
+                        processId, record.topic(), record.offset(), recordEpoch.getAsLong(), epoch);
+                return;
+            }
             verdict = sequences.check(record.topic(), record.headers());
             if (Markers.isMarker(record.headers())) {
                 snapshot = Markers.snapshotOf(record.headers());
@@ -451,7 +504,7 @@ final class NodeRuntime {
         steps.mark();
         try {
             handler.handle(context, new IncomingRecord(record.topic(), record.offset(), record.key(),
-                    record.value(), record.timestamp()));
+                    record.value(), record.timestamp(), record.headers()));
             steps.release();
         } catch (StoreException e) {
             throw e;
@@ -522,7 +575,7 @@ final class NodeRuntime {
         if (failure == null) {
             try {
                 // What is still recording here cannot finish: tell the members, then send everything committed.
-                snapshots.abortAll(AbortReason.NODE_STOPPED, processId + " stopped");
+                snapshots.abortRecording(AbortReason.NODE_STOPPED, processId + " stopped");
                 steps.commit();
                 drainer.flush(CLOSE_TIMEOUT);
                 steps.commit();
@@ -653,14 +706,56 @@ final class NodeRuntime {
         }
 
         @Override
-        public void restore(long restoreEpoch, long snapshot) {
-            log.warn("{}: skipped control record at offset {}: restore of snapshot {} is not supported by this"
-                    + " version", processId, restoreEpoch, snapshot);
+        public void restore(long restoreEpoch, ControlRecord.Restore restore) {
+            try {
+                applyRestore(restoreEpoch, restore, false);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("the restore at control offset " + restoreEpoch + " failed: " + e, e);
+            }
         }
 
         @Override
         public void restored(ControlRecord.Restored restored) {
             // Progress of a restore is for the collector to show; a node acts on the restore record itself.
+        }
+    }
+
+    private final class RestorePort implements RestoreStep.Runtime {
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public void enterEpoch(long newEpoch) {
+            epoch = newEpoch;
+            store.putEpoch(newEpoch);
+        }
+
+        @Override
+        public void handle(IncomingRecord record) {
+            steps.mark();
+            try {
+                handler.handle(context, record);
+                steps.release();
+            } catch (StoreException e) {
+                throw e;
+            } catch (Exception e) {
+                steps.rollback();
+                handlerFailures.increment();
+                log.error("{}: the handler failed on the recorded message {}@{} of the restored snapshot; its"
+                        + " changes were undone and the node goes on", processId, record.channel(), record.offset(), e);
+            }
+            processed.increment();
+        }
+
+        @Override
+        public void runOnStart() throws Exception {
+            for (NodeTask task : onStart) {
+                task.run(context);
+            }
         }
     }
 

@@ -116,6 +116,19 @@ final class OutboxDrainer implements AutoCloseable {
         again.forEach(entry -> send(entry, generation));
     }
 
+    /**
+     * Forgets every entry not yet acknowledged and replaces the producer, for a restore: what the old epoch had not
+     * sent is never sent, and what it had in flight lands before or after the fences, where receivers drop it.
+     */
+    void discardAll() {
+        generation++;
+        producer.close(Duration.ZERO);
+        producer = producers.get();
+        resetRequested = -1;
+        unacknowledged.clear();
+        acknowledged.clear();
+    }
+
     /** Deletes acknowledged entries within the current step. */
     void deleteAcknowledged(NodeStore store) {
         Long id;

@@ -236,12 +236,24 @@ final class SnapshotSteps implements Controller {
         }
     }
 
-    /** At a clean stop: every snapshot not yet published here is given up. */
+    /** Gives up every snapshot recording or publishing here: a restore makes them moot. */
     void abortAll(AbortReason reason, String detail) {
         Set<Long> all = new TreeSet<>(captures.keySet());
         all.addAll(publishing);
         all.addAll(loop.protocol().inFlight());
         all.forEach(snapshot -> giveUp(snapshot, reason, detail));
+    }
+
+    /**
+     * At a clean stop: every snapshot still recording here is given up. One whose fragment is being published is
+     * left alone: its chunks may all be out, and then it is complete; if they are not, it times out, or the next
+     * start aborts it.
+     */
+    void abortRecording(AbortReason reason, String detail) {
+        Set<Long> recording = new TreeSet<>(captures.keySet());
+        recording.addAll(loop.protocol().inFlight());
+        recording.removeAll(publishing);
+        recording.forEach(snapshot -> giveUp(snapshot, reason, detail));
     }
 
     /** Drops what is held for {@code snapshot} without telling anyone: this node turned out not to be a member. */

@@ -51,6 +51,11 @@ final class StepRunner {
         pending.add(store.appendOutbox(channel, null, null, epoch.get(), -1, true));
     }
 
+    /** Forgets the sends of this step not yet committed; the caller clears them from the outbox. */
+    void discardPending() {
+        pending.clear();
+    }
+
     /** Records appended in this step and not yet committed. */
     int pendingSends() {
         return pending.size();

@@ -50,6 +50,7 @@ public final class NodeStore implements AutoCloseable {
     private static final String IN_FLIGHT = "inflight/";
     private static final byte[] CONTROL_POSITION = utf8("control-position");
     private static final byte[] EPOCH = utf8("epoch");
+    private static final byte[] RESTORED_PENDING = utf8("restored-pending");
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -227,6 +228,39 @@ public final class NodeStore implements AutoCloseable {
     public long epoch() {
         byte[] value = getMeta(EPOCH);
         return value == null ? 0 : ByteBuffer.wrap(value).getLong();
+    }
+
+    /** Drops every state entry, in this step's batch: a restore puts the snapshot's state in its place. */
+    public void clearState() {
+        List<byte[]> keys = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(state, base)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                keys.add(it.key());
+            }
+        }
+        for (byte[] key : keys) {
+            write(() -> batch.delete(state, key), "delete of the state for a restore");
+        }
+    }
+
+    /** Notes that the restore to {@code snapshot} in {@code epoch} is in place and not yet announced. */
+    public void putRestoredPending(long epoch, long snapshot) {
+        putMeta(RESTORED_PENDING, twoLongs(epoch, snapshot), "write of a restore to announce");
+    }
+
+    public void clearRestoredPending() {
+        write(() -> batch.delete(meta, RESTORED_PENDING), "delete of an announced restore");
+    }
+
+    /** The committed restore not yet announced as {@code restored}: {@code [epoch, snapshot]}, or null. */
+    public long[] restoredPending() {
+        byte[] value = getMeta(RESTORED_PENDING);
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        return new long[] {b.getLong(), b.getLong()};
     }
 
     // ---- snapshots in flight -----------------------------------------------------------------------------

@@ -165,6 +165,15 @@ class AssemblerTest {
     }
 
     @Test
+    void anAbortAfterEveryFragmentArrivedLeavesTheSnapshotComplete() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        publish(fragmentB(), 1_700);
+        assembler.onAbort(new ControlRecord.Abort(S, "b", "restarted-during-snapshot", "published, then restarted"));
+        assertThat(assembler.ready(S + 1)).extracting(GlobalSnapshot::status).containsExactly(Status.COMPLETE);
+    }
+
+    @Test
     void anAbortOfAnotherSnapshotLeavesThisOneAlone() {
         assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
         assembler.onAbort(new ControlRecord.Abort(S + 7, "b", "timed-out", ""));

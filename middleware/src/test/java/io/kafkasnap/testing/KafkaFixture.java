@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -102,6 +106,35 @@ public final class KafkaFixture {
                     .allTopicNames().get().values().stream()
                     .allMatch(KafkaFixture::everyPartitionHasLeader));
         }
+    }
+
+    /** The end offset of partition 0 of {@code topic}. */
+    public static long endOffset(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clientProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return consumer.endOffsets(List.of(partition)).get(partition);
+        }
+    }
+
+    /** Every record of partition 0 of {@code topic} up to its end now, in offset order. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(clientProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.offset() < end) {
+                        records.add(r);
+                    }
+                });
+            }
+        }
+        return records;
     }
 
     private static boolean everyPartitionHasLeader(TopicDescription description) {

@@ -38,10 +38,8 @@ public final class BankCluster implements AutoCloseable {
     /** Creates the channel topics, then builds and starts every branch; returns once all have joined. */
     public static BankCluster start(Config config) {
         BankTopology topology = config.topology();
-        List<String> topics = new ArrayList<>(topology.allTopics(config.topicPrefix()));
-        topics.add(config.controlTopic());
-        topics.add(config.collectionTopic());
-        Kafka.createTopics(config.kafka(), topics);
+        // The nodes create the control and collection topics themselves, with the retention a restore needs.
+        Kafka.createTopics(config.kafka(), new ArrayList<>(topology.allTopics(config.topicPrefix())));
         List<SnapshotNode> built = new ArrayList<>();
         for (int i = 0; i < topology.size(); i++) {
             String id = BankTopology.processId(i);

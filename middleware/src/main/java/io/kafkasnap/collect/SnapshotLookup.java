@@ -1,0 +1,132 @@
+package io.kafkasnap.collect;
+
+import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.kafka.KafkaChannelLog;
+import io.kafkasnap.kafka.MalformedControlRecordException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Finds one snapshot without assembling every other: reads the control topic up to a given offset (membership at
+ * the trigger, aborts), then the collection topic from about the trigger's time on, keeping only that snapshot's
+ * chunks, and assembles and checks it. Memory holds one snapshot's fragments, whatever the topics' history; this is
+ * what a restore reads, at the CLI before writing it and at every node before applying it.
+ */
+public final class SnapshotLookup {
+
+    /** Producers' clocks may run behind the broker's; start this much before the trigger's timestamp. */
+    private static final long CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private SnapshotLookup() {
+    }
+
+    /**
+     * @param controlEnd read the control topic below this offset only (a restore at offset E looks at what came
+     *                   before it, so every node sees the same answer)
+     * @return the assembled and checked snapshot (its status says whether it can be restored; its states and channels
+     *     hold the exact bytes, see {@link ValueCodec}); empty if {@code snapshot} is not the offset of a trigger
+     *     below {@code controlEnd}
+     * @throws KafkaException if a topic cannot be read within a minute
+     */
+    public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
+                                       long snapshot, long controlEnd) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Membership membership = new Membership();
+        Membership.SnapshotStart start = null;
+        ControlRecord.Abort abort = null;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition control = new TopicPartition(controlTopic, 0);
+            long end = Math.min(controlEnd, consumer.endOffsets(List.of(control)).get(control));
+            if (snapshot >= end) {
+                return Optional.empty();
+            }
+            consumer.assign(List.of(control));
+            consumer.seekToBeginning(List.of(control));
+            List<ConsumerRecord<byte[], byte[]>> controlRecords = new ArrayList<>();
+            readUpTo(consumer, control, end, controlRecords::add);
+            for (ConsumerRecord<byte[], byte[]> record : controlRecords) {
+                ControlRecord parsed;
+                try {
+                    parsed = ControlRecord.parse(record.value());
+                } catch (MalformedControlRecordException | RuntimeException e) {
+                    continue;
+                }
+                Optional<Membership.SnapshotStart> started = membership.accept(record.offset(), record.timestamp(),
+                        parsed);
+                if (started.isPresent() && record.offset() == snapshot) {
+                    start = started.get();
+                } else if (parsed instanceof ControlRecord.Abort a && a.snapshot() == snapshot && abort == null) {
+                    abort = a;
+                }
+            }
+            if (start == null) {
+                return Optional.empty();
+            }
+
+            TopicPartition collection = new TopicPartition(collectionTopic, 0);
+            consumer.assign(List.of(collection));
+            Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
+                    Map.of(collection, Math.max(0, start.triggeredAt() - CLOCK_SKEW_MARGIN_MS)));
+            long collectionEnd = consumer.endOffsets(List.of(collection)).get(collection);
+            OffsetAndTimestamp first = from.get(collection);
+            if (first == null) {
+                consumer.seek(collection, collectionEnd);
+            } else {
+                consumer.seek(collection, first.offset());
+            }
+            String prefix = snapshot + "/";
+            try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
+                Assembler assembler = new Assembler(new ConsistencyChecker(channels), Duration.ZERO);
+                assembler.onSnapshotStart(start);
+                if (abort != null) {
+                    assembler.onAbort(abort);
+                }
+                readUpTo(consumer, collection, collectionEnd, record -> {
+                    if (record.key() != null && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
+                        assembler.onFragmentRecord(record);
+                    }
+                });
+                List<GlobalSnapshot> ready = new ArrayList<>(assembler.ready(end));
+                if (ready.isEmpty()) {
+                    // Read to the end and still not every fragment: as far as a restore is concerned, it timed out.
+                    ready.addAll(assembler.expire(Long.MAX_VALUE));
+                }
+                return Optional.of(ready.get(0));
+            }
+        }
+    }
+
+    private static void readUpTo(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+                                 java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (consumer.position(partition) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new KafkaException("timed out reading " + partition + " up to offset " + end + "; at "
+                        + consumer.position(partition));
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                if (record.offset() < end) {
+                    sink.accept(record);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.kafkasnap.samples.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.kafkasnap.collect.GlobalSnapshot;
+import io.kafkasnap.collect.Restores;
+import io.kafkasnap.collect.SnapshotCollector;
+import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.samples.bank.BankCluster;
+import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.bank.BankTopology;
+import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.testing.KafkaFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restores of the bank on the real broker: after restoring snapshot S, every branch holds S's balance plus what S
+ * recorded in flight towards it, the channels drain, and later snapshots are complete and conserve money.
+ */
+class BankRestoreTest {
+
+    private static final int SERVICES = 4;
+    private static final long TOTAL = 1000L * SERVICES;
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path stateRoot;
+
+    private final long seed = seed();
+    private final String prefix = KafkaFixture.uniqueTopic("restore") + ".";
+    private final Map<String, Object> kafka = Kafka.clientProperties(KafkaFixture.bootstrapServers());
+    private final String context = "seed " + seed + " (-Dkafkasnap.test.seed=" + seed + "), topics " + prefix + "*";
+    private BankCluster bank;
+    private SnapshotCollector collector;
+
+    @AfterEach
+    void tearDown() {
+        if (bank != null) {
+            bank.close();
+        }
+        if (collector != null) {
+            collector.close();
+        }
+    }
+
+    private BankCluster start(double rate) {
+        bank = BankCluster.start(new BankCluster.Config(kafka, BankTopology.parse("full", SERVICES), prefix,
+                prefix + "control", prefix + "fragments", stateRoot, 1000, rate, seed));
+        if (collector == null) {
+            Properties props = new Properties();
+            props.putAll(kafka);
+            collector = SnapshotCollector.builder(props).controlTopic(prefix + "control")
+                    .collectionTopic(prefix + "fragments").timeout(Duration.ofSeconds(60)).build();
+        }
+        return bank;
+    }
+
+    private GlobalSnapshot snapshot() {
+        long id = collector.trigger(Optional.empty());
+        GlobalSnapshot snapshot = collector.await(id, PATIENCE).orElseThrow(() -> new AssertionError(
+                "snapshot " + id + " not assembled; " + context));
+        return snapshot;
+    }
+
+    /** A complete snapshot that caught transfers in flight, so the restore has recorded messages to hand back. */
+    private GlobalSnapshot completeWithTransfersInFlight() {
+        return await().atMost(PATIENCE).until(this::snapshot,
+                s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.inFlightMessageCount() > 0);
+    }
+
+    /** Each branch's balance once S is restored and its in-flight transfers are delivered. */
+    private static Map<String, Long> expectedAfterRestore(GlobalSnapshot s) {
+        Map<String, Long> balances = new TreeMap<>();
+        s.processes().forEach((id, p) -> balances.put(id, p.state().get(BankService.BALANCE).asLong()));
+        s.channels().values().forEach(c -> c.messages().forEach(m ->
+                balances.merge(c.to(), BankService.amountOf(m.value()), Long::sum)));
+        return balances;
+    }
+
+    private static Map<String, Long> balances(GlobalSnapshot s) {
+        Map<String, Long> balances = new TreeMap<>();
+        s.processes().forEach((id, p) -> balances.put(id, p.state().get(BankService.BALANCE).asLong()));
+        return balances;
+    }
+
+    private GlobalSnapshot drained() {
+        return await().atMost(PATIENCE).until(this::snapshot,
+                s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.inFlightMessageCount() == 0);
+    }
+
+    private void restoreAndWait(long id) {
+        try (Restores.Handle handle = collector.restore(id, false)) {
+            assertThat(handle.await(PATIENCE)).as("every member restored %d, missing %s; %s", id, handle.missing(),
+                    context).isTrue();
+        }
+    }
+
+    @Test
+    void afterStopAndRestoreEveryBranchHoldsTheSnapshotsBalancePlusWhatWasInFlightTowardsIt() {
+        start(150);
+        GlobalSnapshot s = completeWithTransfersInFlight();
+        snapshot(); // the bank moves on
+        bank.close();
+        start(0);
+
+        restoreAndWait(s.snapshot());
+
+        GlobalSnapshot after = drained();
+        assertThat(balances(after)).as("balances after restoring %d: %s; %s", s.snapshot(), s.toJson(true), context)
+                .isEqualTo(expectedAfterRestore(s));
+        assertThat(balances(after).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(TOTAL);
+    }
+
+    @Test
+    void aBranchWhoseStateDirectoryWasLostRebuildsItsPartFromTheCollectionTopic() throws Exception {
+        start(150);
+        GlobalSnapshot s = completeWithTransfersInFlight();
+        bank.close();
+        deleteTree(stateRoot.resolve(BankTopology.processId(2)));
+        start(0);
+
+        restoreAndWait(s.snapshot());
+
+        assertThat(balances(drained())).as("balances after restoring %d; %s", s.snapshot(), context)
+                .isEqualTo(expectedAfterRestore(s));
+    }
+
+    @Test
+    void aRestoreUnderLoadKeepsEveryLaterSnapshotConsistentAndConservingMoney() {
+        start(150);
+        GlobalSnapshot s = completeWithTransfersInFlight();
+        snapshot();
+
+        restoreAndWait(s.snapshot());
+
+        for (int i = 0; i < 5; i++) {
+            GlobalSnapshot later = snapshot();
+            assertThat(later.status()).as("snapshot %d after the restore: %s; %s", later.snapshot(), later.detail(),
+                    context).isEqualTo(GlobalSnapshot.Status.COMPLETE);
+            long total = balances(later).values().stream().mapToLong(Long::longValue).sum()
+                    + later.channels().values().stream().flatMap(c -> c.messages().stream())
+                    .mapToLong(m -> BankService.amountOf(m.value())).sum();
+            assertThat(total).as("money in snapshot %d after the restore; %s", later.snapshot(), context)
+                    .isEqualTo(TOTAL);
+        }
+    }
+
+    @Test
+    void aSecondRestoreToAnOlderSnapshotWins() {
+        start(150);
+        GlobalSnapshot older = completeWithTransfersInFlight();
+        GlobalSnapshot newer = completeWithTransfersInFlight();
+        bank.close();
+        start(0);
+
+        restoreAndWait(newer.snapshot());
+        restoreAndWait(older.snapshot());
+
+        assertThat(balances(drained())).as("balances after restoring %d then %d; %s", newer.snapshot(),
+                older.snapshot(), context).isEqualTo(expectedAfterRestore(older));
+    }
+
+    @Test
+    void aRestoreToAnUnknownOrFailedSnapshotIsRefusedWithTheReasonAndNothingIsWritten() throws Exception {
+        start(50);
+        GlobalSnapshot complete = snapshot();
+        long notATrigger = complete.snapshot() - 1;
+        long failed;
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(kafka, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            failed = collector.trigger(Optional.empty());
+            plain.send(new ProducerRecord<>(prefix + "control", 0, null,
+                    new ControlRecord.Abort(failed, "bank-1", "timed-out", "by hand").toJson())).get();
+        }
+        assertThat(collector.await(failed, PATIENCE).orElseThrow().status()).isEqualTo(GlobalSnapshot.Status.FAILED);
+        long end = controlEnd();
+
+        assertThatThrownBy(() -> collector.restore(999_999, false)).isInstanceOf(Restores.RefusedException.class)
+                .hasMessageContaining("unknown");
+        assertThatThrownBy(() -> collector.restore(notATrigger, false)).hasMessageContaining("not a trigger");
+        assertThatThrownBy(() -> collector.restore(failed, false)).hasMessageContaining("failed")
+                .hasMessageContaining("timed-out");
+        assertThat(controlEnd()).as("nothing written to the control topic").isEqualTo(end);
+    }
+
+    @Test
+    void aRestoreWrittenByHandForAFailedSnapshotIsIgnoredByEveryNode() throws Exception {
+        start(50);
+        long failed;
+        try (KafkaProducer<byte[], byte[]> plain = new KafkaProducer<>(kafka, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            failed = collector.trigger(Optional.empty());
+            plain.send(new ProducerRecord<>(prefix + "control", 0, null,
+                    new ControlRecord.Abort(failed, "bank-1", "timed-out", "by hand").toJson())).get();
+            plain.send(new ProducerRecord<>(prefix + "control", 0, null,
+                    ("{\"v\":1,\"type\":\"restore\",\"snapshot\":" + failed + "}").getBytes())).get();
+        }
+        // Nodes read the control topic in order: once a later snapshot completes, each has passed the restore.
+        GlobalSnapshot later = snapshot();
+        assertThat(later.status()).isEqualTo(GlobalSnapshot.Status.COMPLETE);
+        assertThat(Restores.currentMembers(props(), prefix + "control")).hasSize(SERVICES);
+        assertThat(restoredRecords()).as("no node restored; %s", context).isZero();
+    }
+
+    private Properties props() {
+        Properties props = new Properties();
+        props.putAll(kafka);
+        return props;
+    }
+
+    private long controlEnd() {
+        return KafkaFixture.endOffset(prefix + "control");
+    }
+
+    private long restoredRecords() {
+        return KafkaFixture.readAll(prefix + "control").stream().filter(r -> {
+            try {
+                return ControlRecord.parse(r.value()) instanceof ControlRecord.Restored;
+            } catch (Exception e) {
+                return false;
+            }
+        }).count();
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(dir).doesNotExist();
+    }
+
+    static long seed() {
+        Long fixed = Long.getLong("kafkasnap.test.seed");
+        return fixed != null ? fixed : System.nanoTime() % 1_000_000;
+    }
+}
