@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 BankCommand.class,
                 PipelineCommand.class,
                 TriggerCommand.class,
+                RestoreCommand.class,
                 SnapshotsCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
