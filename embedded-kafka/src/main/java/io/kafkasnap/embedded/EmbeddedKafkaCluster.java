@@ -1,6 +1,7 @@
 package io.kafkasnap.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -16,9 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -129,10 +132,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             join(starts);
             started = true;
         } catch (IOException e) {
-            stopEverything();
+            close(); // the caller gets no instance to close when start() is in a try-with-resources header
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            stopEverything();
+            close();
             throw e;
         }
         log.info("Embedded Kafka cluster of {} broker(s) started at {} in {} ms (data in {})", brokerCount,
@@ -343,14 +346,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /** A resumed cluster keeps its id; each node's meta.properties holds it. */
-    private java.util.Optional<String> existingClusterId() throws IOException {
+    private Optional<String> existingClusterId() throws IOException {
         Path meta = dataDir.resolve("controller").resolve("meta.properties");
-        if (!Files.exists(meta)) return java.util.Optional.empty();
+        if (!Files.exists(meta)) return Optional.empty();
         Properties props = new Properties();
-        try (var in = Files.newInputStream(meta)) {
+        try (InputStream in = Files.newInputStream(meta)) {
             props.load(in);
         }
-        return java.util.Optional.ofNullable(props.getProperty("cluster.id"));
+        return Optional.ofNullable(props.getProperty("cluster.id"));
     }
 
     /** Formats a node's directory once; a restart from it must keep the cluster id its data belongs to. */
@@ -377,7 +380,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static void join(List<CompletableFuture<Void>> futures) {
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw e;
         }
