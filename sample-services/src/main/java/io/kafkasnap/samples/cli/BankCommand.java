@@ -2,7 +2,6 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.bank.BankService;
-import io.kafkasnap.samples.common.Kafka;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +53,9 @@ final class BankCommand implements Callable<Integer> {
     @Mixin
     TopicOptions topics;
 
+    @Mixin
+    KafkaClientOptions kafkaClient;
+
     @Override
     public Integer call() throws Exception {
         if (in.isEmpty() && out.isEmpty()) {
@@ -70,7 +72,7 @@ final class BankCommand implements Callable<Integer> {
         long seedValue = seed != null ? seed : System.nanoTime();
         SnapshotNode node;
         try {
-            node = BankService.node(id, Kafka.clientProperties(bootstrap), dir, in, out, balance, rate, seedValue)
+            node = BankService.node(id, kafkaClient.clientProperties(bootstrap), dir, in, out, balance, rate, seedValue)
                     .controlTopic(topics.controlTopic)
                     .collectionTopic(topics.collectionTopic)
                     .build();

@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this cluster instead of an in-JVM broker.")
     String bootstrap;
 
+    @CommandLine.Mixin
+    KafkaClientOptions kafkaClient;
+
     @Option(names = "--records", paramLabel = "N", defaultValue = "200000",
             description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
     long records;
@@ -109,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("broker: %s%n", servers);
             }
             out.flush();
-            Bench bench = new Bench(Kafka.clientProperties(servers),
+            Bench bench = new Bench(kafkaClient.clientProperties(servers),
                     "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot);
 
             if (!skip.contains("throughput")) {

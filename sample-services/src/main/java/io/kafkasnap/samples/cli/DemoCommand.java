@@ -68,6 +68,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting one in the JVM.")
     String bootstrap;
 
+    @CommandLine.Mixin
+    KafkaClientOptions kafkaClient;
+
     @Option(names = "--json", paramLabel = "DIR",
             description = "Write each assembled global snapshot as <id>.json in DIR.")
     Path jsonDir;
@@ -129,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
             } else {
                 out.printf("Kafka: %s%n", servers);
             }
-            Map<String, Object> props = Kafka.clientProperties(servers);
+            Map<String, Object> props = kafkaClient.clientProperties(servers);
             String prefix = topicPrefix;
             if (bootstrap != null && prefix.isEmpty() && Kafka.endOffset(props, "kafkasnap.control") > 0) {
                 prefix = "demo-" + Long.toString(System.currentTimeMillis(), 36) + ".";

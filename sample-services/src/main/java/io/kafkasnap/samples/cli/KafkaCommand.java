@@ -1,6 +1,7 @@
 package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -10,16 +11,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
-        description = "Runs a standalone single-node Kafka broker (KRaft, in this JVM) for local experiments, "
-                + "and prints its bootstrap address. Ctrl-C stops it.")
+        description = "Runs a standalone Kafka broker (KRaft, in this JVM) for local experiments, or a cluster of "
+                + "several with --brokers, and prints the bootstrap address. Ctrl-C stops it.")
 final class KafkaCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "9092",
-            description = "The port clients connect to; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "The port clients connect to; 0 picks a free one (default: 9092). Only with one broker: "
+                    + "the brokers of a cluster take free ports.")
+    Integer port;
+
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "How many brokers (default: ${DEFAULT-VALUE}). With more than one, a separate controller "
+                    + "runs beside them and topics default to replication min(3, N), min.insync.replicas 2 from 3 "
+                    + "brokers on.")
+    int brokers;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "Keep the broker's data in DIR, so a later run resumes it (default: a temporary "
@@ -28,12 +36,23 @@ final class KafkaCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (brokers < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers must be >= 1, got " + brokers);
+        }
+        if (brokers > 1 && port != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--port is for one broker; the " + brokers + " brokers of a cluster take free ports");
+        }
+        int port = this.port != null ? this.port : 9092;
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0-65535, got " + port);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("logs: %s%n", Logs.file());
         out.flush();
+        if (brokers > 1) {
+            return runCluster(out);
+        }
         EmbeddedKafka kafka = EmbeddedKafka.builder().port(port).dataDir(dir).build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -47,6 +66,27 @@ final class KafkaCommand implements Callable<Integer> {
                     + (dir != null ? " with data in " + dir : "") + ": " + rootMessage(e), e);
         }
         out.printf("Kafka (KRaft, single node) running; bootstrap servers: %s%n", kafka.bootstrapServers());
+        out.printf("data: %s; Ctrl-C to stop%n", dir != null ? dir.toAbsolutePath() : "temporary, deleted at exit");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private int runCluster(PrintWriter out) throws InterruptedException {
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(brokers).dataDir(dir).build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kafka.close();
+            stopped.countDown();
+        }, "kafkasnap-kafka-stop"));
+        try {
+            kafka.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not start " + brokers + " Kafka brokers"
+                    + (dir != null ? " with data in " + dir : "") + ": " + rootMessage(e), e);
+        }
+        out.printf("Kafka (KRaft, %d brokers and a controller) running; bootstrap servers: %s%n", brokers,
+                kafka.bootstrapServers());
         out.printf("data: %s; Ctrl-C to stop%n", dir != null ? dir.toAbsolutePath() : "temporary, deleted at exit");
         out.flush();
         stopped.await();

@@ -42,9 +42,11 @@ public final class KafkasnapCli implements Runnable {
                 cause = cause.getCause();
             }
             commandLine.getErr().println(commandLine.getColorScheme().errorText(
-                    commandLine.getCommandName() + ": " + cause.getMessage()));
+                    commandLine.getCommandName() + ": " + KafkaClientOptions.redact(cause.getMessage())));
             if (Boolean.getBoolean("kafkasnap.debug")) {
-                e.printStackTrace(commandLine.getErr());
+                java.io.StringWriter trace = new java.io.StringWriter();
+                e.printStackTrace(new java.io.PrintWriter(trace));
+                commandLine.getErr().print(KafkaClientOptions.redact(trace.toString()));
             }
             return e instanceof IllegalArgumentException ? 2 : 1;
         });

@@ -46,6 +46,9 @@ final class PipelineCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting one in the JVM.")
     String bootstrap;
 
+    @CommandLine.Mixin
+    KafkaClientOptions kafkaClient;
+
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -78,7 +81,7 @@ final class PipelineCommand implements Callable<Integer> {
                 servers = kafka.start().bootstrapServers();
                 out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
             }
-            Map<String, Object> props = Kafka.clientProperties(servers);
+            Map<String, Object> props = kafkaClient.clientProperties(servers);
             String prefix = "pipeline-" + Long.toString(System.currentTimeMillis(), 36) + ".";
             String control = prefix + "kafkasnap.control";
             String collection = prefix + "kafkasnap.fragments";

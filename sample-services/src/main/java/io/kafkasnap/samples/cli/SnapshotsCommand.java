@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkasnap.samples.bank.BankCheck;
 import io.kafkasnap.samples.bank.BankService;
 import io.kafkasnap.samples.common.CollectorFeed;
-import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.samples.common.SnapshotFeed;
 import io.kafkasnap.samples.common.SnapshotView;
 import io.kafkasnap.samples.common.TriggerPublisher;
@@ -44,13 +43,16 @@ final class SnapshotsCommand implements Runnable {
         @Mixin
         TopicOptions topics;
 
+        @Mixin
+        KafkaClientOptions kafkaClient;
+
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Durations.class,
                 description = "A snapshot whose fragments have not all arrived this long after its trigger is "
                         + "reported timed-out (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
         SnapshotFeed open() {
-            Map<String, Object> props = Kafka.clientProperties(bootstrap);
+            Map<String, Object> props = kafkaClient.clientProperties(bootstrap);
             return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout);
         }
     }
@@ -180,7 +182,7 @@ final class SnapshotsCommand implements Runnable {
                     common.topics.controlTopic,
                     triggerEvery != null ? ", triggering every " + DemoCommand.human(triggerEvery) : "");
             out.flush();
-            Map<String, Object> props = Kafka.clientProperties(common.bootstrap);
+            Map<String, Object> props = common.kafkaClient.clientProperties(common.bootstrap);
             if (triggerEvery != null) {
                 TriggerPublisher.ensureControlTopic(props, common.topics.controlTopic);
             }

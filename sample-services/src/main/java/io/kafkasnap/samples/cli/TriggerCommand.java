@@ -1,6 +1,5 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.samples.common.TriggerPublisher;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +28,16 @@ final class TriggerCommand implements Callable<Integer> {
     @Mixin
     TopicOptions topics;
 
+    @Mixin
+    KafkaClientOptions kafkaClient;
+
     @Override
     public Integer call() {
         if (initiator != null && !initiator.matches("[A-Za-z0-9._-]{1,200}")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--initiator must be a process id (1-200 of A-Z a-z 0-9 . _ -), got '" + initiator + "'");
         }
-        Map<String, Object> props = Kafka.clientProperties(bootstrap);
+        Map<String, Object> props = kafkaClient.clientProperties(bootstrap);
         TriggerPublisher.ensureControlTopic(props, topics.controlTopic);
         try (TriggerPublisher publisher = new TriggerPublisher(props, topics.controlTopic)) {
             long id = publisher.trigger(Optional.ofNullable(initiator));

@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.time.Duration;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Small Kafka helpers the CLI and the samples share. */
 public final class Kafka {
@@ -53,34 +54,64 @@ public final class Kafka {
         }
     }
 
-    /** Creates the topics that do not exist yet, each with one partition (FIFO channels need one). */
+    /**
+     * Creates the topics that do not exist yet, each with one partition (FIFO channels need one) and the cluster's
+     * default replication. Looks first and creates only what is missing, so a client that may describe the topics
+     * but not create them (least-privilege ACLs) passes when they exist.
+     */
     public static void createTopics(Map<String, Object> props, Collection<String> topics) {
         Map<String, Object> adminProps = new HashMap<>(props);
         adminProps.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         adminProps.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        Object bootstrap = props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
         try (Admin admin = Admin.create(adminProps)) {
             List<NewTopic> newTopics = new ArrayList<>();
-            for (String topic : topics) {
-                newTopics.add(new NewTopic(topic, Optional.of(1), Optional.empty()));
+            admin.describeTopics(topics).topicNameValues().forEach((topic, future) -> {
+                try {
+                    future.get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw failure("could not describe topic " + topic + " at " + bootstrap, e.getCause());
+                    }
+                    newTopics.add(new NewTopic(topic, Optional.of(1), Optional.empty()));
+                } catch (TimeoutException e) {
+                    throw failure("could not describe topic " + topic + " at " + bootstrap, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            });
+            if (newTopics.isEmpty()) {
+                return;
             }
             admin.createTopics(newTopics).values().forEach((topic, future) -> {
                 try {
-                    future.get(30, TimeUnit.SECONDS);
+                    future.get(60, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("could not create topic " + topic + " at "
-                                + props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + ": "
-                                + e.getCause().getMessage(), e.getCause());
+                        throw failure("could not create topic " + topic + " at " + bootstrap, e.getCause());
                     }
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("no answer from Kafka at "
-                            + props.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
-                            + " within 30 s while creating " + topic, e);
+                    throw failure("could not create topic " + topic + " at " + bootstrap, e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", e);
                 }
             });
         }
+    }
+
+    /**
+     * The cause's own words (they name an authentication or authorization failure); a timeout gets a hint, since a
+     * client speaking the wrong protocol to a listener (plaintext to TLS, no SASL to SASL) hears nothing back.
+     */
+    private static IllegalStateException failure(String what, Throwable cause) {
+        String message = what + ": " + cause.getMessage();
+        if (cause instanceof TimeoutException
+                || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            message += " (no answer: is the address right, and is the listener's security.protocol, with its SASL "
+                    + "and TLS settings, in --command-config or --kafka-property?)";
+        }
+        return new IllegalStateException(message, cause);
     }
 }
