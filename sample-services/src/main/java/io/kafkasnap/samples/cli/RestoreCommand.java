@@ -1,7 +1,6 @@
 package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.collect.Restores;
-import io.kafkasnap.samples.common.Kafka;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Properties;
@@ -48,12 +47,15 @@ final class RestoreCommand implements Callable<Integer> {
     @Mixin
     TopicOptions topics;
 
+    @Mixin
+    KafkaClientOptions kafkaClient;
+
     @Override
     public Integer call() {
         Duration limit = timeout;
         PrintWriter out = spec.commandLine().getOut();
         Properties props = new Properties();
-        props.putAll(Kafka.clientProperties(bootstrap));
+        props.putAll(kafkaClient.clientProperties(bootstrap));
         Restores.Handle handle;
         try {
             handle = Restores.restore(props, topics.controlTopic, topics.collectionTopic, snapshot, allowNewMembers);

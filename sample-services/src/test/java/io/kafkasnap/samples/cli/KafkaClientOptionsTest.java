@@ -61,7 +61,7 @@ class KafkaClientOptionsTest {
     void everyCommandThatTalksToKafkaTakesCommandConfigAndKafkaProperty() {
         CommandLine cli = KafkasnapCli.commandLine();
         List<CommandLine> talking = new ArrayList<>();
-        for (String name : List.of("demo", "pipeline", "bank", "trigger", "bench")) {
+        for (String name : List.of("demo", "pipeline", "bank", "trigger", "restore", "bench")) {
             talking.add(cli.getSubcommands().get(name));
         }
         talking.addAll(cli.getSubcommands().get("snapshots").getSubcommands().values().stream()
