@@ -1,5 +1,6 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
 import io.kafkasnap.kafka.MalformedControlRecordException;
@@ -44,6 +45,16 @@ public final class SnapshotLookup {
      */
     public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
                                        long snapshot, long controlEnd) {
+        return find(clientProperties, controlTopic, collectionTopic, snapshot, controlEnd, true);
+    }
+
+    /**
+     * As {@link #find(Properties, String, String, long, long)}; without {@code checkChannels} rules 1–3 are not
+     * checked against the channels (the result says {@code checked: false}), which needs no access to them: a node
+     * applying a restore relies on the check the restore's writer made.
+     */
+    public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
+                                       long snapshot, long controlEnd, boolean checkChannels) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -94,7 +105,10 @@ public final class SnapshotLookup {
             }
             String prefix = snapshot + "/";
             try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
-                Assembler assembler = new Assembler(new ConsistencyChecker(channels), Duration.ZERO);
+                ChannelLog log = checkChannels ? channels : (topic, fromInclusive, toExclusive) -> {
+                    throw new ChannelLog.ChannelLogException("channels are not read here");
+                };
+                Assembler assembler = new Assembler(new ConsistencyChecker(log), Duration.ZERO);
                 assembler.onSnapshotStart(start);
                 if (abort != null) {
                     assembler.onAbort(abort);

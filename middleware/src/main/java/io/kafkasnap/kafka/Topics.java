@@ -97,7 +97,8 @@ public final class Topics {
     }
 
     /**
-     * The value of a config of {@code topic} (for example {@code max.message.bytes}), as the broker resolves it.
+     * The value of a config of {@code topic} (for example {@code max.message.bytes}), as the broker resolves it;
+     * empty when the client may not describe the topic's configs (no DescribeConfigs ACL), which is not an error.
      */
     public static Optional<String> config(Admin admin, String topic, String name) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
@@ -107,6 +108,9 @@ public final class Topics {
             ConfigEntry entry = config == null ? null : config.get(name);
             return Optional.ofNullable(entry).map(ConfigEntry::value);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return Optional.empty();
+            }
             throw new IllegalStateException("cannot describe the configs of topic " + topic + ": " + e.getCause(), e);
         } catch (TimeoutException | InterruptedException e) {
             throw interruptedOrTimedOut("describing the configs of topic " + topic, e);

@@ -262,9 +262,15 @@ final class NodeRuntime {
             Map<String, Map<String, String>> topics = new LinkedHashMap<>();
             topics.put(controlTopic, Topics.KEEP_FOREVER);
             topics.put(collectionTopic, Topics.KEEP_FOREVER);
-            topics.put(statusTopic, Topics.COMPACTED);
             Stream.concat(incoming.stream(), outgoing.stream()).forEach(t -> topics.put(t, Map.of()));
             Topics.requireSinglePartition(admin, topics, create);
+            try {
+                Topics.requireSinglePartition(admin, Map.of(statusTopic, Topics.COMPACTED), create);
+            } catch (RuntimeException e) {
+                // Monitoring only: a node runs without it, and says why once.
+                log.warn("{}: cannot use the status topic {} ({}); status reports will fail until it exists and"
+                        + " this node may write it", processId, statusTopic, e.getMessage());
+            }
             int chunk = config.getInt(SnapshotNodeConfig.CHUNK_BYTES);
             Optional<String> limit = Topics.config(admin, collectionTopic, TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
             // A chunk travels with its key and headers; leave them room, or every fragment would fail later.

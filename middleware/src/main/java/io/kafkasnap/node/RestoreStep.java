@@ -82,7 +82,8 @@ final class RestoreStep {
             return false;
         }
         String what = "the restore at control offset " + epoch + " to snapshot " + snapshot;
-        Optional<GlobalSnapshot> found = SnapshotLookup.find(kafka, controlTopic, collectionTopic, snapshot, epoch);
+        Optional<GlobalSnapshot> found = SnapshotLookup.find(kafka, controlTopic, collectionTopic, snapshot, epoch,
+                false);
         if (found.isEmpty()) {
             log.error("{}: ignored {}: control offset {} is not a snapshot trigger; nothing changes", processId, what,
                     snapshot);

@@ -137,7 +137,7 @@ class SecuredKafkaTest {
         try (Admin admin = Admin.create(adminProps())) {
             admin.createAcls(acls).all().get();
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().size() == acls.size());
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls));
         }
 
         // the authorizer is on: what a role is not granted is refused
@@ -188,6 +188,44 @@ class SecuredKafkaTest {
                 .contains("Kafka client settings:").contains("sasl.jaas.config=[hidden]");
         for (String secret : secrets()) {
             assertThat(everything).as("logs and output of the secured run").doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void aNodeThatMayNotWriteTheCollectionTopicFailsItsSnapshotNamingThePermissionAndKeepsRunning() throws Exception {
+        String control = "sec2.control";
+        String fragments = "sec2.fragments";
+        String in = "sec2.bank.1.0";
+        String out = "sec2.bank.0.1";
+        Kafka.createTopics(adminProps(), List.of(control, fragments, in, out));
+        List<AclBinding> acls = new ArrayList<>();
+        allow(acls, "node0", in, AclOperation.READ, AclOperation.DESCRIBE);
+        allow(acls, "node0", out, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, "node0", control, AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
+        allow(acls, "node0", fragments, AclOperation.DESCRIBE); // no WRITE
+        try (Admin admin = Admin.create(adminProps())) {
+            admin.createAcls(acls).all().get();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls));
+        }
+        SnapshotNode node = BankService.node("bank-0", secureProps("node0", PASSWORDS.get("node0")),
+                        dir.resolve("sec2-bank-0"), List.of(in), List.of(out), 1000, 20, 7)
+                .controlTopic(control).collectionTopic(fragments).build();
+        java.util.Properties admin = new java.util.Properties();
+        admin.putAll(adminProps());
+        try (io.kafkasnap.collect.SnapshotCollector collector = io.kafkasnap.collect.SnapshotCollector.builder(admin)
+                .controlTopic(control).collectionTopic(fragments).build()) {
+            node.start();
+            long id = collector.trigger(Optional.empty());
+            io.kafkasnap.collect.GlobalSnapshot snapshot = collector.await(id, Duration.ofSeconds(90)).orElseThrow();
+
+            assertThat(snapshot.status()).isEqualTo(io.kafkasnap.collect.GlobalSnapshot.Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("fragment-not-published");
+            assertThat(snapshot.detail()).contains("TopicAuthorizationException").contains(fragments);
+            assertThat(node.isRunning()).as("the application keeps running").isTrue();
+            assertThat(node.failure()).isEmpty();
+        } finally {
+            node.close();
         }
     }
 
