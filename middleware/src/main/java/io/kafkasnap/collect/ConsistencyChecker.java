@@ -1,10 +1,10 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.kafka.ChannelRecord;
-import io.kafkasnap.kafka.Sequencing;
-import io.kafkasnap.kafka.ChannelLog;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kafkasnap.kafka.ChannelLog;
+import io.kafkasnap.kafka.ChannelRecord;
 import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.kafka.Sequencing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the sender's fragment names marker offset m for the channel, the receiver's names the same, and the record at
  *       m really is a marker;</li>
  *   <li>the receiver's recordedFrom r satisfies r &lt;= m;</li>
- *   <li>the recorded messages are exactly the app records at [r, m) in order, markers excluded; keys and values are
- *       compared as {@link ValueCodec} JSON so formatting does not matter.</li>
+ *   <li>the recorded messages are exactly the app records at [r, m) in order, leaving out markers, fences, re-sends
+ *       and older epochs as the receiver does; keys and values are compared byte for byte, since a restore hands
+ *       those bytes back.</li>
  * </ol>
  * A fragment that lacks a channel its join record declares breaks rule 1 for that channel. Members without a
  * fragment are not violations: the snapshot's status already says it is not complete.
@@ -193,15 +194,14 @@ public final class ConsistencyChecker {
                         + " did not record it");
                 continue;
             }
-            JsonNode key = ValueCodec.toJson(record.key());
-            JsonNode value = ValueCodec.toJson(record.value());
-            if (!ValueCodec.sameValue(message.key(), key)) {
-                problems.add("offset " + record.offset() + ": recorded key " + brief(message.key()) + " but the channel has "
-                        + brief(key));
+            // Byte for byte: a restore hands these very bytes back to the handler.
+            if (!java.util.Arrays.equals(message.keyBytes(), record.key())) {
+                problems.add("offset " + record.offset() + ": recorded key " + brief(message.key())
+                        + " but the channel has " + brief(ValueCodec.toJson(record.key())));
             }
-            if (!ValueCodec.sameValue(message.value(), value)) {
+            if (!java.util.Arrays.equals(message.valueBytes(), record.value())) {
                 problems.add("offset " + record.offset() + ": recorded value " + brief(message.value())
-                        + " but the channel has " + brief(value));
+                        + " but the channel has " + brief(ValueCodec.toJson(record.value())));
             }
         }
         for (long offset : byOffset.keySet()) {

@@ -1,7 +1,7 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.ChannelHeaders;
+import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.Markers;
 import io.kafkasnap.kafka.Sequencing;
 import io.kafkasnap.kafka.Topics;

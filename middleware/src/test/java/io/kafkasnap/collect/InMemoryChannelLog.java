@@ -1,7 +1,7 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.kafka.ChannelRecord;
 import io.kafkasnap.kafka.ChannelLog;
+import io.kafkasnap.kafka.ChannelRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,9 +1,9 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.kafka.ChannelRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.collect.GlobalSnapshot.Status;
+import io.kafkasnap.kafka.ChannelRecord;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.Triggers;
 import io.kafkasnap.testing.KafkaFixture;
@@ -119,7 +119,7 @@ class SnapshotCollectorTest {
         long m1 = marker(s1);
         publish(a(s1, m1), 1_000_000);
         Fragment b1 = b(s1, m1From, m1, List.of(Fragment.Message.of(m1From, "k1".getBytes(StandardCharsets.UTF_8),
-                "{ \"amount\" : 11 }".getBytes(StandardCharsets.UTF_8)), Fragment.Message.of(in3,
+                "{\"amount\":11}".getBytes(StandardCharsets.UTF_8)), Fragment.Message.of(in3,
                 "k3".getBytes(StandardCharsets.UTF_8), "plain bytes".getBytes(StandardCharsets.UTF_8))), 20_000);
         assertThat(Chunks.chunks(fragments, b1, 200_000).size()).isGreaterThan(3);
         publish(b1, 200_000);
