@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 PipelineCommand.class,
                 TriggerCommand.class,
                 RestoreCommand.class,
+                ChaosCommand.class,
                 SnapshotsCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "snapshots", mixinStandardHelpOptions = true,
         description = "Assembles global snapshots from the collection topic and shows them.",
         subcommands = {SnapshotsCommand.ListCommand.class, SnapshotsCommand.ShowCommand.class,
-                SnapshotsCommand.WatchCommand.class})
+                SnapshotsCommand.WatchCommand.class, PruneCommand.class})
 final class SnapshotsCommand implements Runnable {
 
     @CommandLine.Spec

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.samples.bank.BankCheck;
+import io.kafkasnap.samples.chaos.BankProcess;
 import io.kafkasnap.samples.bank.BankTopology;
 import io.kafkasnap.samples.common.CollectorFeed;
 import io.kafkasnap.samples.common.Kafka;
@@ -62,7 +63,9 @@ class BankKillTest {
         for (BankProcess bank : banks) {
             bank.launch(RATE);
         }
-        banks.forEach(BankProcess::awaitRunning);
+        for (BankProcess bank : banks) {
+            bank.awaitRunning();
+        }
 
         List<SnapshotView> views = new ArrayList<>();
         int completeAfterRestart = 0;
@@ -105,7 +108,9 @@ class BankKillTest {
             for (BankProcess bank : banks) {
                 bank.launch(0);
             }
-            banks.forEach(BankProcess::awaitRunning);
+            for (BankProcess bank : banks) {
+                bank.awaitRunning();
+            }
             SnapshotView drained = await().atMost(Duration.ofMinutes(2)).until(
                     () -> awaitSnapshot(feed, publisher.trigger(Optional.empty()), context),
                     view -> view.isComplete() && view.inFlightCount() == 0);

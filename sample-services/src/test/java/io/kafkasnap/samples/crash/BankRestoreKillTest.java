@@ -7,6 +7,7 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.Restores;
 import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.chaos.BankProcess;
 import io.kafkasnap.samples.bank.BankTopology;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.file.Path;
@@ -52,7 +53,9 @@ class BankRestoreKillTest {
         for (BankProcess bank : banks) {
             bank.launch(100);
         }
-        banks.forEach(BankProcess::awaitRunning);
+        for (BankProcess bank : banks) {
+            bank.awaitRunning();
+        }
 
         try (SnapshotCollector collector = SnapshotCollector.builder(KafkaFixture.clientProperties())
                 .controlTopic(prefix + "control").collectionTopic(prefix + "fragments")
@@ -66,7 +69,9 @@ class BankRestoreKillTest {
             for (BankProcess bank : banks) {
                 bank.launch(0);
             }
-            banks.forEach(BankProcess::awaitRunning);
+            for (BankProcess bank : banks) {
+                bank.awaitRunning();
+            }
 
             BankProcess victim = banks.get((int) Math.floorMod(seed, SERVICES));
             try (Restores.Handle handle = collector.restore(s.snapshot(), false)) {

@@ -1,6 +1,4 @@
-package io.kafkasnap.samples.crash;
-
-import static org.awaitility.Awaitility.await;
+package io.kafkasnap.samples.chaos;
 
 import io.kafkasnap.samples.bank.BankTopology;
 import java.io.IOException;
@@ -12,10 +10,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code kafkasnap bank} service as a real OS process, so that a test can kill it with SIGKILL (nothing runs:
- * no shutdown hook, no flush) and start it again from its state directory. Ends only the processes it started.
+ * One {@code kafkasnap bank} service as a real OS process, so that it can be killed with SIGKILL (nothing runs: no
+ * shutdown hook, no flush) and started again from its state directory. Ends only the processes it started.
  */
-final class BankProcess {
+public final class BankProcess {
 
     private static final Duration START_PATIENCE = Duration.ofSeconds(60);
 
@@ -31,7 +29,11 @@ final class BankProcess {
     private Path output;
     private int starts;
 
-    BankProcess(int branch, BankTopology topology, String bootstrap, String prefix, Path root, long seed) {
+    /**
+     * @param prefix the topics are {@code <prefix>bank.<i>.<j>}, {@code <prefix>control}, {@code <prefix>fragments}
+     * @param root   state under {@code root/state/<id>}, output and logs under {@code root/logs}
+     */
+    public BankProcess(int branch, BankTopology topology, String bootstrap, String prefix, Path root, long seed) {
         this.id = BankTopology.processId(branch);
         this.bootstrap = bootstrap;
         this.prefix = prefix;
@@ -42,23 +44,23 @@ final class BankProcess {
         this.seed = seed;
     }
 
-    String id() {
+    public String id() {
         return id;
     }
 
-    Path stateDir() {
+    public Path stateDir() {
         return stateDir;
     }
 
     /** Starts the service and waits until it says it is running. */
-    BankProcess start(double rate) throws IOException {
+    public BankProcess start(double rate) throws IOException, InterruptedException {
         launch(rate);
         awaitRunning();
         return this;
     }
 
     /** Starts the service without waiting; several started at once race to create the topics, as in compose. */
-    void launch(double rate) throws IOException {
+    public void launch(double rate) throws IOException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(id + " is running");
         }
@@ -80,14 +82,28 @@ final class BankProcess {
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 
-    void awaitRunning() {
-        await().atMost(START_PATIENCE).pollInterval(Duration.ofMillis(100))
-                .failFast(id + " ended at start", () -> !process.isAlive())
-                .until(() -> output().contains(id + " running"));
+    /**
+     * Waits until the service prints that it runs.
+     *
+     * @throws IllegalStateException naming what it printed, if it ends or takes more than a minute
+     */
+    public void awaitRunning() throws InterruptedException {
+        long deadline = System.nanoTime() + START_PATIENCE.toNanos();
+        while (!output().contains(id + " running")) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(id + " ended at start: " + output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + " did not start within " + START_PATIENCE.toSeconds() + " s: "
+                        + output());
+            }
+            // A child process's output file has nothing to wait on; look again shortly.
+            Thread.sleep(50);
+        }
     }
 
     /** SIGKILL: the JVM gets no chance to flush, commit or announce anything. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(id + " did not die after SIGKILL");
@@ -95,7 +111,7 @@ final class BankProcess {
     }
 
     /** SIGTERM: the service closes cleanly (its shutdown hook leaves the group). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -103,12 +119,12 @@ final class BankProcess {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** What the current run printed. */
-    String output() {
+    public String output() {
         try {
             return output != null && Files.exists(output) ? Files.readString(output) : "(no output)";
         } catch (IOException e) {
@@ -117,7 +133,7 @@ final class BankProcess {
     }
 
     /** Ends the process if it still runs; for cleanup. */
-    void destroy() {
+    public void destroy() {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
         }
