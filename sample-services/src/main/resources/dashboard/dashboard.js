@@ -35,6 +35,17 @@ function stateText(p) {
   return short(entries.join(', '), 40) + (p.truncated ? ' (+' + (p.keys - entries.length) + ' keys)' : '');
 }
 
+// Channel topics of one run often share a prefix (a run id); arrows show the rest, the caption the prefix.
+function commonPrefix(topics) {
+  if (topics.length < 2) return '';
+  let p = topics[0];
+  topics.forEach(t => { while (!t.startsWith(p)) p = p.slice(0, -1); });
+  // keep the last shared segment (bank.0.1, bank.0.2 stay readable as such): cut before it
+  const last = p.lastIndexOf('.');
+  const cut = last < 0 ? -1 : p.lastIndexOf('.', last - 1);
+  return cut < 0 ? '' : p.slice(0, cut + 1);
+}
+
 function drawGraph() {
   const t = page.topology;
   const shown = page.shown;
@@ -49,6 +60,7 @@ function drawGraph() {
   const known = new Set(t.processes.map(p => p.id));
   const edges = [];
   const showLabels = t.channels.length <= EDGE_LABELS_UP_TO;
+  const prefix = commonPrefix(t.channels.map(c => c.topic));
   t.channels.forEach(c => {
     let from = c.from, to = c.to;
     [from, to].forEach((end, i) => {
@@ -59,7 +71,7 @@ function drawGraph() {
     });
     if (from == null || !t.processes.some(p => p.id === from)) from = '(outside)';
     if (to == null || !t.processes.some(p => p.id === to)) to = '(outside)';
-    const parts = [c.topic];
+    const parts = [c.topic.slice(prefix.length)];
     parts.push('lag ' + (c.lag == null ? '?' : c.lag));
     if (c.rate != null) parts.push(c.rate + '/s');
     const sc = shown && shown.channels[c.topic];
@@ -73,12 +85,19 @@ function drawGraph() {
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
-      label: { position: 'bottom', fontSize: 12 },
+      label: { position: 'bottom', distance: 8, fontSize: 12 },
       edgeLabel: { fontSize: 10, color: '#333' },
       emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
       data: nodes, links: edges,
     }],
   }, { replaceMerge: ['series'] });
+  caption();
+}
+
+function caption() {
+  const prefix = commonPrefix(page.topology.channels.map(c => c.topic));
+  document.getElementById('graph-caption').textContent = (page.shown ? 'with snapshot ' + page.shown.summary.id : 'live')
+    + (prefix ? ' · channels ' + prefix + '*' : '');
 }
 
 graph.on('click', p => {
@@ -152,7 +171,7 @@ async function showSnapshot(id) {
   document.getElementById('messages').replaceChildren();
   drawGraph();
   drawHistory();
-  document.getElementById('graph-caption').textContent = page.shown ? 'with snapshot ' + page.shown.summary.id : 'live';
+  caption();
 }
 
 function renderDetail(d) {

@@ -13,11 +13,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
@@ -54,17 +54,18 @@ class DashboardBrowserTest {
             for (int i = 0; i < SERVICES; i++) {
                 expected.add(BankTopology.processId(i));
             }
-            expected.addAll(topology.allTopics(prefix));
+            // arrows name channels without the run's common prefix, which the caption shows once
+            expected.addAll(topology.allTopics(""));
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(String.join("\n", graphText(browser)))
                     .as("texts of the topology graph; %s", context).contains(expected));
+            assertThat(browser.findElement(By.id("graph-caption")).getText()).contains(prefix);
 
             // Trigger from the page until a snapshot has caught transfers on the wire (at 200/s, the first usually does).
             long withMessages = -1;
             for (int attempt = 0; attempt < 20 && withMessages < 0; attempt++) {
                 long id = triggerFromPage(browser, context);
-                WebElement row = await().atMost(PAGE_WAIT).until(() -> browser.findElements(
-                        By.cssSelector("#history tr[data-id='" + id + "']")), rows -> !rows.isEmpty()).get(0);
-                List<String> cells = row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+                List<String> cells = await().atMost(PAGE_WAIT).until(
+                        () -> texts(browser, "#history tr[data-id='" + id + "'] td"), c -> !c.isEmpty());
                 assertThat(cells.get(1)).as("status of snapshot %d in the history %s; %s", id, cells, context)
                         .isEqualTo("complete");
                 assertThat(cells.get(8)).as("verdict of snapshot %d; %s", id, context).startsWith("consistent");
@@ -76,25 +77,28 @@ class DashboardBrowserTest {
                     .isNotNegative();
 
             long chosen = withMessages;
-            browser.findElement(By.cssSelector("#history tr[data-id='" + chosen + "']")).click();
+            await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(() -> browser.findElement(By.cssSelector("#history tr[data-id='" + chosen + "']"))
+                            .click());
             await().atMost(PAGE_WAIT).untilAsserted(() -> {
-                assertThat(browser.findElement(By.id("detail-id")).getText()).isEqualTo(Long.toString(chosen));
-                Map<String, String> states = browser.findElements(By.cssSelector("#detail tr.state")).stream()
-                        .collect(Collectors.toMap(r -> r.getAttribute("data-process"), WebElement::getText));
-                assertThat(states).as("states shown for snapshot %d; %s", chosen, context)
-                        .containsOnlyKeys(expected.subList(0, SERVICES));
-                assertThat(states.values()).allSatisfy(s -> assertThat(s).contains("\"balance\""));
+                assertThat(texts(browser, "#detail-id")).containsExactly(Long.toString(chosen));
+                assertThat(texts(browser, "#detail tr.state td:first-child"))
+                        .as("members whose state is shown for snapshot %d; %s", chosen, context)
+                        .containsExactlyElementsOf(expected.subList(0, SERVICES));
+                assertThat(texts(browser, "#detail tr.state td.value"))
+                        .allSatisfy(state -> assertThat(state).contains("\"balance\""));
             });
             WebElement channel = browser.findElements(By.cssSelector("#detail tr.channel")).stream()
                     .filter(r -> Integer.parseInt(r.getAttribute("data-count")) > 0).findFirst().orElseThrow();
             int count = Integer.parseInt(channel.getAttribute("data-count"));
+            String topic = channel.getAttribute("data-topic");
             channel.click();
-            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElements(
-                            By.cssSelector("#message-list li")).stream().map(WebElement::getText).toList())
-                    .as("messages of %s in snapshot %d; %s", channel.getAttribute("data-topic"), chosen, context)
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(texts(browser, "#message-list li"))
+                    .as("messages of %s in snapshot %d; %s", topic, chosen, context)
                     .hasSize(count).allSatisfy(m -> assertThat(m).contains("\"amount\"")));
-            assertThat(graphText(browser)).as("the graph shows the snapshot's in-flight counts; %s", context)
-                    .anySatisfy(t -> assertThat(t).contains("✉ " + count));
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(graphText(browser))
+                    .as("the graph shows the snapshot's in-flight counts; %s", context)
+                    .anySatisfy(t -> assertThat(t).contains("✉ " + count)));
 
             Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
             Path target = Path.of("target", "dashboard-browser-test.png");
@@ -110,17 +114,21 @@ class DashboardBrowserTest {
         WebElement result = browser.findElement(By.id("trigger-result"));
         String before = result.getAttribute("data-id");
         browser.findElement(By.id("trigger")).click();
-        await().atMost(PAGE_WAIT).until(() -> {
-            String now = browser.findElement(By.id("trigger-result")).getAttribute("data-id");
-            return now != null && !now.equals(before);
-        });
-        return Long.parseLong(browser.findElement(By.id("trigger-result")).getAttribute("data-id"));
+        String id = await().atMost(PAGE_WAIT).until(() -> result.getAttribute("data-id"),
+                now -> now != null && !now.equals(before));
+        return Long.parseLong(id);
     }
 
     /** Every text of the graph's SVG: node labels (process ids, states) and arrow labels (channels). */
     private static List<String> graphText(ChromeDriver browser) {
-        return browser.findElements(By.cssSelector("#graph svg text")).stream()
-                .map(e -> e.getAttribute("textContent")).toList();
+        return texts(browser, "#graph svg text");
+    }
+
+    /** The text of every element matching {@code css}, read in one go: the page redraws while it is read. */
+    @SuppressWarnings("unchecked")
+    private static List<String> texts(ChromeDriver browser, String css) {
+        return (List<String>) browser.executeScript(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent)", css);
     }
 
     static long seed() {
