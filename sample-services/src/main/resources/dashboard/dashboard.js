@@ -81,6 +81,8 @@ function drawGraph() {
       lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888' } });
   });
   graph.setOption({
+    // redrawn every few seconds with fresh lag: animating each redraw would only move things about
+    animation: false,
     tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : p.name },
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
@@ -112,6 +114,7 @@ function drawChart() {
   const rows = [...page.summaries.values()];
   const x = rows.map(s => String(s.id));
   chart.setOption({
+    animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid: { left: 60, right: 60, top: 30, bottom: 30 },

@@ -4,7 +4,6 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
-import io.kafkasnap.kafka.Triggers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +25,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Several schedulers may run for one group (one per dashboard, say). Each reads the control topic and does not
  * trigger while any trigger there, its own or another's, is younger than the interval, so two schedulers do not
- * double the rate. Each waits a small random extra delay (at most a tenth of the interval) before triggering, so
+ * double the rate. Each waits a small random extra delay (at most a fifth of the interval) before triggering, so
  * that two schedulers that saw the same last trigger do not fire at the same moment again and again.
  *
  * <p>Runs on its own thread from {@link #start()} to {@link #close()}; the listener is called on that thread.
@@ -71,6 +75,7 @@ public final class SnapshotScheduler implements AutoCloseable {
     private volatile long triggered;
     private SnapshotCollector collector;
     private KafkaConsumer<byte[], byte[]> control;
+    private KafkaProducer<byte[], byte[]> producer;
     private TopicPartition controlPartition;
     private long lastTriggerAt = Long.MIN_VALUE;
     private long lastFinishedAt = Long.MIN_VALUE;
@@ -99,6 +104,11 @@ public final class SnapshotScheduler implements AutoCloseable {
         controlPartition = new TopicPartition(config.controlTopic, 0);
         control.assign(List.of(controlPartition));
         control.seekToBeginning(List.of(controlPartition));
+        Properties producerProps = new Properties();
+        producerProps.putAll(config.clientProperties);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
         jitter = nextJitter();
         thread.start();
         return this;
@@ -115,8 +125,8 @@ public final class SnapshotScheduler implements AutoCloseable {
     }
 
     private long nextJitter() {
-        long tenth = config.interval.toMillis() / 10;
-        return tenth <= 0 ? 0 : (long) (random.nextDouble() * tenth);
+        long fifth = config.interval.toMillis() / 5;
+        return fifth <= 0 ? 0 : (long) (random.nextDouble() * fifth);
     }
 
     private void run() {
@@ -131,7 +141,7 @@ public final class SnapshotScheduler implements AutoCloseable {
                 }
                 expireLost();
                 if (due() && caughtUp() && due()) {
-                    long id = Triggers.trigger(config.clientProperties, config.controlTopic, config.initiator);
+                    long id = trigger();
                     triggered++;
                     pending.put(id, clock.millis());
                     jitter = nextJitter();
@@ -147,6 +157,23 @@ public final class SnapshotScheduler implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("snapshot scheduler stopped", e);
+        }
+    }
+
+    /**
+     * Writes a trigger with the scheduler's own long-lived producer: a fresh producer per trigger would take long
+     * enough to open that two schedulers could both decide to trigger inside that time.
+     */
+    private long trigger() {
+        byte[] json = new ControlRecord.Trigger(config.initiator).toJson();
+        try {
+            return producer.send(new ProducerRecord<>(config.controlTopic, 0, null, json)).get().offset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while writing a trigger to " + config.controlTopic, e);
+        } catch (ExecutionException e) {
+            throw new KafkaException("cannot write a trigger to " + config.controlTopic + ": "
+                    + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -219,6 +246,9 @@ public final class SnapshotScheduler implements AutoCloseable {
         }
         if (control != null) {
             control.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
         }
         if (collector != null) {
             collector.close();
