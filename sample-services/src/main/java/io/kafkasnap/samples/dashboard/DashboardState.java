@@ -51,6 +51,9 @@ final class DashboardState {
     private final LinkedHashMap<Long, GlobalSnapshot> details = new LinkedHashMap<>();
     private final Map<Long, Long> bytesBySnapshot = new HashMap<>();
     private boolean statusTopicSeen;
+    /** Snapshots already assembled, so a trigger read after its result is not shown in progress forever. */
+    private final TreeSet<Long> finished = new TreeSet<>();
+    private static final int FINISHED_KEPT = 10_000;
 
     private static final class ProcessInfo {
         final String id;
@@ -96,7 +99,8 @@ final class DashboardState {
             return false;
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
-        start.ifPresent(s -> inProgress.put(s.snapshot(), new Progress(s)));
+        start.filter(s -> !finished.contains(s.snapshot()))
+                .ifPresent(s -> inProgress.put(s.snapshot(), new Progress(s)));
         if (record instanceof ControlRecord.Join join) {
             ProcessInfo info = processes.computeIfAbsent(join.process(), ProcessInfo::new);
             info.in = join.in();
@@ -185,8 +189,17 @@ final class DashboardState {
         });
     }
 
+    /** The snapshot has been assembled (whatever its status): it is no longer in progress. */
+    synchronized void finished(long id) {
+        inProgress.remove(id);
+        finished.add(id);
+        while (finished.size() > FINISHED_KEPT) {
+            finished.pollFirst();
+        }
+    }
+
     synchronized SnapshotSummary onAssembled(GlobalSnapshot snapshot, SnapshotCheck.Verdict verdict, long now) {
-        inProgress.remove(snapshot.snapshot());
+        finished(snapshot.snapshot());
         Long toAssembled = snapshot.completedAt() >= startedAt ? now - snapshot.triggeredAt() : null;
         SnapshotSummary summary = SnapshotSummary.of(snapshot, verdict, toAssembled,
                 bytesBySnapshot.getOrDefault(snapshot.snapshot(), 0L));
@@ -201,7 +214,6 @@ final class DashboardState {
         while (details.size() > maxDetails) {
             details.remove(details.keySet().iterator().next());
         }
-        // a trigger the collector reports before its fragments: drop in-progress entries it has overtaken
         return summary;
     }
 

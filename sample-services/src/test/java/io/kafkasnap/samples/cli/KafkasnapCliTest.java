@@ -99,6 +99,16 @@ class KafkasnapCliTest {
                     "--collection-topic", collection);
             assertThat(list.exitCode()).as(list.err()).isZero();
             assertThat(list.out()).contains("snapshot " + id + " ", "snapshot " + initiated.out().trim() + " ");
+
+            Run diff = run("snapshots", "diff", id, initiated.out().trim(), "--bootstrap", bootstrap,
+                    "--control-topic", control, "--collection-topic", collection);
+            assertThat(diff.exitCode()).as(diff.err()).isZero();
+            assertThat(diff.lines().get(0)).startsWith("snapshot " + id + " (complete, ")
+                    .contains("-> snapshot " + initiated.out().trim() + " (complete, ");
+            assertThat(diff.lines()).as(diff.out())
+                    .anySatisfy(l -> assertThat(l).matches("  bank-\\d +(balance: \\d+ -> \\d+|unchanged)"))
+                    .anySatisfy(l -> assertThat(l).matches("  " + java.util.regex.Pattern.quote(prefix)
+                            + "bank\\.0\\.1 +in flight \\d+ -> \\d+"));
         }
     }
 
