@@ -87,7 +87,7 @@ function drawGraph() {
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
-      label: { position: 'bottom', distance: 8, fontSize: 12 },
+      label: { position: 'bottom', distance: 6, verticalAlign: 'top', lineHeight: 15, fontSize: 12 },
       edgeLabel: { fontSize: 10, color: '#333' },
       emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
       data: nodes, links: edges,
