@@ -96,7 +96,9 @@ public final class SnapshotScheduler implements AutoCloseable {
     /** Starts the scheduler's thread; the first trigger comes once the control topic has been read to its end. */
     public SnapshotScheduler start() {
         collector = SnapshotCollector.builder(config.clientProperties).controlTopic(config.controlTopic)
-                .collectionTopic(config.collectionTopic).timeout(config.timeout).clock(clock).build();
+                .collectionTopic(config.collectionTopic).timeout(config.timeout).clock(clock)
+                // results go to the listener as they come; nothing is looked up later
+                .keepInFull(1).build();
         Properties props = new Properties();
         props.putAll(config.clientProperties);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

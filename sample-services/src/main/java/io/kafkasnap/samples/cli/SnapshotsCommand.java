@@ -52,8 +52,13 @@ final class SnapshotsCommand implements Runnable {
         Duration timeout;
 
         SnapshotFeed open() {
+            return open(Integer.MAX_VALUE);
+        }
+
+        /** A feed that keeps only the last {@code keepInFull} snapshots, for commands that run for long. */
+        SnapshotFeed open(int keepInFull) {
             Map<String, Object> props = Kafka.clientProperties(bootstrap);
-            return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout);
+            return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout, keepInFull);
         }
     }
 
@@ -226,7 +231,8 @@ final class SnapshotsCommand implements Runnable {
             boolean terminal = System.console() != null;
             java.util.Properties clientProps = new java.util.Properties();
             clientProps.putAll(props);
-            try (SnapshotFeed feed = common.open();
+            // watch runs for days: keep no snapshot in full once its line is printed
+            try (SnapshotFeed feed = common.open(1);
                  ProgressReader progress = terminal ? ProgressReader.open(props, common.topics.controlTopic,
                          common.topics.collectionTopic) : null;
                  SnapshotScheduler scheduler = triggerEvery == null ? null : SnapshotScheduler.builder(clientProps)

@@ -70,7 +70,9 @@ final class DashboardReader implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(config.kafka());
         collector = SnapshotCollector.builder(props).controlTopic(config.controlTopic())
-                .collectionTopic(config.collectionTopic()).timeout(config.snapshotTimeout()).build();
+                .collectionTopic(config.collectionTopic()).timeout(config.snapshotTimeout())
+                // the dashboard keeps its own last snapshots in full; the collector need not keep them too
+                .keepInFull(1).build();
         Properties sideProps = new Properties();
         sideProps.putAll(config.kafka());
         sideProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -99,7 +99,7 @@ final class DashboardState {
             return false;
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
-        start.filter(s -> !finished.contains(s.snapshot()))
+        start.filter(s -> !finished.contains(s.snapshot()) && !forgotten(s.snapshot()))
                 .ifPresent(s -> inProgress.put(s.snapshot(), new Progress(s)));
         if (record instanceof ControlRecord.Join join) {
             ProcessInfo info = processes.computeIfAbsent(join.process(), ProcessInfo::new);
@@ -137,6 +137,9 @@ final class DashboardState {
             return Optional.empty();
         }
         String process = text.substring(slash + 1);
+        if (forgotten(snapshot)) {
+            return Optional.empty();
+        }
         long bytes = bytesBySnapshot.merge(snapshot, (long) valueBytes, Long::sum);
         Progress progress = inProgress.get(snapshot);
         if (progress != null && isLastChunk(chunkHeader)) {
@@ -187,6 +190,16 @@ final class DashboardState {
             rate.end = end;
             rate.at = now;
         });
+    }
+
+    /**
+     * Whether the snapshot is older than everything this state still remembers, so that records of it read late (the
+     * side consumer behind the collector) do not add entries that nothing would remove again.
+     */
+    private boolean forgotten(long id) {
+        boolean summariesFull = summaries.size() >= maxSummaries && id < summaries.firstKey();
+        boolean finishedFull = finished.size() >= FINISHED_KEPT && id < finished.first();
+        return summariesFull && !summaries.containsKey(id) || finishedFull;
     }
 
     /** The snapshot has been assembled (whatever its status): it is no longer in progress. */
