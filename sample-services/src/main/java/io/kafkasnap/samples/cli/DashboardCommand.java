@@ -41,8 +41,9 @@ final class DashboardCommand implements Callable<Integer> {
             description = "HTTP port of the page; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "localhost",
+            description = "Address to listen on; 0.0.0.0 for every interface. The page has no login and can "
+                    + "trigger snapshots (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = "--trigger-every", paramLabel = "SECONDS", converter = Durations.class,

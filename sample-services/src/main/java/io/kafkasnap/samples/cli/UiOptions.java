@@ -25,7 +25,7 @@ final class UiOptions {
             return;
         }
         Dashboard dashboard = Dashboard.start(new Dashboard.Config(kafka, controlTopic, collectionTopic,
-                "kafkasnap.status", "0.0.0.0", port, timeout, 1000, 100, title), check, null);
+                "kafkasnap.status", "localhost", port, timeout, 1000, 100, title), check, null);
         synchronized (resources) {
             resources.add(0, dashboard);
         }

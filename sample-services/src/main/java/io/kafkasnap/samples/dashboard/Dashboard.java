@@ -63,7 +63,8 @@ public final class Dashboard implements AutoCloseable {
         }
 
         public static Config of(Map<String, Object> kafka, String controlTopic, String collectionTopic, int port) {
-            return new Config(kafka, controlTopic, collectionTopic, "kafkasnap.status", "0.0.0.0", port,
+            // the page can trigger snapshots and has no login: only this machine by default
+            return new Config(kafka, controlTopic, collectionTopic, "kafkasnap.status", "localhost", port,
                     Duration.ofSeconds(30), 1000, 100, "kafkasnap");
         }
 
