@@ -10,7 +10,6 @@ import io.kafkasnap.collect.Membership;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -239,10 +238,6 @@ final class DashboardState {
         return topics;
     }
 
-    synchronized List<String> processIds() {
-        return List.copyOf(processes.keySet());
-    }
-
     synchronized ObjectNode overview(long now) {
         ObjectNode json = topology(now);
         ArrayNode history = json.putArray("snapshots");
@@ -367,10 +362,6 @@ final class DashboardState {
         return Optional.ofNullable(details.get(id));
     }
 
-    synchronized int maxDetails() {
-        return maxDetails;
-    }
-
     /** States (large ones cut short) and per-channel counts; the messages are fetched per channel. */
     Optional<ObjectNode> detail(long id) {
         Optional<GlobalSnapshot> found = snapshot(id);
@@ -436,9 +427,5 @@ final class DashboardState {
             n.set("value", m.value());
         }
         return Optional.of(json);
-    }
-
-    synchronized List<Long> summaryIds() {
-        return new ArrayList<>(summaries.keySet());
     }
 }

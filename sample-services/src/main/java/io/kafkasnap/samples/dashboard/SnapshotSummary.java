@@ -75,9 +75,8 @@ public record SnapshotSummary(long id, String status, String reason, int members
                 value = optional.orElse(null);
             }
             return value == null || value.toString().isEmpty() ? null : value.toString();
-        } catch (NoSuchMethodException e) {
-            return null;
         } catch (ReflectiveOperationException | RuntimeException e) {
+            // no reason in this model, or one that cannot be read: the table shows none
             return null;
         }
     }
