@@ -3,6 +3,7 @@
 // messages are fetched when it is shown.
 const HISTORY_ROWS = 200;
 const EDGE_LABELS_UP_TO = 40;
+const CROWDED_ABOVE = 20;
 const COLORS = { up: '#2e7d32', restarted: '#ef6c00', down: '#c62828', left: '#9e9e9e', outside: '#607d8b' };
 
 const page = {
@@ -49,13 +50,17 @@ function commonPrefix(topics) {
 function drawGraph() {
   const t = page.topology;
   const shown = page.shown;
+  // with many processes, labels carry the id only and the state is in the tooltip, or they cover each other
+  const crowded = t.processes.length > CROWDED_ABOVE;
   const nodes = t.processes.map(p => {
     const st = shown && shown.processes[p.id];
-    let label = p.id;
-    if (st) label += '\n' + stateText(st);
-    else if (shown && shown.members.includes(p.id)) label += '\n(no fragment)';
-    return { id: p.id, name: p.id, value: p.state, symbolSize: 28, label: { show: true, formatter: label },
-      itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
+    let extra = '';
+    if (st) extra = stateText(st);
+    else if (shown && shown.members.includes(p.id)) extra = '(no fragment)';
+    const label = extra && !crowded ? p.id + '\n' + extra : p.id;
+    return { id: p.id, name: p.id, value: p.state, symbolSize: crowded ? 14 : 28,
+      tip: p.id + ' (' + p.state + ')' + (extra ? ': ' + extra : ''),
+      label: { show: true, formatter: label }, itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
   });
   const known = new Set(t.processes.map(p => p.id));
   const edges = [];
@@ -83,7 +88,7 @@ function drawGraph() {
   graph.setOption({
     // redrawn every few seconds with fresh lag: animating each redraw would only move things about
     animation: false,
-    tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : p.name },
+    tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : (p.data.tip || p.name) },
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
