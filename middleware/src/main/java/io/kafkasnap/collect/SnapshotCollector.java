@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * reason and the member), or once its timeout has passed since the trigger ({@code timed-out}, naming who is
  * missing). Every snapshot whose fragments all arrived is checked against rules 1–3 by reading its channels.
  *
+ * <p>Memory: the last {@link Builder#keepInFull(int)} assembled snapshots are kept in full (all by default), and a
+ * small {@link Summary} of every one; a long-running reader (a dashboard, {@code snapshots watch}) sets a bound.
+ *
  * <p>Both topics have one partition (DESIGN.md); partition 0 is read. Not thread-safe: use it from one thread.
  */
 public final class SnapshotCollector implements AutoCloseable {
@@ -55,12 +58,28 @@ public final class SnapshotCollector implements AutoCloseable {
     private final Membership membership = new Membership();
     private final Assembler assembler;
     private final TreeMap<Long, GlobalSnapshot> assembled = new TreeMap<>();
+    private final TreeMap<Long, Summary> summaries = new TreeMap<>();
+    private final int keepInFull;
+
+    /**
+     * What is kept of every assembled snapshot, also once its full form has been dropped.
+     *
+     * @param inFlight the number of messages recorded in flight over all channels
+     */
+    public record Summary(long snapshot, GlobalSnapshot.Status status, long triggeredAt, long completedAt,
+                          int members, int inFlight, boolean consistent) {
+        static Summary of(GlobalSnapshot s) {
+            return new Summary(s.snapshot(), s.status(), s.triggeredAt(), s.completedAt(), s.members().size(),
+                    s.inFlightMessageCount(), s.isComplete() && s.isConsistent());
+        }
+    }
 
     private SnapshotCollector(Builder builder) {
         this.clientProperties = builder.clientProperties;
         this.controlTopic = builder.controlTopic;
         this.collectionTopic = builder.collectionTopic;
         this.clock = builder.clock;
+        this.keepInFull = builder.keepInFull;
         this.control = new TopicPartition(builder.controlTopic, 0);
         this.collection = new TopicPartition(builder.collectionTopic, 0);
         Properties properties = new Properties();
@@ -101,7 +120,13 @@ public final class SnapshotCollector implements AutoCloseable {
             result.addAll(assembler.expire(now));
         }
         result.sort(Comparator.comparingLong(GlobalSnapshot::snapshot));
-        result.forEach(snapshot -> assembled.put(snapshot.snapshot(), snapshot));
+        for (GlobalSnapshot snapshot : result) {
+            assembled.put(snapshot.snapshot(), snapshot);
+            summaries.put(snapshot.snapshot(), Summary.of(snapshot));
+        }
+        while (assembled.size() > keepInFull) {
+            assembled.pollFirstEntry();
+        }
         return result;
     }
 
@@ -129,30 +154,36 @@ public final class SnapshotCollector implements AutoCloseable {
         return assembler.inProgress(clock.millis());
     }
 
-    /** Every snapshot assembled so far, in snapshot-id order. */
+    /** A summary of every snapshot assembled so far, in snapshot-id order, including those no longer kept in full. */
+    public List<Summary> summaries() {
+        return List.copyOf(summaries.values());
+    }
+
+    /** Every snapshot assembled so far and still kept in full (the last {@code keepInFull}), in snapshot-id order. */
     public List<GlobalSnapshot> all() {
         return List.copyOf(assembled.values());
     }
 
-    /** The snapshot with this id if it has been assembled. */
+    /** The snapshot with this id if it has been assembled and is still kept in full. */
     public Optional<GlobalSnapshot> get(long snapshotId) {
         return Optional.ofNullable(assembled.get(snapshotId));
     }
 
     /**
      * Polls until snapshot {@code snapshotId} is assembled (whatever its status) or {@code timeout} passes. Snapshots
-     * assembled meanwhile are kept and appear in {@link #all()}.
+     * assembled meanwhile are kept and appear in {@link #all()}. Empty also if it was assembled but is no longer kept
+     * in full (more than {@code keepInFull} snapshots assembled since).
      */
     public Optional<GlobalSnapshot> await(long snapshotId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!assembled.containsKey(snapshotId)) {
+        while (!summaries.containsKey(snapshotId)) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return Optional.empty();
             }
             poll(Duration.ofNanos(Math.min(remaining, AWAIT_POLL.toNanos())));
         }
-        return Optional.of(assembled.get(snapshotId));
+        return Optional.ofNullable(assembled.get(snapshotId));
     }
 
     /**
@@ -207,6 +238,7 @@ public final class SnapshotCollector implements AutoCloseable {
         private String collectionTopic = DEFAULT_COLLECTION_TOPIC;
         private Duration timeout = DEFAULT_TIMEOUT;
         private Clock clock = Clock.systemUTC();
+        private int keepInFull = Integer.MAX_VALUE;
 
         private Builder(Properties clientProperties) {
             this.clientProperties = new Properties();
@@ -235,6 +267,15 @@ public final class SnapshotCollector implements AutoCloseable {
         /** The clock timeouts are measured with; trigger timestamps come from Kafka. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Keep only the last {@code n} assembled snapshots in full; older ones keep their {@link Summary}. */
+        public Builder keepInFull(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("keepInFull must be at least 1, got " + n);
+            }
+            this.keepInFull = n;
             return this;
         }
 

@@ -56,6 +56,9 @@ final class BankCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOptions kafkaClient;
 
+    @Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         if (in.isEmpty() && out.isEmpty()) {
@@ -71,12 +74,15 @@ final class BankCommand implements Callable<Integer> {
         Path dir = stateDir != null ? stateDir : Path.of("kafkasnap-state", id);
         long seedValue = seed != null ? seed : System.nanoTime();
         SnapshotNode node;
+        MetricsOption.Endpoint endpoint = metrics.open();
         try {
             node = BankService.node(id, kafkaClient.clientProperties(bootstrap), dir, in, out, balance, rate, seedValue)
                     .controlTopic(topics.controlTopic)
                     .collectionTopic(topics.collectionTopic)
+                    .meterRegistry(endpoint.registry())
                     .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
+            endpoint.close();
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter console = spec.commandLine().getOut();
@@ -85,12 +91,16 @@ final class BankCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
+            endpoint.close();
             stopped.countDown();
         }, "kafkasnap-bank-stop"));
         node.start();
         console.printf("%s running: in %s, out %s, state in %s, initial balance %d, %s transfers/s; "
                         + "control topic %s; Ctrl-C to stop%n", id, in, out, dir.toAbsolutePath(), balance,
                 DemoCommand.fmt(rate), topics.controlTopic);
+        if (endpoint.port() >= 0) {
+            console.printf("metrics: http://localhost:%d/metrics%n", endpoint.port());
+        }
         console.flush();
         while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
             if (node.failure().isPresent()) {

@@ -93,6 +93,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "already holds an earlier run.")
     String topicPrefix;
 
+    @CommandLine.Mixin
+    UiOptions ui;
+
     private volatile boolean stopping;
     private volatile int taken;
     private volatile int bad;
@@ -147,6 +150,9 @@ final class DemoCommand implements Callable<Integer> {
             resources.add(0, cluster);
             out.printf("bank: %d services started in %d ms; channels %s; control topic %s, fragments on %s%n",
                     services, millisSince(begin), channelSummary(bank, prefix), control, collection);
+            long expected = cluster.expectedTotal();
+            ui.start(props, control, collection, "kafkasnap demo · bank of " + services, timeout,
+                    snapshot -> bankVerdict(snapshot, expected), resources, out);
             out.flush();
 
             SnapshotFeed feed = CollectorFeed.open(props, control, collection, timeout);
@@ -209,6 +215,17 @@ final class DemoCommand implements Callable<Integer> {
                 // the JVM is exiting (Ctrl-C): the hook does the same
             }
         }
+    }
+
+    /** The bank's invariant as the dashboard shows it beside the middleware's verdict. */
+    static io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict bankVerdict(io.kafkasnap.collect.GlobalSnapshot snapshot,
+                                                                          long expected) {
+        BankCheck.Result check = BankCheck.check(SnapshotView.parse(snapshot.toJson(false)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), OptionalLong.of(expected));
+        String money = "money " + check.total() + " = " + check.balances() + " + " + check.inFlightMoney()
+                + " in flight";
+        return new io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict(check.ok(),
+                check.total() == expected ? money : money + ", expected " + expected);
     }
 
     static String line(BankCheck.Result check, Duration elapsed) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 KafkaCommand.class,
                 BankCommand.class,
                 PipelineCommand.class,
+                DashboardCommand.class,
                 TriggerCommand.class,
                 RestoreCommand.class,
                 ChaosCommand.class,

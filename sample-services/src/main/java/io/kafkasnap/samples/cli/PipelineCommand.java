@@ -56,6 +56,12 @@ final class PipelineCommand implements Callable<Integer> {
             description = "Longest wait for one snapshot to be assembled (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @CommandLine.Mixin
+    UiOptions ui;
+
+    @CommandLine.Mixin
+    MetricsOption metrics;
+
     @Override
     public Integer call() throws Exception {
         if (!(rate > 0) || Double.isInfinite(rate)) {
@@ -85,8 +91,20 @@ final class PipelineCommand implements Callable<Integer> {
             String prefix = "pipeline-" + Long.toString(System.currentTimeMillis(), 36) + ".";
             String control = prefix + "kafkasnap.control";
             String collection = prefix + "kafkasnap.fragments";
-            PipelineCluster cluster = PipelineCluster.start(props, prefix, control, collection, stateRoot, rate, seed);
+            MetricsOption.Endpoint endpoint = metrics.open();
+            resources.add(endpoint);
+            PipelineCluster cluster = PipelineCluster.start(props, prefix, control, collection, stateRoot, rate, seed,
+                    endpoint.registry());
             resources.add(0, cluster);
+            if (endpoint.port() >= 0) {
+                out.printf("metrics: http://localhost:%d/metrics%n", endpoint.port());
+            }
+            ui.start(props, control, collection, "kafkasnap pipeline", timeout, snapshot -> {
+                PipelineCheck.Result check = PipelineCheck.check(io.kafkasnap.samples.common.SnapshotView.parse(
+                        snapshot.toJson(false).getBytes(java.nio.charset.StandardCharsets.UTF_8)), prefix);
+                return new io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict(check.ok(), "produced "
+                        + check.produced() + " = " + check.inFlight() + " in flight + " + check.counted() + " counted");
+            }, resources, out);
             SnapshotFeed feed = CollectorFeed.open(props, control, collection, timeout);
             resources.add(0, feed);
             TriggerPublisher publisher = new TriggerPublisher(props, control);

@@ -7,6 +7,8 @@ import io.kafkasnap.samples.common.CollectorFeed;
 import io.kafkasnap.samples.common.SnapshotFeed;
 import io.kafkasnap.samples.common.SnapshotView;
 import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.samples.dashboard.ProgressReader;
+import io.kafkasnap.schedule.SnapshotScheduler;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "snapshots", mixinStandardHelpOptions = true,
         description = "Assembles global snapshots from the collection topic and shows them.",
         subcommands = {SnapshotsCommand.ListCommand.class, SnapshotsCommand.ShowCommand.class,
-                SnapshotsCommand.WatchCommand.class, PruneCommand.class})
+                SnapshotsCommand.WatchCommand.class, SnapshotsCommand.DiffCommand.class, PruneCommand.class})
 final class SnapshotsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -31,7 +33,7 @@ final class SnapshotsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say which: list, show ID or watch");
+        throw new CommandLine.ParameterException(spec.commandLine(), "say which: list, show ID, diff A B or watch");
     }
 
     /** Options every snapshots subcommand takes. */
@@ -52,8 +54,13 @@ final class SnapshotsCommand implements Runnable {
         Duration timeout;
 
         SnapshotFeed open() {
+            return open(Integer.MAX_VALUE);
+        }
+
+        /** A feed that keeps only the last {@code keepInFull} snapshots, for commands that run for long. */
+        SnapshotFeed open(int keepInFull) {
             Map<String, Object> props = kafkaClient.clientProperties(bootstrap);
-            return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout);
+            return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout, keepInFull);
         }
     }
 
@@ -161,6 +168,41 @@ final class SnapshotsCommand implements Runnable {
         }
     }
 
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Compares two snapshots: per process the state keys that changed, with old and new "
+                    + "values; per channel the in-flight counts.")
+    static final class DiffCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "A", description = "The earlier snapshot's id.")
+        long a;
+
+        @Parameters(index = "1", paramLabel = "B", description = "The later snapshot's id.")
+        long b;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (SnapshotFeed feed = common.open()) {
+                Optional<SnapshotView> first = feed.await(a, common.timeout.plusSeconds(5));
+                Optional<SnapshotView> second = first.isPresent() ? feed.await(b, common.timeout.plusSeconds(5))
+                        : Optional.empty();
+                if (first.isEmpty() || second.isEmpty()) {
+                    spec.commandLine().getErr().println("snapshot " + (first.isEmpty() ? a : b) + " not found on "
+                            + common.topics.collectionTopic);
+                    return 1;
+                }
+                SnapshotDiff.lines(first.get(), second.get()).forEach(out::println);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = "Prints a line for every snapshot as it is assembled, until Ctrl-C.")
     static final class WatchCommand implements Callable<Integer> {
@@ -180,25 +222,47 @@ final class SnapshotsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("watching %s (control topic %s)%s; Ctrl-C to stop%n", common.topics.collectionTopic,
                     common.topics.controlTopic,
-                    triggerEvery != null ? ", triggering every " + DemoCommand.human(triggerEvery) : "");
+                    triggerEvery != null ? ", triggering every " + DemoCommand.human(triggerEvery)
+                            + " unless another trigger is younger" : "");
             out.flush();
             Map<String, Object> props = common.kafkaClient.clientProperties(common.bootstrap);
             if (triggerEvery != null) {
                 TriggerPublisher.ensureControlTopic(props, common.topics.controlTopic);
             }
-            try (SnapshotFeed feed = common.open();
-                 TriggerPublisher publisher = triggerEvery != null
-                         ? new TriggerPublisher(props, common.topics.controlTopic) : null) {
-                long nextTrigger = System.nanoTime() + (triggerEvery != null ? triggerEvery.toNanos() : 0);
+            // On a terminal, a status line of the snapshots in progress is rewritten in place; piped, plain lines.
+            boolean terminal = System.console() != null;
+            java.util.Properties clientProps = new java.util.Properties();
+            clientProps.putAll(props);
+            // watch runs for days: keep no snapshot in full once its line is printed
+            try (SnapshotFeed feed = common.open(1);
+                 ProgressReader progress = terminal ? ProgressReader.open(props, common.topics.controlTopic,
+                         common.topics.collectionTopic) : null;
+                 SnapshotScheduler scheduler = triggerEvery == null ? null : SnapshotScheduler.builder(clientProps)
+                         .controlTopic(common.topics.controlTopic).collectionTopic(common.topics.collectionTopic)
+                         .interval(triggerEvery).timeout(common.timeout).build().start()) {
+                String shown = "";
                 while (!Thread.currentThread().isInterrupted()) {
-                    if (publisher != null && System.nanoTime() >= nextTrigger) {
-                        publisher.trigger(Optional.empty());
-                        nextTrigger += triggerEvery.toNanos();
+                    List<SnapshotView> assembled = feed.poll(Duration.ofMillis(200));
+                    if (progress != null) {
+                        assembled.forEach(v -> progress.finished(v.id()));
                     }
-                    for (SnapshotView view : feed.poll(Duration.ofMillis(200))) {
+                    String status = progress == null ? "" : ProgressReader.line(progress.poll(Duration.ZERO));
+                    if (!assembled.isEmpty() && !shown.isEmpty()) {
+                        out.print("\r\033[K");
+                        shown = "";
+                    }
+                    for (SnapshotView view : assembled) {
                         out.println(line(view));
                     }
+                    if (terminal && !status.equals(shown)) {
+                        out.print("\r\033[K" + status);
+                        shown = status;
+                    }
                     out.flush();
+                    if (scheduler != null && scheduler.failure().isPresent()) {
+                        throw new IllegalStateException("scheduler stopped: "
+                                + scheduler.failure().get().getMessage(), scheduler.failure().get());
+                    }
                 }
             }
             return 0;

@@ -24,12 +24,19 @@ public final class CollectorFeed implements SnapshotFeed {
      */
     public static CollectorFeed open(Map<String, Object> kafkaProperties, String controlTopic, String collectionTopic,
                                      Duration timeout) {
+        return open(kafkaProperties, controlTopic, collectionTopic, timeout, Integer.MAX_VALUE);
+    }
+
+    /** @param keepInFull how many of the last snapshots {@link #all()} and {@link #await} can still return */
+    public static CollectorFeed open(Map<String, Object> kafkaProperties, String controlTopic, String collectionTopic,
+                                     Duration timeout, int keepInFull) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         return new CollectorFeed(SnapshotCollector.builder(props)
                 .controlTopic(controlTopic)
                 .collectionTopic(collectionTopic)
                 .timeout(timeout)
+                .keepInFull(keepInFull)
                 .build());
     }
 

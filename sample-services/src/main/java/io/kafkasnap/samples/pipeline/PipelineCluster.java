@@ -3,6 +3,7 @@ package io.kafkasnap.samples.pipeline;
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,13 @@ public final class PipelineCluster implements AutoCloseable {
 
     public static PipelineCluster start(Map<String, Object> kafka, String prefix, String controlTopic,
                                         String collectionTopic, Path stateRoot, double rate, long seed) {
+        return start(kafka, prefix, controlTopic, collectionTopic, stateRoot, rate, seed, null);
+    }
+
+    /** @param meters where every node's meters go; null gives each node a private registry */
+    public static PipelineCluster start(Map<String, Object> kafka, String prefix, String controlTopic,
+                                        String collectionTopic, Path stateRoot, double rate, long seed,
+                                        MeterRegistry meters) {
         List<String> topics = new ArrayList<>(PipelineService.allTopics(prefix));
         topics.add(controlTopic);
         topics.add(collectionTopic);
@@ -31,7 +39,11 @@ public final class PipelineCluster implements AutoCloseable {
         builders.add(PipelineService.sink(kafka, stateRoot, prefix));
         List<SnapshotNode> nodes = new ArrayList<>();
         for (SnapshotNode.Builder builder : builders) {
-            nodes.add(builder.controlTopic(controlTopic).collectionTopic(collectionTopic).build());
+            builder.controlTopic(controlTopic).collectionTopic(collectionTopic);
+            if (meters != null) {
+                builder.meterRegistry(meters);
+            }
+            nodes.add(builder.build());
         }
         Nodes.startAll(nodes);
         return new PipelineCluster(nodes);

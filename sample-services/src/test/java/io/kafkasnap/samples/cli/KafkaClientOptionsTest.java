@@ -61,12 +61,12 @@ class KafkaClientOptionsTest {
     void everyCommandThatTalksToKafkaTakesCommandConfigAndKafkaProperty() {
         CommandLine cli = KafkasnapCli.commandLine();
         List<CommandLine> talking = new ArrayList<>();
-        for (String name : List.of("demo", "pipeline", "bank", "trigger", "restore", "chaos", "bench")) {
+        for (String name : List.of("demo", "pipeline", "bank", "trigger", "restore", "chaos", "dashboard", "bench")) {
             talking.add(cli.getSubcommands().get(name));
         }
         talking.addAll(cli.getSubcommands().get("snapshots").getSubcommands().values().stream()
                 .filter(c -> !c.getCommandName().equals("help")).toList());
-        assertThat(talking).hasSize(11);
+        assertThat(talking).hasSize(13);
         for (CommandLine command : talking) {
             assertThat(command.getCommandSpec().findOption("--command-config")).as(command.getCommandName()).isNotNull();
             assertThat(command.getCommandSpec().findOption("--kafka-property")).as(command.getCommandName()).isNotNull();

@@ -54,6 +54,8 @@ class KafkasnapCliTest {
                 .matches("snapshot \\d+ +members bank-0,bank-1,bank-2 \\| in flight +\\d+ \\| total 3000 = \\d+ \\+ \\d+"
                         + " in flight \\| expected 3000 \\| consistent \\| \\d+ ms"));
         assertThat(run.out()).contains("3 snapshots: 3 consistent and conserving money, 0 not");
+        assertThat(run.lines().subList(0, 6)).as("the dashboard's address in the first lines").anySatisfy(
+                line -> assertThat(line).matches("dashboard: http://localhost:\\d+/"));
         try (var files = Files.list(json)) {
             List<Path> written = files.toList();
             assertThat(written).hasSize(3);
@@ -97,6 +99,16 @@ class KafkasnapCliTest {
                     "--collection-topic", collection);
             assertThat(list.exitCode()).as(list.err()).isZero();
             assertThat(list.out()).contains("snapshot " + id + " ", "snapshot " + initiated.out().trim() + " ");
+
+            Run diff = run("snapshots", "diff", id, initiated.out().trim(), "--bootstrap", bootstrap,
+                    "--control-topic", control, "--collection-topic", collection);
+            assertThat(diff.exitCode()).as(diff.err()).isZero();
+            assertThat(diff.lines().get(0)).startsWith("snapshot " + id + " (complete, ")
+                    .contains("-> snapshot " + initiated.out().trim() + " (complete, ");
+            assertThat(diff.lines()).as(diff.out())
+                    .anySatisfy(l -> assertThat(l).matches("  bank-\\d +(balance: \\d+ -> \\d+|unchanged)"))
+                    .anySatisfy(l -> assertThat(l).matches("  " + java.util.regex.Pattern.quote(prefix)
+                            + "bank\\.0\\.1 +in flight \\d+ -> \\d+"));
         }
     }
 

@@ -1,0 +1,282 @@
+'use strict';
+// The page keeps summaries only: topology, history summaries, snapshots in progress. A snapshot's states and
+// messages are fetched when it is shown.
+const HISTORY_ROWS = 200;
+const EDGE_LABELS_UP_TO = 40;
+const CROWDED_ABOVE = 20;
+const COLORS = { up: '#2e7d32', restarted: '#ef6c00', down: '#c62828', left: '#9e9e9e', outside: '#607d8b' };
+
+const page = {
+  topology: { processes: [], channels: [] },
+  summaries: new Map(),
+  shown: null,        // detail of the snapshot drawn on the graph
+  follow: true,       // draw each new snapshot as it is assembled
+  maxDetails: 0,
+};
+
+const graph = echarts.init(document.getElementById('graph'), null, { renderer: 'svg' });
+const chart = echarts.init(document.getElementById('chart'), null, { renderer: 'svg' });
+window.addEventListener('resize', () => { graph.resize(); chart.resize(); });
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  Object.entries(attrs || {}).forEach(([k, v]) => {
+    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+  });
+  children.forEach(c => e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c))));
+  return e;
+}
+
+function fmtMs(ms) { return ms == null ? '–' : ms + ' ms'; }
+function fmtBytes(b) { return b < 1024 ? b + ' B' : b < 1048576 ? (b / 1024).toFixed(1) + ' KiB' : (b / 1048576).toFixed(1) + ' MiB'; }
+function short(text, n) { return text.length <= n ? text : text.slice(0, n - 1) + '…'; }
+
+function stateText(p) {
+  const entries = Object.entries(p.state).map(([k, v]) => k + '=' + (typeof v === 'string' ? v : JSON.stringify(v)));
+  return short(entries.join(', '), 40) + (p.truncated ? ' (+' + (p.keys - entries.length) + ' keys)' : '');
+}
+
+// Channel topics of one run often share a prefix (a run id); arrows show the rest, the caption the prefix.
+function commonPrefix(topics) {
+  if (topics.length < 2) return '';
+  let p = topics[0];
+  topics.forEach(t => { while (!t.startsWith(p)) p = p.slice(0, -1); });
+  // keep the last shared segment (bank.0.1, bank.0.2 stay readable as such): cut before it
+  const last = p.lastIndexOf('.');
+  const cut = last < 0 ? -1 : p.lastIndexOf('.', last - 1);
+  return cut < 0 ? '' : p.slice(0, cut + 1);
+}
+
+function drawGraph() {
+  const t = page.topology;
+  const shown = page.shown;
+  // with many processes, labels carry the id only and the state is in the tooltip, or they cover each other
+  const crowded = t.processes.length > CROWDED_ABOVE;
+  const nodes = t.processes.map(p => {
+    const st = shown && shown.processes[p.id];
+    let extra = '';
+    if (st) extra = stateText(st);
+    else if (shown && shown.members.includes(p.id)) extra = '(no fragment)';
+    const label = extra && !crowded ? p.id + '\n' + extra : p.id;
+    return { id: p.id, name: p.id, value: p.state, symbolSize: crowded ? 14 : 28,
+      tip: p.id + ' (' + p.state + ')' + (extra ? ': ' + extra : ''),
+      label: { show: true, formatter: label }, itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
+  });
+  const known = new Set(t.processes.map(p => p.id));
+  const edges = [];
+  const showLabels = t.channels.length <= EDGE_LABELS_UP_TO;
+  const prefix = commonPrefix(t.channels.map(c => c.topic));
+  t.channels.forEach(c => {
+    let from = c.from, to = c.to;
+    [from, to].forEach((end, i) => {
+      if (end == null || !known.has(end)) {
+        const id = '(outside)';
+        if (!known.has(id)) { known.add(id); nodes.push({ id, name: id, symbolSize: 14, itemStyle: { color: COLORS.outside } }); }
+      }
+    });
+    if (from == null || !t.processes.some(p => p.id === from)) from = '(outside)';
+    if (to == null || !t.processes.some(p => p.id === to)) to = '(outside)';
+    const parts = [c.topic.slice(prefix.length)];
+    parts.push('lag ' + (c.lag == null ? '?' : c.lag));
+    if (c.rate != null) parts.push(c.rate + '/s');
+    const sc = shown && shown.channels[c.topic];
+    if (sc) parts.push('✉ ' + sc.count);
+    edges.push({ source: from, target: to, topic: c.topic,
+      label: { show: showLabels, formatter: parts.join(' · ') },
+      lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888' } });
+  });
+  graph.setOption({
+    // redrawn every few seconds with fresh lag: animating each redraw would only move things about
+    animation: false,
+    tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : (p.data.tip || p.name) },
+    series: [{
+      type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
+      label: { position: 'bottom', distance: 6, verticalAlign: 'top', lineHeight: 15, fontSize: 12 },
+      edgeLabel: { fontSize: 10, color: '#333' },
+      emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
+      data: nodes, links: edges,
+    }],
+  }, { replaceMerge: ['series'] });
+  caption();
+}
+
+function caption() {
+  const prefix = commonPrefix(page.topology.channels.map(c => c.topic));
+  document.getElementById('graph-caption').textContent = (page.shown ? 'with snapshot ' + page.shown.summary.id : 'live')
+    + (prefix ? ' · channels ' + prefix + '*' : '');
+}
+
+graph.on('click', p => {
+  if (p.dataType === 'edge' && page.shown) showMessages(page.shown.summary.id, p.data.topic);
+  if (p.dataType === 'node') {
+    const row = document.querySelector('#detail tr.state[data-process="' + CSS.escape(p.name) + '"]');
+    if (row) row.scrollIntoView({ block: 'nearest' });
+  }
+});
+
+function drawChart() {
+  const rows = [...page.summaries.values()];
+  const x = rows.map(s => String(s.id));
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 60, right: 60, top: 30, bottom: 30 },
+    xAxis: { type: 'category', data: x, name: 'snapshot' },
+    yAxis: [{ type: 'value', name: 'ms' }, { type: 'value', name: 'in flight / KiB' }],
+    series: [
+      { name: 'trigger → last fragment', type: 'line', data: rows.map(s => s.toLastFragmentMs), showSymbol: false },
+      { name: 'trigger → assembled', type: 'line', data: rows.map(s => s.toAssembledMs), showSymbol: false },
+      { name: 'in flight', type: 'bar', yAxisIndex: 1, data: rows.map(s => s.inFlight) },
+      { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: rows.map(s => +(s.bytes / 1024).toFixed(1)), showSymbol: false },
+    ],
+  });
+}
+
+function drawHistory() {
+  const body = document.querySelector('#history tbody');
+  const rows = [...page.summaries.values()].reverse().slice(0, HISTORY_ROWS);
+  body.replaceChildren(...rows.map(s => {
+    const tr = el('tr', { 'data-id': s.id, class: page.shown && page.shown.summary.id === s.id ? 'selected' : '' },
+      el('td', {}, s.id), el('td', {}, s.status), el('td', {}, s.reason || ''), el('td', {}, s.members),
+      el('td', {}, fmtMs(s.toLastFragmentMs)), el('td', {}, fmtMs(s.toAssembledMs)), el('td', {}, fmtBytes(s.bytes)),
+      el('td', {}, s.inFlight), el('td', { class: s.ok ? 'ok' : 'bad' }, s.verdict));
+    tr.addEventListener('click', () => { page.follow = false; showSnapshot(s.id); });
+    return tr;
+  }));
+  document.getElementById('history-caption').textContent = page.summaries.size > HISTORY_ROWS
+    ? 'newest ' + HISTORY_ROWS + ' of ' + page.summaries.size + ' shown' : page.summaries.size + ' snapshot(s)';
+}
+
+function drawProgress(list) {
+  const body = document.querySelector('#progress tbody');
+  if (!list.length) { body.replaceChildren(el('tr', {}, el('td', { colSpan: 5, class: 'hint' }, 'none'))); return; }
+  body.replaceChildren(...list.map(p => el('tr', { 'data-id': p.id }, el('td', {}, p.id),
+    el('td', {}, (p.ageMs / 1000).toFixed(1) + ' s'), el('td', {}, p.published.length + '/' + p.members.length),
+    el('td', {}, p.missingMembers.join(', ')), el('td', {}, short(p.missingChannels.join(', '), 300)))));
+}
+
+async function fetchJson(url, options) {
+  const response = await fetch(url, options);
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+async function showSnapshot(id) {
+  const detail = document.getElementById('detail');
+  document.getElementById('follow').hidden = page.follow;
+  try {
+    const d = await fetchJson('/api/snapshots/' + id);
+    page.shown = d;
+    renderDetail(d);
+  } catch (e) {
+    page.shown = null;
+    document.getElementById('detail-id').textContent = id;
+    detail.replaceChildren(el('p', { class: 'bad' }, e.message));
+  }
+  document.getElementById('messages').replaceChildren();
+  drawGraph();
+  drawHistory();
+  caption();
+}
+
+function renderDetail(d) {
+  const s = d.summary;
+  document.getElementById('detail-id').textContent = s.id;
+  const download = document.getElementById('download');
+  download.href = '/api/snapshots/' + s.id + '/json';
+  download.hidden = false;
+  const states = el('table', { id: 'states' }, el('tr', {}, el('th', {}, 'process'), el('th', {}, 'state'), el('th', {}, 'size')));
+  Object.entries(d.processes).forEach(([id, p]) => states.append(el('tr', { class: 'state', 'data-process': id },
+    el('td', {}, id), el('td', { class: 'value' }, JSON.stringify(p.state) + (p.truncated ? ' … (' + p.keys + ' keys)' : '')),
+    el('td', {}, p.keys + ' key(s), ' + fmtBytes(p.jsonChars)))));
+  d.missingMembers.forEach(id => states.append(el('tr', { class: 'state missing', 'data-process': id },
+    el('td', {}, id), el('td', { class: 'bad' }, 'no usable fragment'), el('td', {}, ''))));
+  const channels = el('table', { id: 'channels' }, el('tr', {}, el('th', {}, 'channel'), el('th', {}, 'from → to'),
+    el('th', {}, 'recorded'), el('th', {}, 'in flight')));
+  Object.entries(d.channels).forEach(([topic, c]) => {
+    const tr = el('tr', { class: 'channel', 'data-topic': topic, 'data-count': c.count }, el('td', {}, topic),
+      el('td', {}, (c.from || '?') + ' → ' + c.to), el('td', {}, '[' + c.recordedFrom + ', ' + c.markerOffset + ')'),
+      el('td', {}, c.count));
+    tr.addEventListener('click', () => showMessages(s.id, topic));
+    channels.append(tr);
+  });
+  const parts = [el('p', {}, el('b', {}, s.status), ' · ', s.members + ' member(s) · ', fmtMs(s.toLastFragmentMs),
+    ' · ', s.inFlight + ' in flight · ', el('span', { class: s.ok ? 'ok' : 'bad' }, s.verdict),
+    s.reason ? ' · reason: ' + s.reason : ''), states, el('h3', {}, 'Channels (click for the messages)'), channels];
+  if (d.violations.length) parts.push(el('ul', { class: 'bad' }, ...d.violations.map(v => el('li', {}, v))));
+  document.getElementById('detail').replaceChildren(...parts);
+}
+
+async function showMessages(id, topic) {
+  const box = document.getElementById('messages');
+  try {
+    const m = await fetchJson('/api/snapshots/' + id + '/channels/' + encodeURIComponent(topic));
+    const list = el('ol', { id: 'message-list' }, ...m.messages.map(x => el('li', { class: 'message value' },
+      'offset ' + x.offset + ': ' + JSON.stringify(x.value))));
+    box.replaceChildren(el('h3', {}, 'In flight on ' + topic + ' in snapshot ' + id + ': ' + m.total + ' message(s)'
+      + (m.total > m.messages.length ? ' (first ' + m.messages.length + ' shown)' : '')), list);
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'bad' }, e.message));
+  }
+}
+
+function onSummary(s) {
+  const isNew = !page.summaries.has(s.id);
+  page.summaries.set(s.id, s);
+  if (isNew && page.summaries.size > 1 && [...page.summaries.keys()].some(k => k > s.id)) {
+    page.summaries = new Map([...page.summaries.entries()].sort((a, b) => a[0] - b[0]));
+  }
+  while (page.summaries.size > 1000) page.summaries.delete(page.summaries.keys().next().value);
+  scheduleRedraw();
+  if (isNew && page.follow) showSnapshot(s.id);
+}
+
+let redrawPending = false;
+function scheduleRedraw() {
+  // many summaries at once (a catch-up): one redraw per frame
+  if (redrawPending) return;
+  redrawPending = true;
+  requestAnimationFrame(() => { redrawPending = false; drawChart(); drawHistory(); });
+}
+
+document.getElementById('trigger').addEventListener('click', async () => {
+  const out = document.getElementById('trigger-result');
+  try {
+    const r = await fetchJson('/api/trigger', { method: 'POST' });
+    out.textContent = 'snapshot ' + r.id + ' triggered';
+    out.setAttribute('data-id', r.id);
+  } catch (e) {
+    out.textContent = 'trigger failed: ' + e.message;
+  }
+});
+document.getElementById('follow').addEventListener('click', () => {
+  page.follow = true;
+  const ids = [...page.summaries.keys()];
+  if (ids.length) showSnapshot(ids[ids.length - 1]); else document.getElementById('follow').hidden = true;
+});
+
+async function start() {
+  const o = await fetchJson('/api/overview');
+  document.getElementById('title').textContent = o.title;
+  document.getElementById('topics').textContent = 'control ' + o.controlTopic + ' · fragments ' + o.collectionTopic
+    + (o.statusTopic ? '' : ' · no status topic yet: lag unknown');
+  page.maxDetails = o.maxDetails;
+  page.topology = o;
+  o.snapshots.forEach(s => page.summaries.set(s.id, s));
+  drawGraph();
+  drawChart();
+  drawHistory();
+  drawProgress(o.inProgress);
+  if (o.snapshots.length) showSnapshot(o.snapshots[o.snapshots.length - 1].id);
+  const events = new EventSource('/events');
+  const connection = document.getElementById('connection');
+  events.onopen = () => { connection.textContent = 'live'; connection.className = 'up'; };
+  events.onerror = () => { connection.textContent = 'disconnected, retrying…'; connection.className = 'down'; };
+  events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); });
+  events.addEventListener('snapshot', e => onSummary(JSON.parse(e.data)));
+  events.addEventListener('progress', e => drawProgress(JSON.parse(e.data)));
+}
+start().catch(e => document.getElementById('detail').replaceChildren(el('p', { class: 'bad' }, 'cannot load: ' + e.message)));
