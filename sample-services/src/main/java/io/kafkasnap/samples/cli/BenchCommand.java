@@ -42,9 +42,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Value size of each record (default: ${DEFAULT-VALUE}).")
     int recordBytes;
 
-    @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
-            description = "Throughput rounds, alternating plain and middleware; the best of each counts "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
+            description = "Throughput rounds, alternating plain and middleware; the median of each counts, and "
+                    + "the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--snapshots", paramLabel = "K", defaultValue = "100",
@@ -116,29 +116,32 @@ final class BenchCommand implements Callable<Integer> {
                     "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot);
 
             if (!skip.contains("throughput")) {
-                Bench.Throughput bestPlain = null;
-                Bench.Throughput bestMiddleware = null;
+                List<Double> plainRates = new ArrayList<>();
+                List<Double> middlewareRates = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
                 bench.plainThroughput(Math.max(1, records / 10), recordBytes); // warm-up
                 bench.middlewareThroughput(Math.max(1, records / 10), recordBytes);
                 for (int r = 1; r <= rounds; r++) {
                     Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
                     Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
-                    out.printf("  round %d: plain %,.0f rec/s, middleware %,.0f rec/s%n", r, plain.perSecond(),
-                            middleware.perSecond());
+                    double ratio = middleware.perSecond() / plain.perSecond();
+                    out.printf("  round %d: plain %,.0f rec/s, middleware %,.0f rec/s, ratio %.2f%n", r,
+                            plain.perSecond(), middleware.perSecond(), ratio);
                     out.flush();
-                    bestPlain = bestPlain == null || plain.perSecond() > bestPlain.perSecond() ? plain : bestPlain;
-                    bestMiddleware = bestMiddleware == null || middleware.perSecond() > bestMiddleware.perSecond()
-                            ? middleware : bestMiddleware;
+                    plainRates.add(plain.perSecond());
+                    middlewareRates.add(middleware.perSecond());
+                    ratios.add(ratio);
                 }
                 out.println();
-                out.printf("(a) throughput: %,d records of %d B over one single-partition channel, best of %d%n",
-                        records, recordBytes, rounds);
+                out.printf("(a) throughput: %,d records of %d B over one single-partition channel, median of %d"
+                        + " interleaved rounds (ratio: median of the rounds' ratios; range %.2f-%.2f)%n", records,
+                        recordBytes, rounds, ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                        ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0));
                 out.printf("    %-46s %14s %8s%n", "", "records/s", "ratio");
                 out.printf("    %-46s %,14.0f %8s%n", "plain kafka-clients producer -> consumer",
-                        bestPlain.perSecond(), "1.00");
+                        median(plainRates), "1.00");
                 out.printf("    %-46s %,14.0f %8s%n", "middleware: source node -> sink node",
-                        bestMiddleware.perSecond(),
-                        String.format(Locale.ROOT, "%.2f", bestMiddleware.perSecond() / bestPlain.perSecond()));
+                        median(middlewareRates), String.format(Locale.ROOT, "%.2f", median(ratios)));
                 out.println();
                 out.flush();
             }
@@ -177,5 +180,12 @@ final class BenchCommand implements Callable<Integer> {
             }
             DemoCommand.deleteTree(stateRoot);
         }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

@@ -1,9 +1,6 @@
 package io.kafkasnap.samples.dashboard;
 
 import io.kafkasnap.collect.GlobalSnapshot;
-import java.lang.reflect.Method;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * What the page keeps of one assembled snapshot: enough for the history chart and table, nothing of the states or
@@ -51,33 +48,16 @@ public record SnapshotSummary(long id, String status, String reason, int members
                 toAssembledMs, newBytes, inFlight, consistent, violations, verdict, ok);
     }
 
-    /**
-     * The wire spelling of the status (complete, timed-out, ...), derived from the enum constant so that statuses
-     * added to the model later show up without a change here.
-     */
+    /** The wire spelling of the status (complete, failed, timed-out, ...). */
     static String statusName(GlobalSnapshot snapshot) {
-        Object status = snapshot.status();
-        if (status instanceof Enum<?> e) {
-            return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-        return String.valueOf(status).toLowerCase(Locale.ROOT);
+        return snapshot.status().wire();
     }
 
-    /**
-     * The snapshot's reason (why it failed or timed out) when the snapshot model carries one; looked up by name
-     * because older models have none, and the dashboard must work with both.
-     */
+    /** Why the snapshot is not complete, with who and what (the reason code, then the detail); null if complete. */
     static String reason(GlobalSnapshot snapshot) {
-        try {
-            Method method = snapshot.getClass().getMethod("reason");
-            Object value = method.invoke(snapshot);
-            if (value instanceof Optional<?> optional) {
-                value = optional.orElse(null);
-            }
-            return value == null || value.toString().isEmpty() ? null : value.toString();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // no reason in this model, or one that cannot be read: the table shows none
+        if (snapshot.reason() == null) {
             return null;
         }
+        return snapshot.detail().isEmpty() ? snapshot.reason() : snapshot.reason() + ": " + snapshot.detail();
     }
 }
