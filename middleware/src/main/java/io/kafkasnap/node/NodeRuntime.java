@@ -102,6 +102,8 @@ final class NodeRuntime {
     private Thread thread;
     private ConsumerRecord<byte[], byte[]> current;
     private boolean joined;
+    /** No previous run left a control position: a new process, or one whose state directory was lost. */
+    private boolean fresh;
     private volatile boolean waitingForRoom;
     private volatile boolean running;
     private volatile Throwable failure;
@@ -169,6 +171,7 @@ final class NodeRuntime {
             joined = true;
             // A stored position past our own join belongs to another incarnation of the control topic.
             long actFrom = Math.min(store.controlPosition().orElse(joinOffset + 1), joinOffset + 1);
+            fresh = store.controlPosition().isEmpty();
             dispatcher = new ControlDispatcher(processId, incoming, new ControlActions());
             catchUpControl(actFrom);
             Map<String, Long> positions = startingPositions();
@@ -374,7 +377,7 @@ final class NodeRuntime {
         // rebuilds its part from the collection topic, a new node enters the epoch with its own state.
         var restore = dispatcher.latestRestoreCaughtUp();
         if (restore.isPresent() && restore.get().getKey() > epoch) {
-            applyRestore(restore.get().getKey(), restore.get().getValue(), true);
+            applyRestore(restore.get().getKey(), restore.get().getValue(), fresh);
         }
         steps.commit();
     }

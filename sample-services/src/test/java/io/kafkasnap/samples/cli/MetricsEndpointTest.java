@@ -60,9 +60,13 @@ class MetricsEndpointTest {
                         t -> assertThat(t).startsWith("text/plain"));
                 String body = response.body();
                 assertThat(value(body, "kafkasnap_records_processed_total")).as(body).isPositive();
-                assertThat(value(body, "kafkasnap_fragments_published_total")).as(body).isGreaterThanOrEqualTo(1);
+                assertThat(value(body, "kafkasnap_snapshots_started_total")).as(body).isGreaterThanOrEqualTo(1);
+                assertThat(value(body, "kafkasnap_snapshots_completed_total")).as(body).isGreaterThanOrEqualTo(1);
                 assertThat(value(body, "kafkasnap_fragment_bytes_sum")).as(body).isPositive();
-                assertThat(value(body, "kafkasnap_snapshot_local_seconds_count")).as(body).isGreaterThanOrEqualTo(1);
+                assertThat(value(body, "kafkasnap_fragment_publish_seconds_count")).as(body).isGreaterThanOrEqualTo(1);
+                assertThat(value(body, "kafkasnap_capture_pause_seconds_count")).as(body).isGreaterThanOrEqualTo(1);
+                assertThat(value(body, "kafkasnap_outbox_depth")).as(body).isGreaterThanOrEqualTo(0);
+                assertThat(value(body, "kafkasnap_records_duplicates_total")).as(body).isZero();
                 assertThat(value(body, "kafkasnap_handler_failures_total")).as(body).isZero();
                 // only the node that was given the registry shows up: meters are tagged by process
                 assertThat(body).contains("process=\"bank-0\"").doesNotContain("process=\"bank-1\"");
