@@ -2,6 +2,7 @@ package io.kafkasnap.collect;
 
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.kafka.TopicScan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -50,8 +49,7 @@ public final class Restores {
             this.snapshot = snapshot;
             this.expected = Set.copyOf(expected);
             this.control = new TopicPartition(controlTopic, 0);
-            this.consumer = new KafkaConsumer<>(consumerProps(props), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
+            this.consumer = TopicScan.consumer(props);
             consumer.assign(List.of(control));
             consumer.seek(control, epoch + 1);
         }
@@ -155,28 +153,15 @@ public final class Restores {
     /** The processes that have joined the group and not left, from the control topic. */
     public static Set<String> currentMembers(Properties props, String controlTopic) {
         Membership membership = new Membership();
-        TopicPartition control = new TopicPartition(controlTopic, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(props),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(control));
-            consumer.seekToBeginning(List.of(control));
-            long end = consumer.endOffsets(List.of(control)).get(control);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (consumer.position(control) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new KafkaException("timed out reading " + controlTopic);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null && record.offset() < end) {
-                        try {
-                            membership.accept(record.offset(), record.timestamp(), ControlRecord.parse(record.value()));
-                        } catch (MalformedControlRecordException e) {
-                            // skipped, as the nodes skip it
-                        }
-                    }
+        TopicScan.readAll(props, controlTopic, Duration.ofSeconds(60), record -> {
+            if (record.value() != null) {
+                try {
+                    membership.accept(record.offset(), record.timestamp(), ControlRecord.parse(record.value()));
+                } catch (MalformedControlRecordException e) {
+                    // skipped, as the nodes skip it
                 }
             }
-        }
+        });
         return new TreeSet<>(membership.members().keySet());
     }
 
@@ -195,11 +180,4 @@ public final class Restores {
         }
     }
 
-    private static Properties consumerProps(Properties props) {
-        Properties consumer = new Properties();
-        consumer.putAll(props);
-        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return consumer;
-    }
 }

@@ -3,9 +3,9 @@ package io.kafkasnap.collect;
 import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.kafka.TopicScan;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -15,12 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Deletes old fragments from the collection topic, which is created to keep them for good (they are the restore
@@ -35,7 +32,6 @@ public final class Retention {
     public record Pruned(long deletedBefore, Set<Long> kept, Set<Long> deleted, Set<Long> protectedByRestores) {
     }
 
-    private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private Retention() {
@@ -135,28 +131,7 @@ public final class Retention {
         return new Pruned(cut, kept, deleted, protectedIds);
     }
 
-    private static void scan(Properties clientProperties, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (consumer.position(partition) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new KafkaException("timed out reading " + topic);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    if (record.offset() < end) {
-                        sink.accept(record);
-                    }
-                }
-            }
-        }
+    private static void scan(Properties props, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        TopicScan.readAll(props, topic, TIMEOUT, sink);
     }
 }

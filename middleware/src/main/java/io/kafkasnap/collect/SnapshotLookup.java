@@ -4,6 +4,7 @@ import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
 import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.kafka.TopicScan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,13 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Finds one snapshot without assembling every other: reads the control topic up to a given offset (membership at
@@ -29,7 +28,6 @@ public final class SnapshotLookup {
 
     /** Producers' clocks may run behind the broker's; start this much before the trigger's timestamp. */
     private static final long CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
-    private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private SnapshotLookup() {
@@ -55,15 +53,10 @@ public final class SnapshotLookup {
      */
     public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
                                        long snapshot, long controlEnd, boolean checkChannels) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Membership membership = new Membership();
         Membership.SnapshotStart start = null;
         ControlRecord.Abort abort = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(clientProperties)) {
             TopicPartition control = new TopicPartition(controlTopic, 0);
             long end = Math.min(controlEnd, consumer.endOffsets(List.of(control)).get(control));
             if (snapshot >= end) {
@@ -72,7 +65,7 @@ public final class SnapshotLookup {
             consumer.assign(List.of(control));
             consumer.seekToBeginning(List.of(control));
             List<ConsumerRecord<byte[], byte[]>> controlRecords = new ArrayList<>();
-            readUpTo(consumer, control, end, controlRecords::add);
+            TopicScan.readUpTo(consumer, control, end, TIMEOUT, controlRecords::add);
             for (ConsumerRecord<byte[], byte[]> record : controlRecords) {
                 ControlRecord parsed;
                 try {
@@ -113,7 +106,7 @@ public final class SnapshotLookup {
                 if (abort != null) {
                     assembler.onAbort(abort);
                 }
-                readUpTo(consumer, collection, collectionEnd, record -> {
+                TopicScan.readUpTo(consumer, collection, collectionEnd, TIMEOUT, record -> {
                     if (record.key() != null && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
                         assembler.onFragmentRecord(record);
                     }
@@ -124,22 +117,6 @@ public final class SnapshotLookup {
                     ready.addAll(assembler.expire(Long.MAX_VALUE));
                 }
                 return Optional.of(ready.get(0));
-            }
-        }
-    }
-
-    private static void readUpTo(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
-                                 java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (consumer.position(partition) < end) {
-            if (System.nanoTime() > deadline) {
-                throw new KafkaException("timed out reading " + partition + " up to offset " + end + "; at "
-                        + consumer.position(partition));
-            }
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                if (record.offset() < end) {
-                    sink.accept(record);
-                }
             }
         }
     }

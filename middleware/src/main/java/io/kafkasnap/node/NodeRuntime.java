@@ -510,18 +510,23 @@ final class NodeRuntime {
         current = record;
         protocol.onAppRecord(record.topic(), record.offset());
         current = null;
+        handle(new IncomingRecord(record.topic(), record.offset(), record.key(), record.value(), record.timestamp(),
+                record.headers()), "");
+    }
+
+    /** Gives the handler one record; if it throws, its state changes and sends are undone and the node goes on. */
+    private void handle(IncomingRecord record, String what) {
         steps.mark();
         try {
-            handler.handle(context, new IncomingRecord(record.topic(), record.offset(), record.key(),
-                    record.value(), record.timestamp(), record.headers()));
+            handler.handle(context, record);
             steps.release();
         } catch (StoreException e) {
             throw e;
         } catch (Exception e) {
             steps.rollback();
             handlerFailures.increment();
-            log.error("{}: the handler failed on {}@{}; its state changes and sends were undone and the node goes on",
-                    processId, record.topic(), record.offset(), e);
+            log.error("{}: the handler failed on {}{}@{}; its state changes and sends were undone and the node goes"
+                    + " on", processId, what, record.channel(), record.offset(), e);
         }
         processed.increment();
     }
@@ -745,19 +750,7 @@ final class NodeRuntime {
 
         @Override
         public void handle(IncomingRecord record) {
-            steps.mark();
-            try {
-                handler.handle(context, record);
-                steps.release();
-            } catch (StoreException e) {
-                throw e;
-            } catch (Exception e) {
-                steps.rollback();
-                handlerFailures.increment();
-                log.error("{}: the handler failed on the recorded message {}@{} of the restored snapshot; its"
-                        + " changes were undone and the node goes on", processId, record.channel(), record.offset(), e);
-            }
-            processed.increment();
+            NodeRuntime.this.handle(record, "the restored snapshot's recorded message ");
         }
 
         @Override

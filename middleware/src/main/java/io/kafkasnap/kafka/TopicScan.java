@@ -1,0 +1,66 @@
+package io.kafkasnap.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a single-partition topic from a position up to an end, in offset order, with no consumer group: how the
+ * tools that look at the control and collection topics as a whole (a restore's lookup, prune, membership) read.
+ */
+public final class TopicScan {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private TopicScan() {
+    }
+
+    /** A consumer that belongs to no group and commits nothing; the given properties otherwise as they are. */
+    public static KafkaConsumer<byte[], byte[]> consumer(Properties clientProperties) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Hands every record of {@code partition} from the consumer's position up to {@code end} (exclusive) to
+     * {@code sink}; the consumer must be assigned the partition.
+     *
+     * @throws KafkaException if {@code end} is not reached within {@code timeout}
+     */
+    public static void readUpTo(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+                                Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumer.position(partition) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new KafkaException("timed out reading " + partition + " up to offset " + end + "; at "
+                        + consumer.position(partition));
+            }
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                if (record.offset() < end) {
+                    sink.accept(record);
+                }
+            }
+        }
+    }
+
+    /** Every record of partition 0 of {@code topic}, from its start to its end when called. */
+    public static void readAll(Properties clientProperties, String topic, Duration timeout,
+                               Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProperties)) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            readUpTo(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), timeout, sink);
+        }
+    }
+}
