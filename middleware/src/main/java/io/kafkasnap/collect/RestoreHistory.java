@@ -248,8 +248,14 @@ public final class RestoreHistory {
             return List.copyOf(changed.values());
         }
 
-        /** Reads up to the control topic's end offset as it is now; returns what changed meanwhile. */
+        /**
+         * Reads up to the control topic's end offset as it is now; returns what changed meanwhile. A control topic
+         * that does not exist yet has no restores.
+         */
         public List<Restore> catchUp(Duration timeout) {
+            if (!consumer.listTopics(timeout).containsKey(control.topic())) {
+                return List.of();
+            }
             long end = consumer.endOffsets(List.of(control), timeout).get(control);
             long deadline = System.nanoTime() + timeout.toNanos();
             Map<Long, Restore> changed = new TreeMap<>();
