@@ -37,6 +37,7 @@ class SnapshotsRestoreLinesTest {
         String collection = prefix + "fragments";
         String bootstrap = KafkaFixture.bootstrapServers();
         Map<String, Object> props = Kafka.clientProperties(bootstrap);
+        String context = "seed " + seed + ", topics " + prefix + "*";
         String[] topics = {"--bootstrap", bootstrap, "--control-topic", control, "--collection-topic", collection};
         try (BankCluster bank = BankCluster.start(new BankCluster.Config(props, BankTopology.parse("ring", 3), prefix,
                 control, collection, dir.resolve("state"), 500, 50, seed))) {
@@ -44,39 +45,39 @@ class SnapshotsRestoreLinesTest {
             String later = trigger(topics);
             KafkasnapCliTest.Run show = await().atMost(PATIENCE).until(() -> run(topics, "snapshots", "show", target),
                     r -> r.exitCode() == 0 && r.out().contains("complete"));
-            assertThat(show.out()).as("no restore yet").doesNotContain("restored to");
+            assertThat(show.out()).as("no restore yet; %s", context).doesNotContain("restored to");
 
             StringWriter watched = new StringWriter();
             Thread watch = watch(watched, topics);
             try {
                 KafkasnapCliTest.Run restore = run(topics, "restore", target, "--wait");
-                assertThat(restore.exitCode()).as("restore: %s%s", restore.out(), restore.err()).isZero();
+                assertThat(restore.exitCode()).as("restore: %s%s; %s", restore.out(), restore.err(), context).isZero();
                 String epoch = restore.out().replaceAll("(?s)^restore (\\d+) .*", "$1");
                 String done = "restore " + epoch + " -> snapshot " + target + " at " + WHEN
                         + ": 3/3 members restored in \\d+ ms";
 
                 List<String> list = run(topics, "snapshots", "list").lines();
-                assertThat(list).as("list").anySatisfy(l -> assertThat(l).matches(done));
+                assertThat(list).as("list; %s", context).anySatisfy(l -> assertThat(l).matches(done));
                 int restoreLine = indexOf(list, "restore " + epoch + " ");
-                assertThat(restoreLine).as("the restore after both snapshots: %s", list)
+                assertThat(restoreLine).as("the restore after both snapshots: %s; %s", list, context)
                         .isGreaterThan(indexOf(list, "snapshot " + later + " "))
                         .isGreaterThan(indexOf(list, "snapshot " + target + " "));
 
                 String after = trigger(topics);
                 List<String> listed = await().atMost(PATIENCE).until(() -> run(topics, "snapshots", "list").lines(),
                         l -> indexOf(l, "snapshot " + after + " ") >= 0);
-                assertThat(indexOf(listed, "snapshot " + after + " ")).as("a snapshot after the restore: %s", listed)
+                assertThat(indexOf(listed, "snapshot " + after + " ")).as("a snapshot after the restore: %s; %s", listed, context)
                         .isGreaterThan(indexOf(listed, "restore " + epoch + " "));
 
-                assertThat(run(topics, "snapshots", "show", target).lines()).as("show of the restored snapshot")
+                assertThat(run(topics, "snapshots", "show", target).lines()).as("show of the restored snapshot; %s", context)
                         .anySatisfy(l -> assertThat(l).matches("  restored to: " + done));
-                assertThat(run(topics, "snapshots", "show", later).out()).as("show of another snapshot")
+                assertThat(run(topics, "snapshots", "show", later).out()).as("show of another snapshot; %s", context)
                         .doesNotContain("restored to");
 
-                await().atMost(PATIENCE).untilAsserted(() -> assertThat(lines(watched)).as("watch")
+                await().atMost(PATIENCE).untilAsserted(() -> assertThat(lines(watched)).as("watch; %s", context)
                         .anySatisfy(l -> assertThat(l).matches(done)));
                 List<String> watchLines = lines(watched);
-                assertThat(watchLines.get(indexOf(watchLines, "restore " + epoch + " "))).as("watch: %s", watchLines)
+                assertThat(watchLines.get(indexOf(watchLines, "restore " + epoch + " "))).as("watch: %s; %s", watchLines, context)
                         .matches("restore " + epoch + " -> snapshot " + target + " at " + WHEN
                                 + ": \\d/3 members restored(, waiting for .*| in \\d+ ms)");
             } finally {
