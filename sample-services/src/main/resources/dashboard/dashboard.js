@@ -12,6 +12,7 @@ const page = {
   shown: null,        // detail of the snapshot drawn on the graph
   follow: true,       // draw each new snapshot as it is assembled
   maxDetails: 0,
+  restores: [],       // newest last, as the control topic has them
 };
 
 const graph = echarts.init(document.getElementById('graph'), null, { renderer: 'svg' });
@@ -57,9 +58,12 @@ function drawGraph() {
     let extra = '';
     if (st) extra = stateText(st);
     else if (shown && shown.members.includes(p.id)) extra = '(no fragment)';
-    const label = extra && !crowded ? p.id + '\n' + extra : p.id;
+    // the epoch comes from the node's own status record: after a restore, it shows who runs in the new epoch
+    const epoch = p.epoch == null ? '' : 'epoch ' + p.epoch;
+    const head = epoch && !crowded ? p.id + ' · ' + epoch : p.id;
+    const label = extra && !crowded ? head + '\n' + extra : head;
     return { id: p.id, name: p.id, value: p.state, symbolSize: crowded ? 14 : 28,
-      tip: p.id + ' (' + p.state + ')' + (extra ? ': ' + extra : ''),
+      tip: p.id + ' (' + p.state + (epoch ? ', ' + epoch : '') + ')' + (extra ? ': ' + extra : ''),
       label: { show: true, formatter: label }, itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
   });
   const known = new Set(t.processes.map(p => p.id));
@@ -157,6 +161,31 @@ function drawProgress(list) {
     el('td', {}, p.missingMembers.join(', ')), el('td', {}, short(p.missingChannels.join(', '), 300)))));
 }
 
+function fmtTime(ms) { return new Date(ms).toISOString().slice(0, 19) + 'Z'; }
+
+function drawRestores(list) {
+  page.restores = list;
+  const body = document.querySelector('#restores tbody');
+  if (!list.length) body.replaceChildren(el('tr', {}, el('td', { colSpan: 7, class: 'hint' }, 'none')));
+  else body.replaceChildren(...[...list].reverse().map(r => el('tr', { 'data-epoch': r.epoch, 'data-state': r.state },
+    el('td', {}, r.epoch), el('td', {}, r.snapshot), el('td', {}, fmtTime(r.writtenAt)),
+    el('td', { class: r.done ? 'ok' : '' }, r.restored.length + '/' + r.expected.length),
+    el('td', {}, r.missing.join(', ')), el('td', {}, r.done ? fmtMs(r.durationMs) : '–'),
+    el('td', { class: r.state === 'superseded' ? 'bad' : r.done ? 'ok' : '' },
+      r.state + (r.supersededBy != null ? ' by ' + r.supersededBy : '') + (r.allowNewMembers ? ' (new members allowed)' : '')))));
+  restoredByNote();
+}
+
+// under the snapshot shown: the restores that went back to it, kept current as members restore
+function restoredByNote() {
+  const note = document.getElementById('restored-by');
+  if (!note || !page.shown) return;
+  const id = page.shown.summary.id;
+  const to = page.restores.filter(r => r.snapshot === id);
+  note.textContent = to.length ? 'Restored to by ' + to.map(r => 'restore ' + r.epoch + ' (' + r.restored.length + '/'
+    + r.expected.length + ' restored, ' + r.state + ')').join(', ') : '';
+}
+
 async function fetchJson(url, options) {
   const response = await fetch(url, options);
   const body = await response.json();
@@ -188,6 +217,9 @@ function renderDetail(d) {
   const download = document.getElementById('download');
   download.href = '/api/snapshots/' + s.id + '/json';
   download.hidden = false;
+  const restore = document.getElementById('restore');
+  restore.hidden = false;
+  restore.setAttribute('data-id', s.id);
   const states = el('table', { id: 'states' }, el('tr', {}, el('th', {}, 'process'), el('th', {}, 'state'), el('th', {}, 'size')));
   Object.entries(d.processes).forEach(([id, p]) => states.append(el('tr', { class: 'state', 'data-process': id },
     el('td', {}, id), el('td', { class: 'value' }, JSON.stringify(p.state) + (p.truncated ? ' … (' + p.keys + ' keys)' : '')),
@@ -203,11 +235,12 @@ function renderDetail(d) {
     tr.addEventListener('click', () => showMessages(s.id, topic));
     channels.append(tr);
   });
-  const parts = [el('p', {}, el('b', {}, s.status), ' · ', s.members + ' member(s) · ', fmtMs(s.toLastFragmentMs),
+  const parts = [el('p', { id: 'restored-by' }), el('p', {}, el('b', {}, s.status), ' · ', s.members + ' member(s) · ', fmtMs(s.toLastFragmentMs),
     ' · ', s.inFlight + ' in flight · ', el('span', { class: s.ok ? 'ok' : 'bad' }, s.verdict),
     s.reason ? ' · reason: ' + s.reason : ''), states, el('h3', {}, 'Channels (click for the messages)'), channels];
   if (d.violations.length) parts.push(el('ul', { class: 'bad' }, ...d.violations.map(v => el('li', {}, v))));
   document.getElementById('detail').replaceChildren(...parts);
+  restoredByNote();
 }
 
 async function showMessages(id, topic) {
@@ -252,6 +285,25 @@ document.getElementById('trigger').addEventListener('click', async () => {
     out.textContent = 'trigger failed: ' + e.message;
   }
 });
+document.getElementById('restore').addEventListener('click', async () => {
+  const id = Number(document.getElementById('restore').getAttribute('data-id'));
+  const out = document.getElementById('restore-result');
+  if (!confirm('Restore the whole system to snapshot ' + id + '?\n\nEvery member drops its current state and its '
+    + 'unsent messages and goes back to its state in snapshot ' + id + '; the messages the snapshot recorded in flight '
+    + 'are delivered again. Effects outside the system (databases, mail, calls) are not undone.')) return;
+  out.removeAttribute('data-epoch');
+  out.className = '';
+  out.textContent = 'restoring to snapshot ' + id + '…';
+  try {
+    const r = await fetchJson('/api/snapshots/' + id + '/restore', { method: 'POST' });
+    out.textContent = 'restore ' + r.epoch + ' to snapshot ' + id + ' written; ' + r.expected.length
+      + ' member(s) to restore: see Restores';
+    out.setAttribute('data-epoch', r.epoch);
+  } catch (e) {
+    out.className = 'bad';
+    out.textContent = 'restore refused: ' + e.message;
+  }
+});
 document.getElementById('follow').addEventListener('click', () => {
   page.follow = true;
   const ids = [...page.summaries.keys()];
@@ -270,6 +322,7 @@ async function start() {
   drawChart();
   drawHistory();
   drawProgress(o.inProgress);
+  drawRestores(o.restores);
   if (o.snapshots.length) showSnapshot(o.snapshots[o.snapshots.length - 1].id);
   const events = new EventSource('/events');
   const connection = document.getElementById('connection');
@@ -278,5 +331,6 @@ async function start() {
   events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); });
   events.addEventListener('snapshot', e => onSummary(JSON.parse(e.data)));
   events.addEventListener('progress', e => drawProgress(JSON.parse(e.data)));
+  events.addEventListener('restores', e => drawRestores(JSON.parse(e.data)));
 }
 start().catch(e => document.getElementById('detail').replaceChildren(el('p', { class: 'bad' }, 'cannot load: ' + e.message)));

@@ -22,9 +22,26 @@ public final class BankCluster implements AutoCloseable {
      * @param balance         each branch's initial balance
      * @param rate            transfers per second per branch
      * @param seed            branch i's transfers are drawn with {@code seed + i}
+     * @param nodeSettings    settings of {@code SnapshotNodeConfig} every branch gets (e.g. its status topic)
      */
     public record Config(Map<String, Object> kafka, BankTopology topology, String topicPrefix, String controlTopic,
-                         String collectionTopic, Path stateRoot, long balance, double rate, long seed) {
+                         String collectionTopic, Path stateRoot, long balance, double rate, long seed,
+                         Map<String, Object> nodeSettings) {
+        public Config {
+            nodeSettings = Map.copyOf(nodeSettings);
+        }
+
+        public Config(Map<String, Object> kafka, BankTopology topology, String topicPrefix, String controlTopic,
+                      String collectionTopic, Path stateRoot, long balance, double rate, long seed) {
+            this(kafka, topology, topicPrefix, controlTopic, collectionTopic, stateRoot, balance, rate, seed, Map.of());
+        }
+
+        public Config withNodeSetting(String name, Object value) {
+            Map<String, Object> settings = new java.util.HashMap<>(nodeSettings);
+            settings.put(name, value);
+            return new Config(kafka, topology, topicPrefix, controlTopic, collectionTopic, stateRoot, balance, rate,
+                    seed, settings);
+        }
     }
 
     private final Config config;
@@ -43,12 +60,13 @@ public final class BankCluster implements AutoCloseable {
         List<SnapshotNode> built = new ArrayList<>();
         for (int i = 0; i < topology.size(); i++) {
             String id = BankTopology.processId(i);
-            built.add(BankService.node(id, config.kafka(), config.stateRoot().resolve(id),
+            SnapshotNode.Builder builder = BankService.node(id, config.kafka(), config.stateRoot().resolve(id),
                             topology.incoming(config.topicPrefix(), i), topology.outgoing(config.topicPrefix(), i),
                             config.balance(), config.rate(), config.seed() + i)
                     .controlTopic(config.controlTopic())
-                    .collectionTopic(config.collectionTopic())
-                    .build());
+                    .collectionTopic(config.collectionTopic());
+            config.nodeSettings().forEach(builder::setting);
+            built.add(builder.build());
         }
         Nodes.startAll(built);
         return new BankCluster(config, built);

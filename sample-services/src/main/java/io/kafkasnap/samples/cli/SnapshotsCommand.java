@@ -1,6 +1,7 @@
 package io.kafkasnap.samples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kafkasnap.collect.RestoreHistory;
 import io.kafkasnap.samples.bank.BankCheck;
 import io.kafkasnap.samples.bank.BankService;
 import io.kafkasnap.samples.common.CollectorFeed;
@@ -11,10 +12,12 @@ import io.kafkasnap.samples.dashboard.ProgressReader;
 import io.kafkasnap.schedule.SnapshotScheduler;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,6 +65,36 @@ final class SnapshotsCommand implements Runnable {
             Map<String, Object> props = kafkaClient.clientProperties(bootstrap);
             return CollectorFeed.open(props, topics.controlTopic, topics.collectionTopic, timeout, keepInFull);
         }
+
+        Properties clientProperties() {
+            Properties props = new Properties();
+            props.putAll(kafkaClient.clientProperties(bootstrap));
+            return props;
+        }
+
+        /** The restores on the control topic now, with who has restored so far. */
+        RestoreHistory restores() {
+            return RestoreHistory.read(clientProperties(), topics.controlTopic, timeout.plusSeconds(30));
+        }
+    }
+
+    /**
+     * Snapshot lines and restore lines in control-topic order: a snapshot's id and a restore's epoch are both the
+     * offsets of their records, so the order is the order in which they were asked for.
+     */
+    static List<String> interleaved(List<SnapshotView> snapshots, List<RestoreHistory.Restore> restores) {
+        List<String> lines = new ArrayList<>();
+        int r = 0;
+        for (SnapshotView view : snapshots) {
+            while (r < restores.size() && restores.get(r).epoch() < view.id()) {
+                lines.add(RestoreLines.line(restores.get(r++)));
+            }
+            lines.add(line(view));
+        }
+        while (r < restores.size()) {
+            lines.add(RestoreLines.line(restores.get(r++)));
+        }
+        return lines;
     }
 
     /** Reads until nothing new has been assembled for a little while: what is on the topics now. */
@@ -97,7 +130,8 @@ final class SnapshotsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "Lists every snapshot that can be assembled from the topics now, one line each.")
+            description = "Lists every snapshot that can be assembled from the topics now, one line each, and every "
+                + "restore (epoch, snapshot, when, members restored) where it is on the control topic.")
     static final class ListCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -113,7 +147,8 @@ final class SnapshotsCommand implements Runnable {
                 if (all.isEmpty()) {
                     out.println("no snapshots on " + common.topics.collectionTopic);
                 }
-                all.forEach(v -> out.println(line(v)));
+                // read after the snapshots, so a restore of a snapshot listed is listed too
+                interleaved(all, common.restores().restores()).forEach(out::println);
             }
             out.flush();
             return 0;
@@ -121,7 +156,8 @@ final class SnapshotsCommand implements Runnable {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Shows one snapshot: members' states, in-flight messages, consistency.")
+            description = "Shows one snapshot: members' states, in-flight messages, consistency, and the restores "
+                    + "that went back to it.")
     static final class ShowCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -161,6 +197,9 @@ final class SnapshotsCommand implements Runnable {
                                         .map(m -> m.path("offset").asText() + ":" + m.path("value"))
                                         .toList());
                     });
+                    for (RestoreHistory.Restore restore : common.restores().restoresTo(id)) {
+                        out.println("  restored to: " + RestoreLines.line(restore));
+                    }
                 }
             }
             out.flush();
@@ -204,7 +243,8 @@ final class SnapshotsCommand implements Runnable {
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true,
-            description = "Prints a line for every snapshot as it is assembled, until Ctrl-C.")
+            description = "Prints a line for every snapshot as it is assembled, and for every restore when it is "
+                    + "written and as its members restore, until Ctrl-C.")
     static final class WatchCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -235,6 +275,7 @@ final class SnapshotsCommand implements Runnable {
             clientProps.putAll(props);
             // watch runs for days: keep no snapshot in full once its line is printed
             try (SnapshotFeed feed = common.open(1);
+                 RestoreHistory.Follower restores = RestoreHistory.follow(clientProps, common.topics.controlTopic);
                  ProgressReader progress = terminal ? ProgressReader.open(props, common.topics.controlTopic,
                          common.topics.collectionTopic) : null;
                  SnapshotScheduler scheduler = triggerEvery == null ? null : SnapshotScheduler.builder(clientProps)
@@ -246,13 +287,18 @@ final class SnapshotsCommand implements Runnable {
                     if (progress != null) {
                         assembled.forEach(v -> progress.finished(v.id()));
                     }
+                    // each change of a restore (written, a member restored, done) is a line of its own
+                    List<RestoreHistory.Restore> changed = restores.poll(Duration.ZERO);
                     String status = progress == null ? "" : ProgressReader.line(progress.poll(Duration.ZERO));
-                    if (!assembled.isEmpty() && !shown.isEmpty()) {
+                    if ((!assembled.isEmpty() || !changed.isEmpty()) && !shown.isEmpty()) {
                         out.print("\r\033[K");
                         shown = "";
                     }
                     for (SnapshotView view : assembled) {
                         out.println(line(view));
+                    }
+                    for (RestoreHistory.Restore restore : changed) {
+                        out.println(RestoreLines.line(restore));
                     }
                     if (terminal && !status.equals(shown)) {
                         out.print("\r\033[K" + status);

@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import io.kafkasnap.collect.GlobalSnapshot;
+import io.kafkasnap.collect.Restores;
 import io.kafkasnap.kafka.Triggers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * A web page of one snapshot group, built from Kafka alone: the topology from the control topic, lag from the status
  * topic and the channels' end offsets, the snapshots from the collection topic. The page holds summaries and fetches
  * details on click; it is updated with server-sent events ({@code /events}: {@code topology}, {@code snapshot},
- * {@code progress}).
+ * {@code progress}, {@code restores}).
  *
  * <p>HTTP API, all JSON: {@code GET /api/overview}, {@code GET /api/snapshots/{id}} (states and per-channel counts),
  * {@code GET /api/snapshots/{id}/channels/{topic}} (recorded messages), {@code GET /api/snapshots/{id}/json} (the
- * assembled document, as a download), {@code POST /api/trigger}.
+ * assembled document, as a download), {@code POST /api/trigger}, {@code POST /api/snapshots/{id}/restore} (the new
+ * epoch, or 409 with the reason it is refused).
  */
 public final class Dashboard implements AutoCloseable {
 
@@ -124,6 +127,11 @@ public final class Dashboard implements AutoCloseable {
             public void progress() {
                 broadcast("progress", state.progress(System.currentTimeMillis()));
             }
+
+            @Override
+            public void restores() {
+                broadcast("restores", state.restores());
+            }
         });
         triggerProperties.putAll(config.kafka());
     }
@@ -211,6 +219,8 @@ public final class Dashboard implements AutoCloseable {
                 LOG.info("snapshot {} triggered from the dashboard", id);
                 json(ctx, DashboardState.MAPPER.createObjectNode().put("id", id));
             });
+            cfg.routes.post("/api/snapshots/{id}/restore", ctx -> restore(ctx, snapshotId(ctx),
+                    "true".equals(ctx.queryParam("allowNewMembers"))));
             cfg.routes.sse("/events", client -> {
                 client.keepAlive();
                 clients.add(client);
@@ -221,6 +231,34 @@ public final class Dashboard implements AutoCloseable {
         });
         server.start();
         registerMeters();
+    }
+
+    /**
+     * Writes a restore after the same checks as the restore command; the page follows it through the
+     * {@code restores} events, which come from the control topic like everything else here.
+     */
+    private void restore(Context ctx, long id, boolean allowNewMembers) {
+        Restores.Handle handle;
+        try {
+            handle = Restores.restore(triggerProperties, config.controlTopic(), config.collectionTopic(), id,
+                    allowNewMembers);
+        } catch (Restores.RefusedException e) {
+            ctx.status(409).contentType(JSON).result(DashboardState.MAPPER.createObjectNode()
+                    .put("error", e.getMessage()).toString());
+            return;
+        } catch (KafkaException e) {
+            ctx.status(503).contentType(JSON).result(DashboardState.MAPPER.createObjectNode()
+                    .put("error", "cannot restore: " + e.getMessage()).toString());
+            return;
+        }
+        try (handle) {
+            LOG.info("restore {} to snapshot {} written from the dashboard", handle.epoch(), id);
+            com.fasterxml.jackson.databind.node.ObjectNode body = DashboardState.MAPPER.createObjectNode()
+                    .put("epoch", handle.epoch()).put("snapshot", id);
+            com.fasterxml.jackson.databind.node.ArrayNode expected = body.putArray("expected");
+            handle.expected().forEach(expected::add);
+            json(ctx, body);
+        }
     }
 
     private void registerMeters() {

@@ -45,6 +45,9 @@ final class DashboardReader implements AutoCloseable {
         void topology();
 
         void progress();
+
+        /** A restore was written, or members restored. */
+        void restores();
     }
 
     private final DashboardState state;
@@ -150,6 +153,9 @@ final class DashboardReader implements AutoCloseable {
                 }
                 if (progressChanged) {
                     events.progress();
+                }
+                if (state.takeRestoresChanged()) {
+                    events.restores();
                 }
             }
         } catch (WakeupException | InterruptException e) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kafkasnap.collect.Fragment;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.Membership;
+import io.kafkasnap.collect.RestoreHistory;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.kafka.MalformedControlRecordException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,10 @@ final class DashboardState {
     private final int maxDetails;
     private final long startedAt;
     private final Membership membership = new Membership();
+    private final RestoreHistory restores = new RestoreHistory();
+    private boolean restoresChanged;
+    /** The page lists the newest restores; older ones are in 'kafkasnap snapshots list'. */
+    static final int RESTORES_SHOWN = 100;
     private final Map<String, ProcessInfo> processes = new TreeMap<>();
     private final Map<String, StatusRecord> statuses = new HashMap<>();
     private final Map<String, ChannelRate> ends = new HashMap<>();
@@ -98,6 +103,7 @@ final class DashboardState {
             return false;
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
+        restoresChanged |= !restores.accept(offset, timestamp, record).isEmpty();
         start.filter(s -> !finished.contains(s.snapshot()) && !forgotten(s.snapshot()))
                 .ifPresent(s -> inProgress.put(s.snapshot(), new Progress(s)));
         if (record instanceof ControlRecord.Join join) {
@@ -243,6 +249,7 @@ final class DashboardState {
         ArrayNode history = json.putArray("snapshots");
         summaries.values().forEach(s -> history.add(MAPPER.valueToTree(s)));
         json.set("inProgress", progress(now));
+        json.set("restores", restores());
         return json;
     }
 
@@ -332,6 +339,41 @@ final class DashboardState {
         return list;
     }
 
+    private synchronized List<Long> restoresTo(long snapshot) {
+        return restores.restoresTo(snapshot).stream().map(RestoreHistory.Restore::epoch).toList();
+    }
+
+    /** Whether a restore was written or advanced since the last call. */
+    synchronized boolean takeRestoresChanged() {
+        boolean changed = restoresChanged;
+        restoresChanged = false;
+        return changed;
+    }
+
+    /** The newest restores, oldest first, with who has restored and who is missing. */
+    synchronized ArrayNode restores() {
+        ArrayNode list = MAPPER.createArrayNode();
+        List<RestoreHistory.Restore> all = restores.restores();
+        for (RestoreHistory.Restore r : all.subList(Math.max(0, all.size() - RESTORES_SHOWN), all.size())) {
+            ObjectNode n = list.addObject();
+            n.put("epoch", r.epoch());
+            n.put("snapshot", r.snapshot());
+            n.put("writtenAt", r.writtenAt());
+            n.put("allowNewMembers", r.allowNewMembers());
+            ArrayNode expected = n.putArray("expected");
+            r.expected().forEach(expected::add);
+            ArrayNode restored = n.putArray("restored");
+            r.restoredMembers().forEach(restored::add);
+            ArrayNode missing = n.putArray("missing");
+            r.missing().forEach(missing::add);
+            n.put("done", r.isDone());
+            n.put("state", r.state());
+            r.duration().ifPresent(d -> n.put("durationMs", d.toMillis()));
+            r.supersededBy().ifPresent(e -> n.put("supersededBy", e));
+        }
+        return list;
+    }
+
     synchronized double inProgressCount() {
         return inProgress.size();
     }
@@ -404,6 +446,8 @@ final class DashboardState {
             c.put("markerOffset", channel.markerOffset());
             c.put("count", channel.messages().size());
         });
+        ArrayNode restoredBy = json.putArray("restoredBy");
+        restoresTo(id).forEach(restoredBy::add);
         ArrayNode violations = json.putArray("violations");
         snapshot.consistency().violations().forEach(v -> violations.add(v.toString()));
         return Optional.of(json);

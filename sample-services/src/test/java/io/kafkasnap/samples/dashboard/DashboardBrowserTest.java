@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankTopology;
+import io.kafkasnap.kafka.Triggers;
+import io.kafkasnap.node.SnapshotNodeConfig;
 import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.file.Files;
@@ -13,9 +15,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -23,8 +30,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The dashboard in a real headless browser, over a bank of three services on the real broker: the graph names every
- * process and channel, a snapshot triggered from the page appears in the history, and opening one shows each
- * member's state and the transfers recorded in flight.
+ * process and channel, a snapshot triggered from the page appears in the history, opening one shows each member's
+ * state and the transfers recorded in flight, and restoring it from the page (after a confirmation) shows the restore
+ * complete and every process in its epoch; a restore the library refuses shows why.
  */
 class DashboardBrowserTest {
 
@@ -35,14 +43,17 @@ class DashboardBrowserTest {
     Path temp;
 
     @Test
-    void graphShowsTheBankAndATriggeredSnapshotOpensWithStatesAndInFlightMessages() throws Exception {
+    void graphShowsTheBankATriggeredSnapshotOpensWithStatesAndInFlightMessagesAndRestoresFromThePage()
+            throws Exception {
         long seed = seed();
         String prefix = KafkaFixture.uniqueTopic("dash") + ".";
         Map<String, Object> props = Kafka.clientProperties(KafkaFixture.bootstrapServers());
         BankTopology topology = BankTopology.parse("full", SERVICES);
         String context = "seed " + seed + " (-Dkafkasnap.test.seed=" + seed + "), topics " + prefix + "*";
         BankCluster.Config bankConfig = new BankCluster.Config(props, topology, prefix, prefix + "control",
-                prefix + "fragments", temp.resolve("state"), 1000, 200, seed);
+                prefix + "fragments", temp.resolve("state"), 1000, 200, seed)
+                // the branches publish their status (epoch, positions) where this dashboard reads it
+                .withNodeSetting(SnapshotNodeConfig.STATUS_TOPIC, prefix + "status");
         Dashboard.Config config = Dashboard.Config.of(props, bankConfig.controlTopic(), bankConfig.collectionTopic(), 0)
                 .withStatusTopic(prefix + "status").withTitle("bank test");
         ChromeDriver browser = Browser.open(temp.resolve("chromium-profile"));
@@ -100,6 +111,39 @@ class DashboardBrowserTest {
                     .as("the graph shows the snapshot's in-flight counts; %s", context)
                     .anySatisfy(t -> assertThat(t).contains("✉ " + count)));
 
+            // Restore the snapshot shown, a complete one, through the page: confirm, then follow it in "Restores".
+            String epoch = restoreFromPage(browser, chosen, context);
+            await().atMost(PAGE_WAIT).untilAsserted(() -> {
+                List<String> cells = texts(browser, "#restores tr[data-epoch='" + epoch + "'] td");
+                assertThat(cells).as("row of restore %s in the Restores panel; %s", epoch, context).hasSize(7);
+                assertThat(cells.get(1)).as("its snapshot").isEqualTo(Long.toString(chosen));
+                assertThat(cells.get(3)).as("members restored; %s", context).isEqualTo(SERVICES + "/" + SERVICES);
+                assertThat(cells.get(4)).as("members missing").isEmpty();
+                assertThat(cells.get(5)).as("duration").matches("\\d+ ms");
+                assertThat(cells.get(6)).as("state").isEqualTo("done");
+            });
+            assertThat(texts(browser, "#restored-by")).as("the snapshot shown says it was restored to; %s", context)
+                    .singleElement().asString().contains("restore " + epoch + " (" + SERVICES + "/" + SERVICES
+                            + " restored, done)");
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(graphText(browser))
+                    .as("every process shows the new epoch from its status record; %s", context)
+                    .filteredOn(t -> t.contains("epoch " + epoch)).hasSize(SERVICES));
+
+            // A snapshot whose initiator is no member fails every time: its restore is refused, and the page says why.
+            Properties triggerProps = new Properties();
+            triggerProps.putAll(props);
+            long failed = Triggers.trigger(triggerProps, bankConfig.controlTopic(), Optional.of("nobody"));
+            await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                    .untilAsserted(() -> browser.findElement(By.cssSelector("#history tr[data-id='" + failed + "']"))
+                            .click());
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(texts(browser, "#detail-id"))
+                    .containsExactly(Long.toString(failed)));
+            browser.findElement(By.id("restore")).click();
+            accept(browser, failed);
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElement(By.id("restore-result"))
+                    .getText()).as("refusal shown; %s", context).startsWith("restore refused: snapshot " + failed
+                            + " is failed").contains("only a complete snapshot can be restored"));
+
             Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
             Path target = Path.of("target", "dashboard-browser-test.png");
             Files.createDirectories(target.getParent());
@@ -117,6 +161,28 @@ class DashboardBrowserTest {
         String id = await().atMost(PAGE_WAIT).until(() -> result.getAttribute("data-id"),
                 now -> now != null && !now.equals(before));
         return Long.parseLong(id);
+    }
+
+    /** Clicks "Restore to this snapshot", accepts the confirmation and returns the epoch the page reports. */
+    private static String restoreFromPage(ChromeDriver browser, long snapshot, String context) {
+        await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(browser.findElement(By.id("restore"))
+                .getAttribute("data-id")).isEqualTo(Long.toString(snapshot)));
+        browser.findElement(By.id("restore")).click();
+        accept(browser, snapshot);
+        WebElement result = browser.findElement(By.id("restore-result"));
+        return await().atMost(PAGE_WAIT).until(() -> {
+            String epoch = result.getAttribute("data-epoch");
+            assertThat(result.getAttribute("class")).as("restore result %s; %s", result.getText(), context)
+                    .isNotEqualTo("bad");
+            return epoch;
+        }, Objects::nonNull);
+    }
+
+    private static void accept(ChromeDriver browser, long snapshot) {
+        Alert confirm = await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(NoAlertPresentException.class)
+                .until(() -> browser.switchTo().alert(), Objects::nonNull);
+        assertThat(confirm.getText()).startsWith("Restore the whole system to snapshot " + snapshot + "?");
+        confirm.accept();
     }
 
     /** Every text of the graph's SVG: node labels (process ids, states) and arrow labels (channels). */

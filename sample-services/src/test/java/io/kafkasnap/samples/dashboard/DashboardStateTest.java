@@ -95,4 +95,36 @@ class DashboardStateTest {
         assertThat(late.progress(7_000)).as("a trigger read after its snapshot was assembled").isEmpty();
         assertThat(state.onFragmentRecord(utf8("not-a-key"), 1, null)).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void restoresListWhoHasRestoredWhoIsMissingAndTheDurationOnceDoneAndTheEpochComesFromTheStatus() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        state.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of()).toJson());
+        state.onControl(1, 1_000, new ControlRecord.Join("b", List.of(), List.of()).toJson());
+        state.onControl(2, 2_000, ControlRecord.Trigger.anyMember().toJson());
+        assertThat(state.takeRestoresChanged()).as("no restore yet").isFalse();
+        state.onControl(3, 5_000, new ControlRecord.Restore(2).toJson());
+        state.onControl(4, 5_300, new ControlRecord.Restored("b", 3, 2).toJson());
+        assertThat(state.takeRestoresChanged()).isTrue();
+        assertThat(state.takeRestoresChanged()).as("taken").isFalse();
+
+        JsonNode pending = state.restores().get(0);
+        assertThat(pending.path("epoch").asLong()).isEqualTo(3);
+        assertThat(pending.path("snapshot").asLong()).isEqualTo(2);
+        assertThat(pending.path("writtenAt").asLong()).isEqualTo(5_000);
+        assertThat(pending.path("restored").toString()).isEqualTo("[\"b\"]");
+        assertThat(pending.path("missing").toString()).isEqualTo("[\"a\"]");
+        assertThat(pending.path("state").asText()).isEqualTo("in-progress");
+        assertThat(pending.has("durationMs")).isFalse();
+
+        state.onControl(5, 5_800, new ControlRecord.Restored("a", 3, 2).toJson());
+        state.onStatus("a", utf8("{\"v\":1,\"process\":\"a\",\"at\":5800,\"epoch\":3,\"positions\":{},"
+                + "\"outbox\":0,\"inFlight\":[]}"));
+        JsonNode done = state.restores().get(0);
+        assertThat(done.path("done").asBoolean()).isTrue();
+        assertThat(done.path("durationMs").asLong()).isEqualTo(800);
+        assertThat(done.path("missing").size()).isZero();
+        assertThat(process(state.topology(6_000), "a").path("epoch").asLong()).isEqualTo(3);
+        assertThat(state.overview(6_000).path("restores").size()).isEqualTo(1);
+    }
 }
