@@ -47,7 +47,7 @@ public final class Restores {
         private Handle(Properties props, String controlTopic, long epoch, long snapshot, Set<String> expected) {
             this.epoch = epoch;
             this.snapshot = snapshot;
-            this.expected = Set.copyOf(expected);
+            this.expected = java.util.Collections.unmodifiableSet(new TreeSet<>(expected));
             this.control = new TopicPartition(controlTopic, 0);
             this.consumer = TopicScan.consumer(props);
             consumer.assign(List.of(control));
