@@ -48,6 +48,7 @@ final class OutboxDrainer implements AutoCloseable {
     private volatile int generation;
     private volatile int resetRequested = -1;
     private boolean saidFull;
+    private int episodesFull;
 
     OutboxDrainer(String processId, Supplier<Producer<byte[], byte[]>> producers, Listener listener, int maxRecords) {
         this.processId = processId;
@@ -150,10 +151,15 @@ final class OutboxDrainer implements AutoCloseable {
     boolean isFull(int pendingInStep) {
         boolean full = unacknowledged.size() + pendingInStep >= maxRecords;
         if (full && !saidFull) {
-            log.warn("{}: the outbox holds {} records (kafkasnap.outbox.max.records={}); not taking input until"
-                    + " Kafka acknowledges some", processId, unacknowledged.size() + pendingInStep, maxRecords);
-        } else if (!full && saidFull) {
-            log.info("{}: the outbox has room again; taking input", processId);
+            // Said once at warning level: a producer that outruns Kafka keeps touching the bound, by design.
+            episodesFull++;
+            if (episodesFull == 1) {
+                log.warn("{}: the outbox holds {} records (kafkasnap.outbox.max.records={}); not taking input until"
+                        + " Kafka acknowledges some (said once; later times at debug level)", processId,
+                        unacknowledged.size() + pendingInStep, maxRecords);
+            } else {
+                log.debug("{}: the outbox is full again ({} times so far)", processId, episodesFull);
+            }
         }
         saidFull = full;
         return full;

@@ -63,6 +63,8 @@ public final class NodeStore implements AutoCloseable {
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private long nextOutboxId;
+    /** Next {epoch, seq} per outgoing channel as the batch has it: saves a batch-and-DB read per send. */
+    private final Map<String, long[]> nextSeq = new HashMap<>();
     private boolean dirty;
     private boolean closed;
 
@@ -159,8 +161,10 @@ public final class NodeStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new StoreException("rollback of a failed record's changes", e);
         }
-        // Outbox ids handed out after the mark are gone with it; reusing them keeps the outbox free of holes.
+        // Outbox ids and sequence numbers handed out after the mark are gone with it; reusing them keeps the outbox
+        // and the channels free of holes. The batch knows the values as of the mark.
         nextOutboxId = lastOutboxIdInBatchOrDb() + 1;
+        nextSeq.clear();
     }
 
     public void releaseMark() {
@@ -291,20 +295,26 @@ public final class NodeStore implements AutoCloseable {
      */
     public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence) {
         byte[] seqKey = utf8(OUT_SEQ + channel);
-        long seq;
-        try {
-            byte[] current = batch.getFromBatchAndDB(db, meta, readOptions, seqKey);
-            ByteBuffer b = current == null ? null : ByteBuffer.wrap(current);
-            // A new epoch numbers every channel from 0 again.
-            seq = b == null || b.getLong() != epoch ? 0 : b.getLong();
-        } catch (RocksDBException e) {
-            throw new StoreException("read of the sequence number of " + channel, e);
+        long[] next = nextSeq.get(channel);
+        if (next == null) {
+            try {
+                byte[] current = batch.getFromBatchAndDB(db, meta, readOptions, seqKey);
+                ByteBuffer b = current == null ? null : ByteBuffer.wrap(current);
+                next = b == null ? new long[] {epoch, 0} : new long[] {b.getLong(), b.getLong()};
+            } catch (RocksDBException e) {
+                throw new StoreException("read of the sequence number of " + channel, e);
+            }
+            nextSeq.put(channel, next);
         }
+        // A new epoch numbers every channel from 0 again.
+        long seq = next[0] == epoch ? next[1] : 0;
         OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence);
         write(() -> {
             batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry));
             batch.put(meta, seqKey, twoLongs(epoch, seq + 1));
         }, "append to the outbox of " + channel);
+        next[0] = epoch;
+        next[1] = seq + 1;
         nextOutboxId++;
         return entry;
     }
