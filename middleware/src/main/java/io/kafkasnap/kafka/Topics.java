@@ -57,6 +57,15 @@ public final class Topics {
      * example {@link #KEEP_FOREVER}). A topic that exists keeps its own.
      */
     public static void requireSinglePartition(Admin admin, Map<String, Map<String, String>> topics, boolean create) {
+        requireSinglePartition(admin, topics, create, Optional.empty());
+    }
+
+    /**
+     * As {@link #requireSinglePartition(Admin, Map, boolean)}, creating missing topics with {@code replication}
+     * replicas, or the cluster's default ({@code default.replication.factor}) when empty.
+     */
+    public static void requireSinglePartition(Admin admin, Map<String, Map<String, String>> topics, boolean create,
+                                              Optional<Short> replication) {
         Set<String> missing = describe(admin, topics.keySet());
         if (missing.isEmpty()) {
             return;
@@ -67,7 +76,7 @@ public final class Topics {
         }
         List<NewTopic> newTopics = new ArrayList<>();
         missing.forEach(topic -> newTopics.add(
-                new NewTopic(topic, Optional.of(1), Optional.empty()).configs(topics.get(topic))));
+                new NewTopic(topic, Optional.of(1), replication).configs(topics.get(topic))));
         admin.createTopics(newTopics).values().forEach((topic, future) -> {
             try {
                 future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);

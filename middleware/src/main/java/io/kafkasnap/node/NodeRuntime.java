@@ -266,9 +266,11 @@ final class NodeRuntime {
             topics.put(controlTopic, Topics.KEEP_FOREVER);
             topics.put(collectionTopic, Topics.KEEP_FOREVER);
             Stream.concat(incoming.stream(), outgoing.stream()).forEach(t -> topics.put(t, Map.of()));
-            Topics.requireSinglePartition(admin, topics, create);
+            int factor = config.getInt(SnapshotNodeConfig.REPLICATION_FACTOR);
+            Optional<Short> replication = factor < 0 ? Optional.empty() : Optional.of((short) factor);
+            Topics.requireSinglePartition(admin, topics, create, replication);
             try {
-                Topics.requireSinglePartition(admin, Map.of(statusTopic, Topics.COMPACTED), create);
+                Topics.requireSinglePartition(admin, Map.of(statusTopic, Topics.COMPACTED), create, replication);
             } catch (RuntimeException e) {
                 // Monitoring only: a node runs without it, and says why once.
                 log.warn("{}: cannot use the status topic {} ({}); status reports will fail until it exists and"

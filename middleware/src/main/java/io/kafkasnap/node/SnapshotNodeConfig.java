@@ -17,6 +17,7 @@ public final class SnapshotNodeConfig extends AbstractConfig {
     public static final String CONTROL_TOPIC = "kafkasnap.control.topic";
     public static final String COLLECTION_TOPIC = "kafkasnap.collection.topic";
     public static final String CREATE_TOPICS = "kafkasnap.topics.create";
+    public static final String REPLICATION_FACTOR = "kafkasnap.topics.replication.factor";
     public static final String CHUNK_BYTES = "kafkasnap.fragment.chunk.bytes";
     public static final String MAX_POLL_WAIT_MS = "kafkasnap.poll.max.wait.ms";
     public static final String OUTBOX_MAX_RECORDS = "kafkasnap.outbox.max.records";
@@ -38,6 +39,16 @@ public final class SnapshotNodeConfig extends AbstractConfig {
             .define(CREATE_TOPICS, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create missing channel, control and collection topics with one partition at start. When "
                             + "false, a missing topic is an error at start that names it.")
+            .define(REPLICATION_FACTOR, Type.INT, -1, ConfigDef.LambdaValidator.with((name, value) -> {
+                int factor = (Integer) value;
+                if (factor != -1 && (factor < 1 || factor > Short.MAX_VALUE)) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value,
+                            "must be -1 (the cluster's default) or 1 to " + Short.MAX_VALUE);
+                }
+            }, () -> "-1, or 1 to " + Short.MAX_VALUE), Importance.MEDIUM,
+                    "Replicas of each topic the node creates; -1 takes the cluster's default.replication.factor. "
+                            + "Run with 3 and min.insync.replicas=2: acks=all is only as strong as the in-sync "
+                            + "replicas.")
             .define(CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
                     "Largest slice of a fragment's JSON in one record. Keep it below the broker's and the "
                             + "topic's message size limit (1 MB by default).")

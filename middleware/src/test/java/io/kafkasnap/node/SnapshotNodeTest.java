@@ -262,7 +262,8 @@ class SnapshotNodeTest {
         assertThatThrownBy(strict::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(absent).hasMessageContaining("do not exist");
 
-        SnapshotNode lenient = started(tokenNode("l", List.of(absent), List.of(), 0, 9));
+        SnapshotNode lenient = started(tokenNode("l", List.of(absent), List.of(), 0, 9)
+                .setting(SnapshotNodeConfig.REPLICATION_FACTOR, 1));
         assertThat(lenient.isRunning()).isTrue();
     }
 
@@ -276,6 +277,8 @@ class SnapshotNodeTest {
                 .hasMessageContaining("unknown setting");
         assertThatThrownBy(() -> SnapshotNode.builder().setting(SnapshotNodeConfig.CHUNK_BYTES, 10))
                 .hasMessageContaining(SnapshotNodeConfig.CHUNK_BYTES);
+        assertThatThrownBy(() -> SnapshotNode.builder().setting(SnapshotNodeConfig.REPLICATION_FACTOR, 0))
+                .hasMessageContaining(SnapshotNodeConfig.REPLICATION_FACTOR).hasMessageContaining("-1");
         assertThatThrownBy(() -> SnapshotNode.builder().processId("x").stateDir(dir)
                 .kafkaProperties(Map.of("bootstrap.servers", "localhost:1", "acks", "1")).build())
                 .hasMessageContaining("acks=all");
