@@ -231,6 +231,45 @@ class BankRestoreTest {
                 .isEqualTo(GlobalSnapshot.Status.COMPLETE);
     }
 
+    @Test
+    void aProcessThatJoinedAfterTheSnapshotMakesTheRestoreRefuseUnlessNewMembersAreAllowedThenStartsFromScratch()
+            throws Exception {
+        start(50);
+        GlobalSnapshot s = snapshot();
+        java.util.concurrent.atomic.AtomicLong ticksSeen = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (io.kafkasnap.node.SnapshotNode newcomer = io.kafkasnap.node.SnapshotNode.builder().processId("newcomer")
+                .kafkaProperties(kafka).controlTopic(prefix + "control").collectionTopic(prefix + "fragments")
+                .stateDir(stateRoot.resolve("newcomer"))
+                .onStart(ctx -> {
+                    if (ctx.state().get("ticks") == null) {
+                        ctx.state().putLong("ticks", 0);
+                    }
+                })
+                .timer(Duration.ofMillis(10), ctx -> {
+                    if (ticking.get()) {
+                        ctx.state().putLong("ticks", ctx.state().getLong("ticks", 0) + 1);
+                        ticksSeen.set(ctx.state().getLong("ticks", 0));
+                    }
+                })
+                .build().start()) {
+            await().atMost(PATIENCE).until(() -> ticksSeen.get() >= 100);
+            ticking.set(false);
+
+            assertThatThrownBy(() -> collector.restore(s.snapshot(), false))
+                    .isInstanceOf(Restores.RefusedException.class).hasMessageContaining("newcomer");
+            try (Restores.Handle handle = collector.restore(s.snapshot(), true)) {
+                assertThat(handle.expected()).contains("newcomer");
+                assertThat(handle.await(PATIENCE)).as("missing %s; %s", handle.missing(), context).isTrue();
+            }
+            // It started over from its initial state.
+            GlobalSnapshot after = snapshot();
+            assertThat(after.process("newcomer").orElseThrow().state().get("ticks").asLong())
+                    .as("the newcomer's ticks after the restore (it had counted %d); %s", ticksSeen.get(), context)
+                    .isZero();
+        }
+    }
+
     private Properties props() {
         Properties props = new Properties();
         props.putAll(kafka);
