@@ -44,10 +44,22 @@ public final class Bench {
     private final Path stateRoot;
     private int runs;
 
+    private final Map<String, String> nodeSettings;
     public Bench(Map<String, Object> kafka, String prefix, Path stateRoot) {
+        this(kafka, prefix, stateRoot, Map.of());
+    }
+
+    /** @param nodeSettings node settings ({@code kafkasnap.*}) for the throughput run's source and sink */
+    public Bench(Map<String, Object> kafka, String prefix, Path stateRoot, Map<String, String> nodeSettings) {
         this.kafka = kafka;
         this.prefix = prefix;
         this.stateRoot = stateRoot;
+        this.nodeSettings = Map.copyOf(nodeSettings);
+    }
+
+    private SnapshotNode.Builder withSettings(SnapshotNode.Builder builder) {
+        nodeSettings.forEach(builder::setting);
+        return builder;
     }
 
     /** Records per second, with what was measured. */
@@ -146,7 +158,7 @@ public final class Bench {
         long[] begin = {0};
         long[] sent = {0};
         int perTick = 2000;
-        SnapshotNode sink = SnapshotNode.builder()
+        SnapshotNode sink = withSettings(SnapshotNode.builder())
                 .processId("bench-sink")
                 .kafkaProperties(kafka)
                 .stateDir(stateRoot.resolve(run).resolve("sink"))
@@ -161,7 +173,7 @@ public final class Bench {
                 })
                 .build();
         CountDownLatch go = new CountDownLatch(1);
-        SnapshotNode source = SnapshotNode.builder()
+        SnapshotNode source = withSettings(SnapshotNode.builder())
                 .processId("bench-source")
                 .kafkaProperties(kafka)
                 .stateDir(stateRoot.resolve(run).resolve("source"))

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Throughput rounds, alternating plain and middleware; the median of each counts, and "
                     + "the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
     int rounds;
+
+    @Option(names = "--node-setting", paramLabel = "KEY=VALUE",
+            description = "A node setting for the throughput run's nodes, e.g. kafkasnap.store.sync=true (repeatable).")
+    Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
 
     @Option(names = "--snapshots", paramLabel = "K", defaultValue = "100",
             description = "Snapshots per latency run (default: ${DEFAULT-VALUE}).")
@@ -113,7 +118,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.flush();
             Bench bench = new Bench(kafkaClient.clientProperties(servers),
-                    "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot);
+                    "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot, nodeSettings);
+            if (!nodeSettings.isEmpty()) {
+                out.printf("node settings of the throughput run: %s%n", nodeSettings);
+            }
 
             if (!skip.contains("throughput")) {
                 List<Double> plainRates = new ArrayList<>();
