@@ -1,7 +1,6 @@
 package io.kafkasnap.kafka;
 
 import java.nio.charset.StandardCharsets;
-import java.util.OptionalLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;

@@ -1,15 +1,11 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ChannelHeaders;
 import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.Markers;
-import io.kafkasnap.kafka.Sequencing;
 import io.kafkasnap.kafka.Topics;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.StoreException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -20,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
@@ -47,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * everything that touches state or sends, one step at a time: the tasks other threads posted, due timers, one poll
  * batch. Between two events the state is quiescent, which is where a snapshot is captured. The jobs are each their
  * own class: {@link StepRunner} commits a step, {@link OutboxDrainer} sends what a step committed,
- * {@link ChannelSequences} drops re-sends, {@link ControlDispatcher} reads the control topic, {@link SnapshotSteps}
- * does what the protocol asks, {@link FragmentPublisher} publishes fragments.
+ * {@link ChannelInput} takes channel records (with {@link ChannelSequences} dropping re-sends),
+ * {@link ControlDispatcher} reads the control topic, {@link SnapshotSteps} does what the protocol asks,
+ * {@link FragmentPublisher} publishes fragments, {@link RestoreStep} applies a restore.
  */
 final class NodeRuntime {
 
@@ -77,12 +72,6 @@ final class NodeRuntime {
     private final CountDownLatch started = new CountDownLatch(1);
 
     private final MeterRegistry meters;
-    private final Counter processed;
-    private final Counter skipped;
-    private final Counter duplicates;
-    private final Counter staleEpoch;
-    private final Counter gaps;
-    private final Counter handlerFailures;
 
     private NodeStore store;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -97,10 +86,9 @@ final class NodeRuntime {
     private SnapshotSteps snapshots;
     private SnapshotProtocol protocol;
     private RestoreStep restorer;
-    private final Set<String> held = new java.util.HashSet<>();
+    private ChannelInput input;
     private HandlerContext context;
     private Thread thread;
-    private ConsumerRecord<byte[], byte[]> current;
     private boolean joined;
     /** No previous run left a control position: a new process, or one whose state directory was lost. */
     private boolean fresh;
@@ -127,17 +115,7 @@ final class NodeRuntime {
         this.onStart = onStart;
         timers.forEach(t -> this.timers.add(new ScheduledTimer(t)));
         this.meters = meters;
-        String[] tags = {"process", processId};
-        this.processed = meters.counter("kafkasnap.records.processed", tags);
-        this.skipped = meters.counter("kafkasnap.records.skipped", tags);
-        this.duplicates = Counter.builder("kafkasnap.records.duplicates").tags(tags)
-                .description("re-sent channel records dropped by their (epoch, seq)").register(meters);
-        this.staleEpoch = Counter.builder("kafkasnap.records.stale.epoch").tags(tags)
-                .description("channel records of an epoch before the last restore, dropped").register(meters);
-        this.gaps = Counter.builder("kafkasnap.records.gaps").tags(tags)
-                .description("channel records that arrived ahead of a missing one and were dropped until it comes")
-                .register(meters);
-        this.handlerFailures = meters.counter("kafkasnap.handler.failures", tags);
+
     }
 
     String processId() {
@@ -198,6 +176,8 @@ final class NodeRuntime {
             protocol = new SnapshotProtocol(processId, positions, outgoing, actFrom,
                     config.getInt(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT), snapshots);
             context = new HandlerContext(processId, incoming, outgoing, store, steps);
+            input = new ChannelInput(processId, protocol, sequences, new ConsumerChannels(), () -> epoch, handler,
+                    context, steps, meters);
             restorer = new RestoreStep(processId, incoming, outgoing, kafka, controlTopic, collectionTopic, store,
                     steps, sequences, snapshots, drainer, new RestorePort());
             Gauge.builder("kafkasnap.outbox.depth", drainer, OutboxDrainer::depth).tags("process", processId)
@@ -390,12 +370,7 @@ final class NodeRuntime {
             long snapshot = restore.snapshot();
             steps.afterCommit(() -> announceRestored(restoreEpoch, snapshot));
             // Records of the new epoch waited for this node to enter it; now they are next.
-            for (String channel : held) {
-                TopicPartition partition = new TopicPartition(channel, 0);
-                consumer.seek(partition, protocol.positions().get(channel));
-                consumer.resume(List.of(partition));
-            }
-            held.clear();
+            input.releaseHeld(protocol.positions());
             status.report(System.nanoTime(), epoch, protocol.positions(), drainer.depth(), snapshots.inFlight());
         }
     }
@@ -444,93 +419,9 @@ final class NodeRuntime {
     private void dispatch(ConsumerRecord<byte[], byte[]> record) {
         if (record.topic().equals(controlTopic)) {
             dispatcher.dispatch(record.offset(), record.timestamp(), record.value());
-            return;
-        }
-        if (held.contains(record.topic())) {
-            return; // fetched again once the node enters the record's epoch
-        }
-        Sequencing.Verdict verdict;
-        long snapshot = -1;
-        try {
-            OptionalLong recordEpoch = ChannelHeaders.epoch(record.headers());
-            if (recordEpoch.isPresent() && recordEpoch.getAsLong() > epoch) {
-                // The sender has applied a restore this node has not read yet: wait for it on the control topic.
-                TopicPartition partition = new TopicPartition(record.topic(), 0);
-                consumer.pause(List.of(partition));
-                held.add(record.topic());
-                log.debug("{}: {}@{} is of epoch {}, ahead of this node's {}; holding the channel until the restore",
-                        processId, record.topic(), record.offset(), recordEpoch.getAsLong(), epoch);
-                return;
-            }
-            verdict = sequences.check(record.topic(), record.headers());
-            if (Markers.isMarker(record.headers())) {
-                snapshot = Markers.snapshotOf(record.headers());
-            }
-        } catch (IllegalArgumentException e) {
-            skip(record, e.getMessage());
-            return;
-        }
-        switch (verdict) {
-            case DUPLICATE -> {
-                duplicates.increment();
-                protocol.onSkippedRecord(record.topic(), record.offset());
-                return;
-            }
-            case OLD_EPOCH -> {
-                staleEpoch.increment();
-                protocol.onSkippedRecord(record.topic(), record.offset());
-                return;
-            }
-            case GAP -> {
-                gaps.increment();
-                log.warn("{}: {}@{} arrived ahead of a missing record; dropped until the sender sends again",
-                        processId, record.topic(), record.offset());
-                protocol.onSkippedRecord(record.topic(), record.offset());
-                return;
-            }
-            case APPLY -> {
-            }
-        }
-        if (ChannelHeaders.isFence(record.headers())) {
-            protocol.onSkippedRecord(record.topic(), record.offset());
-        } else if (snapshot >= 0) {
-            protocol.onMarker(record.topic(), record.offset(), snapshot);
         } else {
-            onAppRecord(record);
+            input.accept(record);
         }
-        sequences.applied(record.topic(), record.headers());
-    }
-
-    private void skip(ConsumerRecord<byte[], byte[]> record, String why) {
-        skipped.increment();
-        log.warn("{}: skipped {}@{}: {}; it is neither an app record nor a marker, so the handler does not see it",
-                processId, record.topic(), record.offset(), why);
-        protocol.onSkippedRecord(record.topic(), record.offset());
-    }
-
-    private void onAppRecord(ConsumerRecord<byte[], byte[]> record) {
-        current = record;
-        protocol.onAppRecord(record.topic(), record.offset());
-        current = null;
-        handle(new IncomingRecord(record.topic(), record.offset(), record.key(), record.value(), record.timestamp(),
-                record.headers()), "");
-    }
-
-    /** Gives the handler one record; if it throws, its state changes and sends are undone and the node goes on. */
-    private void handle(IncomingRecord record, String what) {
-        steps.mark();
-        try {
-            handler.handle(context, record);
-            steps.release();
-        } catch (StoreException e) {
-            throw e;
-        } catch (Exception e) {
-            steps.rollback();
-            handlerFailures.increment();
-            log.error("{}: the handler failed on {}{}@{}; its state changes and sends were undone and the node goes"
-                    + " on", processId, what, record.channel(), record.offset(), e);
-        }
-        processed.increment();
     }
 
     private void runTasks() {
@@ -553,7 +444,7 @@ final class NodeRuntime {
                     throw e;
                 } catch (Exception e) {
                     steps.rollback();
-                    handlerFailures.increment();
+                    input.countHandlerFailure();
                     log.error("{}: a timer task failed; its state changes and sends were undone", processId, e);
                 }
             }
@@ -655,7 +546,7 @@ final class NodeRuntime {
 
         @Override
         public ConsumerRecord<byte[], byte[]> current() {
-            return current;
+            return input.current();
         }
     }
 
@@ -691,6 +582,20 @@ final class NodeRuntime {
         @Override
         public void failed(long snapshot, Throwable cause) {
             post(() -> snapshots.publishFailed(snapshot, cause));
+        }
+    }
+
+    private final class ConsumerChannels implements ChannelInput.Channels {
+        @Override
+        public void pause(String channel) {
+            consumer.pause(List.of(new TopicPartition(channel, 0)));
+        }
+
+        @Override
+        public void resume(String channel, long position) {
+            TopicPartition partition = new TopicPartition(channel, 0);
+            consumer.seek(partition, position);
+            consumer.resume(List.of(partition));
         }
     }
 
@@ -752,7 +657,7 @@ final class NodeRuntime {
 
         @Override
         public void handle(IncomingRecord record) {
-            NodeRuntime.this.handle(record, "the restored snapshot's recorded message ");
+            input.handle(record, "the restored snapshot's recorded message ");
         }
 
         @Override
