@@ -25,13 +25,27 @@ import java.util.TreeMap;
  */
 public final class ChaosRun {
 
-    /** What to do. */
+    /**
+     * What to do.
+     *
+     * @param killBrokerEvery time between two broker kills, each broker started again half that time later (one down
+     *                        at a time); zero for none
+     */
     public record Plan(int services, double rate, Duration duration, Duration killEvery, Duration restoreEvery,
-                       Duration triggerEvery, long seed) {
+                       Duration triggerEvery, Duration killBrokerEvery, long seed) {
+    }
+
+    /** Kills and restarts brokers of the cluster the services run on. */
+    public interface Brokers {
+        List<Integer> ids();
+
+        void kill(int id);
+
+        void restart(int id);
     }
 
     /** What was seen; {@link #ok()} when money was conserved everywhere and every restore finished. */
-    public record Report(int kills, int snapshots, int complete, Map<String, Integer> notComplete, int violations,
+    public record Report(int kills, int brokerKills, int snapshots, int complete, Map<String, Integer> notComplete, int violations,
                          List<Long> restoreMillis, List<Long> totalsAfterRestores, int restoresUnfinished,
                          long drainedTotal, long expectedTotal, List<String> problems) {
         public boolean ok() {
@@ -48,8 +62,15 @@ public final class ChaosRun {
     private final Path root;
     private final PrintWriter out;
     private final List<BankProcess> banks = new ArrayList<>();
+    private final Brokers brokers;
 
-    public ChaosRun(Plan plan, String bootstrap, Properties kafka, String prefix, Path root, PrintWriter out) {
+    /** @param brokers the cluster's brokers, to kill when the plan says so; null when none may be killed */
+    public ChaosRun(Plan plan, String bootstrap, Properties kafka, String prefix, Path root, PrintWriter out,
+                    Brokers brokers) {
+        if (!plan.killBrokerEvery().isZero() && brokers == null) {
+            throw new IllegalArgumentException("broker kills need a cluster whose brokers can be killed");
+        }
+        this.brokers = brokers;
         this.plan = plan;
         this.bootstrap = bootstrap;
         this.kafka = kafka;
@@ -70,6 +91,9 @@ public final class ChaosRun {
         List<Long> restoreMillis = new ArrayList<>();
         List<Long> totalsAfterRestores = new ArrayList<>();
         int kills = 0;
+        int brokerKills = 0;
+        int brokerDown = -1;
+        long brokerDownSince = 0;
         int snapshots = 0;
         int complete = 0;
         int violations = 0;
@@ -87,6 +111,8 @@ public final class ChaosRun {
             long nextTrigger = start;
             long nextKill = start + plan.killEvery().toNanos();
             long nextRestore = plan.restoreEvery().isZero() ? Long.MAX_VALUE : start + plan.restoreEvery().toNanos();
+            long brokerHalf = plan.killBrokerEvery().toNanos() / 2;
+            long nextBrokerKill = plan.killBrokerEvery().isZero() ? Long.MAX_VALUE : start + brokerHalf;
             Restores.Handle restore = null;
             boolean awaitingTotalAfterRestore = false;
             long latestComplete = -1;
@@ -102,6 +128,19 @@ public final class ChaosRun {
                     victim.start(plan.rate());
                     kills++;
                     nextKill = System.nanoTime() + plan.killEvery().toNanos();
+                }
+                if (brokerDown < 0 && now >= nextBrokerKill) {
+                    List<Integer> ids = brokers.ids();
+                    brokerDown = ids.get(random.nextInt(ids.size()));
+                    brokers.kill(brokerDown);
+                    brokerDownSince = System.nanoTime();
+                    brokerKills++;
+                    out.printf("broker %d killed%n", brokerDown);
+                } else if (brokerDown >= 0 && now - brokerDownSince >= brokerHalf) {
+                    brokers.restart(brokerDown);
+                    out.printf("broker %d started again%n", brokerDown);
+                    brokerDown = -1;
+                    nextBrokerKill = System.nanoTime() + brokerHalf;
                 }
                 if (now >= nextRestore && restore == null && latestComplete >= 0) {
                     try {
@@ -147,6 +186,10 @@ public final class ChaosRun {
                     }
                 }
             }
+            if (brokerDown >= 0) {
+                brokers.restart(brokerDown);
+                out.printf("broker %d started again%n", brokerDown);
+            }
             if (restore != null) {
                 if (!restore.await(PATIENCE)) {
                     unfinished++;
@@ -179,7 +222,7 @@ public final class ChaosRun {
             if (drainedTotal != expected) {
                 problems.add("after draining the balances hold " + drainedTotal + ", not " + expected);
             }
-            return new Report(kills, snapshots, complete, notComplete, violations, restoreMillis, totalsAfterRestores,
+            return new Report(kills, brokerKills, snapshots, complete, notComplete, violations, restoreMillis, totalsAfterRestores,
                     unfinished, drainedTotal, expected, problems);
         } finally {
             banks.forEach(BankProcess::destroy);

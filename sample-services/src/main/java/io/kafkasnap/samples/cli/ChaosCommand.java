@@ -1,6 +1,7 @@
 package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.chaos.ChaosRun;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,6 +53,15 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Time between two snapshot triggers (default: ${DEFAULT-VALUE} s).")
     Duration triggerEvery;
 
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Brokers of the in-JVM cluster (1, or 3 with replication 3 and min.insync.replicas=2; default:"
+                    + " ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--kill-broker-every", converter = Durations.class, paramLabel = "SECONDS",
+            description = "Kill a broker this often, and start it again half that time later (needs --brokers 3).")
+    Duration killBrokerEvery;
+
     @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the kills and transfers (default: random, printed).")
     Long seed;
 
@@ -69,6 +79,13 @@ final class ChaosCommand implements Callable<Integer> {
         if (!(rate > 0) || Double.isInfinite(rate)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be > 0, got " + rate);
         }
+        if (brokers != 1 && brokers != 3) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers must be 1 or 3, got " + brokers);
+        }
+        if (killBrokerEvery != null && (brokers != 3 || bootstrap != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--kill-broker-every needs the in-JVM cluster of --brokers 3 (and no --bootstrap)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         long seedValue = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000);
         Path root = Files.createTempDirectory("kafkasnap-chaos-");
@@ -78,22 +95,47 @@ final class ChaosCommand implements Callable<Integer> {
                 restoreEvery == null ? "never" : DemoCommand.fmt(restoreEvery.toMillis() / 1000.0) + " s",
                 DemoCommand.fmt(triggerEvery.toMillis() / 1000.0), seedValue, root);
         out.flush();
-        EmbeddedKafka embedded = null;
+        AutoCloseable embedded = null;
+        ChaosRun.Brokers killable = null;
         try {
             String servers = bootstrap;
-            if (servers == null) {
-                embedded = EmbeddedKafka.builder().build().start();
-                servers = embedded.bootstrapServers();
+            if (servers == null && brokers == 1) {
+                EmbeddedKafka single = EmbeddedKafka.builder().build().start();
+                embedded = single;
+                servers = single.bootstrapServers();
                 out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
+            } else if (servers == null) {
+                EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(brokers).build().start();
+                embedded = cluster;
+                servers = cluster.bootstrapServers();
+                killable = new ChaosRun.Brokers() {
+                    @Override
+                    public java.util.List<Integer> ids() {
+                        return cluster.brokerIds();
+                    }
+
+                    @Override
+                    public void kill(int id) {
+                        cluster.kill(id);
+                    }
+
+                    @Override
+                    public void restart(int id) {
+                        cluster.restart(id);
+                    }
+                };
+                out.printf("Kafka: in-JVM cluster of %d brokers at %s (replication 3, min.insync.replicas=2)%n",
+                        brokers, servers);
             }
             Map<String, Object> props = kafkaClient.clientProperties(servers);
             Properties kafka = new Properties();
             kafka.putAll(props);
             String prefix = "chaos-" + Long.toString(System.currentTimeMillis(), 36) + ".";
             ChaosRun.Plan plan = new ChaosRun.Plan(services, rate, duration, killEvery,
-                    restoreEvery == null ? Duration.ZERO : restoreEvery, triggerEvery, seedValue);
-            ChaosRun.Report report = new ChaosRun(plan, servers, kafka, prefix, root, out).run();
-            out.printf("kills: %d%n", report.kills());
+                    restoreEvery == null ? Duration.ZERO : restoreEvery, triggerEvery,
+                    killBrokerEvery == null ? Duration.ZERO : killBrokerEvery, seedValue);
+            ChaosRun.Report report = new ChaosRun(plan, servers, kafka, prefix, root, out, killable).run();
+            out.printf("kills: %d services, %d brokers%n", report.kills(), report.brokerKills());
             out.printf("snapshots: %d assembled, %d complete (money in each: %s), not complete: %s%n",
                     report.snapshots(), report.complete(), report.problems().stream()
                             .anyMatch(p -> p.contains(" holds ")) ? "NOT always " + report.expectedTotal()
