@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
@@ -54,8 +53,9 @@ public final class SnapshotLookup {
     public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
                                        long snapshot, long controlEnd, boolean checkChannels) {
         Membership membership = new Membership();
-        Membership.SnapshotStart start = null;
-        ControlRecord.Abort abort = null;
+        // The trigger of the snapshot (with its members) and the first abort of it, as the control topic is read.
+        Membership.SnapshotStart[] found = {null};
+        ControlRecord.Abort[] aborted = {null};
         try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(clientProperties)) {
             TopicPartition control = new TopicPartition(controlTopic, 0);
             long end = Math.min(controlEnd, consumer.endOffsets(List.of(control)).get(control));
@@ -64,23 +64,23 @@ public final class SnapshotLookup {
             }
             consumer.assign(List.of(control));
             consumer.seekToBeginning(List.of(control));
-            List<ConsumerRecord<byte[], byte[]>> controlRecords = new ArrayList<>();
-            TopicScan.readUpTo(consumer, control, end, TIMEOUT, controlRecords::add);
-            for (ConsumerRecord<byte[], byte[]> record : controlRecords) {
+            TopicScan.readUpTo(consumer, control, end, TIMEOUT, record -> {
                 ControlRecord parsed;
                 try {
                     parsed = ControlRecord.parse(record.value());
                 } catch (MalformedControlRecordException | RuntimeException e) {
-                    continue;
+                    return;
                 }
                 Optional<Membership.SnapshotStart> started = membership.accept(record.offset(), record.timestamp(),
                         parsed);
                 if (started.isPresent() && record.offset() == snapshot) {
-                    start = started.get();
-                } else if (parsed instanceof ControlRecord.Abort a && a.snapshot() == snapshot && abort == null) {
-                    abort = a;
+                    found[0] = started.get();
+                } else if (parsed instanceof ControlRecord.Abort a && a.snapshot() == snapshot && aborted[0] == null) {
+                    aborted[0] = a;
                 }
-            }
+            });
+            Membership.SnapshotStart start = found[0];
+            ControlRecord.Abort abort = aborted[0];
             if (start == null) {
                 return Optional.empty();
             }

@@ -48,6 +48,30 @@ public final class ChannelHeaders {
         return decimalHeader(headers, SEQ);
     }
 
+    /** A record's (epoch, seq). */
+    public record Sequence(long epoch, long seq) {
+    }
+
+    /**
+     * The (epoch, seq) a record carries, parsed once; null for a record with neither header (a plain Kafka
+     * producer's).
+     *
+     * @throws IllegalArgumentException naming the header if one is not a non-negative decimal, or only one of the two
+     *     is present
+     */
+    public static Sequence sequence(Headers headers) {
+        OptionalLong epoch = epoch(headers);
+        OptionalLong seq = seq(headers);
+        if (epoch.isEmpty() && seq.isEmpty()) {
+            return null;
+        }
+        if (epoch.isEmpty() || seq.isEmpty()) {
+            throw new IllegalArgumentException("has " + (epoch.isEmpty() ? SEQ : EPOCH) + " without "
+                    + (epoch.isEmpty() ? EPOCH : SEQ));
+        }
+        return new Sequence(epoch.getAsLong(), seq.getAsLong());
+    }
+
     public static boolean isFence(Headers headers) {
         return headers.lastHeader(FENCE) != null;
     }

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -80,18 +79,19 @@ final class ChannelInput {
             return; // fetched again once the node enters the record's epoch
         }
         Sequencing.Verdict verdict;
+        ChannelHeaders.Sequence sequence;
         long snapshot = -1;
         try {
-            OptionalLong recordEpoch = ChannelHeaders.epoch(record.headers());
-            if (recordEpoch.isPresent() && recordEpoch.getAsLong() > epoch.getAsLong()) {
+            sequence = ChannelHeaders.sequence(record.headers());
+            if (sequence != null && sequence.epoch() > epoch.getAsLong()) {
                 // The sender has applied a restore this node has not read yet: wait for it on the control topic.
                 channels.pause(record.topic());
                 held.add(record.topic());
                 log.debug("{}: {}@{} is of epoch {}, ahead of this node's {}; holding the channel until the restore",
-                        processId, record.topic(), record.offset(), recordEpoch.getAsLong(), epoch.getAsLong());
+                        processId, record.topic(), record.offset(), sequence.epoch(), epoch.getAsLong());
                 return;
             }
-            verdict = sequences.check(record.topic(), record.headers());
+            verdict = sequences.check(record.topic(), sequence);
             if (Markers.isMarker(record.headers())) {
                 snapshot = Markers.snapshotOf(record.headers());
             }
@@ -131,7 +131,7 @@ final class ChannelInput {
             handle(new IncomingRecord(record.topic(), record.offset(), record.key(), record.value(),
                     record.timestamp(), record.headers()), "");
         }
-        sequences.applied(record.topic(), record.headers());
+        sequences.applied(record.topic(), sequence);
     }
 
     /** Gives the handler one record; if it throws, its state changes and sends are undone and the node goes on. */

@@ -7,9 +7,7 @@ import io.kafkasnap.store.NodeStore;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * The last (epoch, seq) applied from each incoming channel, and the verdict on each arriving record: a sender that
@@ -26,20 +24,9 @@ final class ChannelSequences {
         stored.forEach((channel, last) -> applied.put(channel, last.clone()));
     }
 
-    /**
-     * @throws IllegalArgumentException naming the header if a sequence header is not a number
-     */
-    Verdict check(String channel, Headers headers) {
-        OptionalLong epoch = ChannelHeaders.epoch(headers);
-        OptionalLong seq = ChannelHeaders.seq(headers);
-        if (epoch.isEmpty() && seq.isEmpty()) {
-            return Verdict.APPLY;
-        }
-        if (epoch.isEmpty() || seq.isEmpty()) {
-            throw new IllegalArgumentException("has " + (epoch.isEmpty() ? ChannelHeaders.SEQ : ChannelHeaders.EPOCH)
-                    + " without " + (epoch.isEmpty() ? ChannelHeaders.EPOCH : ChannelHeaders.SEQ));
-        }
-        return verdict(applied.get(channel), epoch.getAsLong(), seq.getAsLong());
+    /** The verdict on a record with this (epoch, seq); a record without sequence headers ({@code null}) applies. */
+    Verdict check(String channel, ChannelHeaders.Sequence sequence) {
+        return sequence == null ? Verdict.APPLY : verdict(applied.get(channel), sequence.epoch(), sequence.seq());
     }
 
     private static Verdict verdict(long[] last, long epoch, long seq) {
@@ -53,26 +40,21 @@ final class ChannelSequences {
         return copy;
     }
 
-    /** The record with these headers was applied (handled, or taken by the protocol as a marker). */
-    void applied(String channel, Headers headers) {
-        OptionalLong epoch = ChannelHeaders.epoch(headers);
-        OptionalLong seq = ChannelHeaders.seq(headers);
-        if (epoch.isPresent() && seq.isPresent()) {
-            applied.put(channel, new long[] {epoch.getAsLong(), seq.getAsLong()});
-            dirty.add(channel);
+    /** A record with this (epoch, seq) was applied (handled, or taken by the protocol as a marker). */
+    void applied(String channel, ChannelHeaders.Sequence sequence) {
+        if (sequence == null) {
+            return;
         }
+        long[] last = applied.computeIfAbsent(channel, c -> new long[2]);
+        last[0] = sequence.epoch();
+        last[1] = sequence.seq();
+        dirty.add(channel);
     }
 
     /** Starts {@code channel} over in {@code epoch}: only its fence (seq 0) and what follows are applied. */
     void enterEpoch(String channel, long epoch) {
         applied.put(channel, new long[] {epoch, -1});
         dirty.add(channel);
-    }
-
-    /** The epoch of the last record applied from {@code channel}, or -1. */
-    long epochOf(String channel) {
-        long[] last = applied.get(channel);
-        return last == null ? -1 : last[0];
     }
 
     /** Puts what changed since the last call into the step's batch. */

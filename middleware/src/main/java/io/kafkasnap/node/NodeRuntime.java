@@ -1,6 +1,7 @@
 package io.kafkasnap.node;
 
 import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.kafka.TopicScan;
 import io.kafkasnap.kafka.Topics;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.SnapshotProtocol;
@@ -52,6 +53,7 @@ final class NodeRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(5);
     private static final Runnable WAKE = () -> { };
 
     private final String processId;
@@ -277,13 +279,8 @@ final class NodeRuntime {
                     + " may be incomplete; create it with retention.ms=-1", processId, controlTopic, start);
         }
         consumer.seek(control, start);
-        while (consumer.position(control) < actFrom) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                if (record.offset() < actFrom) {
-                    dispatcher.catchUp(record.offset(), record.timestamp(), record.value());
-                }
-            }
-        }
+        TopicScan.readUpTo(consumer, control, actFrom, CATCH_UP_TIMEOUT,
+                record -> dispatcher.catchUp(record.offset(), record.timestamp(), record.value()));
         dispatcher.actFrom(actFrom);
     }
 

@@ -3,7 +3,7 @@ package io.kafkasnap.samples.chaos;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.Restores;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.bank.BankMoney;
 import io.kafkasnap.samples.bank.BankTopology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -167,7 +167,7 @@ public final class ChaosRun {
                     snapshots++;
                     if (s.status() == GlobalSnapshot.Status.COMPLETE) {
                         complete++;
-                        long total = total(s);
+                        long total = BankMoney.total(s);
                         if (total != expected) {
                             problems.add("snapshot " + s.snapshot() + " holds " + total + ", not " + expected);
                         }
@@ -215,7 +215,7 @@ public final class ChaosRun {
                 Optional<GlobalSnapshot> s = collector.await(id, PATIENCE);
                 if (s.isPresent() && s.get().status() == GlobalSnapshot.Status.COMPLETE
                         && s.get().inFlightMessageCount() == 0) {
-                    drainedTotal = total(s.get());
+                    drainedTotal = BankMoney.total(s.get());
                     break;
                 }
             }
@@ -227,20 +227,6 @@ public final class ChaosRun {
         } finally {
             banks.forEach(BankProcess::destroy);
         }
-    }
-
-    /** Balances plus the amounts in flight. */
-    static long total(GlobalSnapshot s) {
-        long total = 0;
-        for (GlobalSnapshot.ProcessState p : s.processes().values()) {
-            total += p.state().get(BankService.BALANCE).asLong();
-        }
-        for (GlobalSnapshot.ChannelState c : s.channels().values()) {
-            for (var m : c.messages()) {
-                total += BankService.amountOf(m.value());
-            }
-        }
-        return total;
     }
 
     /** Nearest-rank percentile of {@code values}, or -1 when there are none. */

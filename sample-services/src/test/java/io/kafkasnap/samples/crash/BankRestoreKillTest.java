@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.Restores;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.bank.BankMoney;
 import io.kafkasnap.samples.chaos.BankProcess;
 import io.kafkasnap.samples.bank.BankTopology;
 import io.kafkasnap.testing.KafkaFixture;
@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,26 +81,13 @@ class BankRestoreKillTest {
 
             GlobalSnapshot drained = await().atMost(PATIENCE).until(() -> snapshot(collector),
                     g -> g.status() == GlobalSnapshot.Status.COMPLETE && g.inFlightMessageCount() == 0);
-            assertThat(balances(drained)).as("balances after restoring %d (%s killed during it): %s; %s",
-                    s.snapshot(), victim.id(), s.toJson(true), context).isEqualTo(expectedAfterRestore(s));
+            assertThat(BankMoney.balances(drained)).as("balances after restoring %d (%s killed during it): %s; %s",
+                    s.snapshot(), victim.id(), s.toJson(true), context).isEqualTo(BankMoney.afterRestore(s));
         }
     }
 
     private static GlobalSnapshot snapshot(SnapshotCollector collector) {
         long id = collector.trigger(Optional.empty());
         return collector.await(id, PATIENCE).orElseThrow(() -> new AssertionError("snapshot " + id));
-    }
-
-    static Map<String, Long> expectedAfterRestore(GlobalSnapshot s) {
-        Map<String, Long> balances = balances(s);
-        s.channels().values().forEach(c -> c.messages().forEach(m ->
-                balances.merge(c.to(), BankService.amountOf(m.value()), Long::sum)));
-        return balances;
-    }
-
-    static Map<String, Long> balances(GlobalSnapshot s) {
-        Map<String, Long> balances = new TreeMap<>();
-        s.processes().forEach((id, p) -> balances.put(id, p.state().get(BankService.BALANCE).asLong()));
-        return balances;
     }
 }

@@ -10,7 +10,7 @@ import io.kafkasnap.collect.Retention;
 import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.kafka.ControlRecord;
 import io.kafkasnap.samples.bank.BankCluster;
-import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.samples.bank.BankMoney;
 import io.kafkasnap.samples.bank.BankTopology;
 import io.kafkasnap.samples.common.Kafka;
 import io.kafkasnap.testing.KafkaFixture;
@@ -21,7 +21,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -85,19 +84,12 @@ class BankRestoreTest {
                 s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.inFlightMessageCount() > 0);
     }
 
-    /** Each branch's balance once S is restored and its in-flight transfers are delivered. */
     private static Map<String, Long> expectedAfterRestore(GlobalSnapshot s) {
-        Map<String, Long> balances = new TreeMap<>();
-        s.processes().forEach((id, p) -> balances.put(id, p.state().get(BankService.BALANCE).asLong()));
-        s.channels().values().forEach(c -> c.messages().forEach(m ->
-                balances.merge(c.to(), BankService.amountOf(m.value()), Long::sum)));
-        return balances;
+        return BankMoney.afterRestore(s);
     }
 
     private static Map<String, Long> balances(GlobalSnapshot s) {
-        Map<String, Long> balances = new TreeMap<>();
-        s.processes().forEach((id, p) -> balances.put(id, p.state().get(BankService.BALANCE).asLong()));
-        return balances;
+        return BankMoney.balances(s);
     }
 
     private GlobalSnapshot drained() {
@@ -154,9 +146,7 @@ class BankRestoreTest {
             GlobalSnapshot later = snapshot();
             assertThat(later.status()).as("snapshot %d after the restore: %s; %s", later.snapshot(), later.detail(),
                     context).isEqualTo(GlobalSnapshot.Status.COMPLETE);
-            long total = balances(later).values().stream().mapToLong(Long::longValue).sum()
-                    + later.channels().values().stream().flatMap(c -> c.messages().stream())
-                    .mapToLong(m -> BankService.amountOf(m.value())).sum();
+            long total = BankMoney.total(later);
             assertThat(total).as("money in snapshot %d after the restore; %s", later.snapshot(), context)
                     .isEqualTo(TOTAL);
         }
