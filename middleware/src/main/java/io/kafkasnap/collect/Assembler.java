@@ -1,10 +1,14 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentKey;
+import io.kafkasnap.format.Membership;
+
 import io.kafkasnap.collect.ChunkReassembler.Assembled;
 import io.kafkasnap.collect.ChunkReassembler.Outcome;
 import io.kafkasnap.collect.ChunkReassembler.Unusable;
 import io.kafkasnap.collect.GlobalSnapshot.Status;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,10 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentKey;
+import io.kafkasnap.format.MalformedDocumentException;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

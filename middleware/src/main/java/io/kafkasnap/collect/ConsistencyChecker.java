@@ -1,10 +1,13 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.ValueCodec;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.ChannelRecord;
-import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.Sequencing;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.Sequencing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fragment;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,9 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fields;
+import io.kafkasnap.format.FragmentJson;
+import io.kafkasnap.format.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

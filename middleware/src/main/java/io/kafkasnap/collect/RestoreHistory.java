@@ -1,7 +1,9 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.Membership;
+
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.MalformedControlRecordException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,8 +1,10 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.Membership;
+
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.kafka.Triggers;
 import java.time.Clock;
 import java.time.Duration;

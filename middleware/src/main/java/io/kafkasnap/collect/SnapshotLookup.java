@@ -1,9 +1,11 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Membership;
+
 import io.kafkasnap.kafka.ChannelLog;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.kafka.TopicScan;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package io.kafkasnap.kafka;
 
+import io.kafkasnap.format.ChannelHeaders;
+import io.kafkasnap.format.Markers;
+
 /**
  * A record as it is in a channel topic.
  *

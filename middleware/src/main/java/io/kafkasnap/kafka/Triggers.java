@@ -1,5 +1,7 @@
 package io.kafkasnap.kafka;
 
+import io.kafkasnap.format.ControlRecord;
+
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;

@@ -1,8 +1,12 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ChannelHeaders;
-import io.kafkasnap.kafka.Markers;
-import io.kafkasnap.kafka.Sequencing;
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.api.NodeContext;
+import io.kafkasnap.api.RecordHandler;
+
+import io.kafkasnap.format.ChannelHeaders;
+import io.kafkasnap.format.Markers;
+import io.kafkasnap.format.Sequencing;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.StoreException;
 import io.micrometer.core.instrument.Counter;

@@ -1,8 +1,8 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ChannelHeaders;
-import io.kafkasnap.kafka.Sequencing.Verdict;
-import io.kafkasnap.kafka.Sequencing;
+import io.kafkasnap.format.ChannelHeaders;
+import io.kafkasnap.format.Sequencing.Verdict;
+import io.kafkasnap.format.Sequencing;
 import io.kafkasnap.store.NodeStore;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,8 +1,8 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.collect.Membership;
-import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.Membership;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.MalformedControlRecordException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

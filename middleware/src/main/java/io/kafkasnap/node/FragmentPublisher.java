@@ -1,9 +1,9 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.collect.Chunks;
-import io.kafkasnap.collect.Fragment;
-import io.kafkasnap.collect.FragmentKey;
-import io.kafkasnap.collect.FragmentStream;
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentKey;
+import io.kafkasnap.format.FragmentStream;
 import io.kafkasnap.protocol.LocalSnapshot;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.RecordedRecord;

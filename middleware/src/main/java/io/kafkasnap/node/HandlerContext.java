@@ -1,5 +1,8 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.api.KeyValueState;
+import io.kafkasnap.api.NodeContext;
+
 import io.kafkasnap.store.NodeStore;
 import java.util.Set;
 import java.util.function.BiConsumer;

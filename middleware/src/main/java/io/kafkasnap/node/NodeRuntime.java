@@ -1,6 +1,10 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.api.NodeTask;
+import io.kafkasnap.api.RecordHandler;
+
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.TopicScan;
 import io.kafkasnap.kafka.Topics;
 import io.kafkasnap.protocol.AbortReason;

@@ -1,6 +1,6 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ChannelHeaders;
+import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.OutboxEntry;
 import java.time.Duration;

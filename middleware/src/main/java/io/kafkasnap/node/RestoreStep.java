@@ -1,9 +1,11 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.collect.Fragment;
+import io.kafkasnap.api.IncomingRecord;
+
+import io.kafkasnap.format.Fragment;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotLookup;
-import io.kafkasnap.collect.ValueCodec;
+import io.kafkasnap.format.ValueCodec;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.store.NodeStore;
 import java.util.Map;

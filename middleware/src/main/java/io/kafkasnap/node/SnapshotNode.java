@@ -1,5 +1,8 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.api.NodeTask;
+import io.kafkasnap.api.RecordHandler;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

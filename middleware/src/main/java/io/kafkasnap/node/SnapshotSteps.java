@@ -1,6 +1,6 @@
 package io.kafkasnap.node;
 
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.Controller;
 import io.kafkasnap.protocol.LocalSnapshot;

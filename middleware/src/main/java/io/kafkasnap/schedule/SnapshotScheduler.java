@@ -2,8 +2,8 @@ package io.kafkasnap.schedule;
 
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.MalformedControlRecordException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,12 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.collect.GlobalSnapshot.Status;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

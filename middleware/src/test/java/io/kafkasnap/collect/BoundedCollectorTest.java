@@ -1,10 +1,13 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentKey;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,12 +25,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
-class ChunksTest {
+public class ChunksTest {
 
     private static final String TOPIC = "kafkasnap.fragments";
 
     /** A fragment whose JSON is about {@code bytes} long, with state values that vary with {@code seed}. */
-    static Fragment fragmentOfSize(long snapshot, String process, int bytes, long seed) {
+    public static Fragment fragmentOfSize(long snapshot, String process, int bytes, long seed) {
         Map<String, JsonNode> state = new TreeMap<>();
         java.util.Random random = new java.util.Random(seed);
         int size = 0;

@@ -1,10 +1,12 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fragment;
+
 import static io.kafkasnap.collect.Samples.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.kafka.ChannelRecord;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.MalformedDocumentException;
+
 import static io.kafkasnap.collect.Samples.json;
 import static io.kafkasnap.collect.Samples.utf8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,7 +2,7 @@ package io.kafkasnap.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,14 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.ValueCodec;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.collect.GlobalSnapshot.Status;
 import io.kafkasnap.kafka.ChannelRecord;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.Triggers;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;

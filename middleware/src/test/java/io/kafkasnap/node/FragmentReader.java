@@ -1,7 +1,7 @@
 package io.kafkasnap.node;
 
 import io.kafkasnap.collect.ChunkReassembler;
-import io.kafkasnap.collect.Fragment;
+import io.kafkasnap.format.Fragment;
 import io.kafkasnap.testing.KafkaFixture;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.kafkasnap.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kafkasnap.collect.Chunks;
+import io.kafkasnap.format.Chunks;
 import io.kafkasnap.testing.KafkaFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.api.NodeContext;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.GlobalSnapshot.Status;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.kafkasnap.collect.Fragment;
+import io.kafkasnap.format.Fragment;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.kafka.Markers;
+import io.kafkasnap.format.Markers;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -173,7 +173,7 @@ class SnapshotNodeTest {
         try (FragmentReader reader = new FragmentReader(collection)) {
             Map<String, Fragment> fragments = await().atMost(PATIENCE).until(() -> reader.poll(id), f -> f.size() == 1);
             Fragment fragment = fragments.get("big");
-            assertThat(io.kafkasnap.collect.ValueCodec.fromJson(fragment.state().get("blob"))).isEqualTo(big);
+            assertThat(io.kafkasnap.format.ValueCodec.fromJson(fragment.state().get("blob"))).isEqualTo(big);
             assertThat(reader.unusable).isEmpty();
         }
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.collect.GlobalSnapshot;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;

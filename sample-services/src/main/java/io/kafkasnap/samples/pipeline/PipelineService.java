@@ -1,8 +1,8 @@
 package io.kafkasnap.samples.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kafkasnap.node.IncomingRecord;
-import io.kafkasnap.node.NodeContext;
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.api.NodeContext;
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.common.SnapshotView;
 import java.io.IOException;

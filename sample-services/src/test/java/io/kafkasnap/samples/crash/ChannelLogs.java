@@ -1,6 +1,6 @@
 package io.kafkasnap.samples.crash;
 
-import io.kafkasnap.kafka.ChannelHeaders;
+import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.testing.KafkaFixture;
 import java.time.Duration;
 import java.util.HashMap;

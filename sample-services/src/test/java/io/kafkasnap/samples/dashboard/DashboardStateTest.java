@@ -3,7 +3,7 @@ package io.kafkasnap.samples.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.Restores;
 import io.kafkasnap.collect.Retention;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankMoney;
 import io.kafkasnap.samples.bank.BankTopology;

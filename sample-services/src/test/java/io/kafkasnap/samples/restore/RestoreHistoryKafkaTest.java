@@ -7,7 +7,7 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.RestoreHistory;
 import io.kafkasnap.collect.Restores;
 import io.kafkasnap.collect.SnapshotCollector;
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankTopology;
 import io.kafkasnap.samples.common.Kafka;

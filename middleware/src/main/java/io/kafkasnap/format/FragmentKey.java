@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;

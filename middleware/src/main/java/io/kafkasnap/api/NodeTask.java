@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.api;
 
 /** Code that runs on the node's event loop: at start, or on a timer. */
 @FunctionalInterface

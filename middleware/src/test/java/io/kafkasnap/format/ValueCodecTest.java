@@ -1,4 +1,6 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
+
+import io.kafkasnap.format.ValueCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,12 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
+
+import io.kafkasnap.collect.Samples;
+import io.kafkasnap.format.Membership;
 
 import static io.kafkasnap.collect.Samples.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kafkasnap.kafka.ControlRecord;
+import io.kafkasnap.format.ControlRecord;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

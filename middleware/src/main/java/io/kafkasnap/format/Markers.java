@@ -1,4 +1,4 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
 
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;

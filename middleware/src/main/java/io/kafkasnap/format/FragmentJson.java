@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,16 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /** The fragment wire format (DESIGN.md, "Fragment"). */
-final class FragmentJson {
+public final class FragmentJson {
 
     private FragmentJson() {
     }
 
-    static byte[] write(Fragment fragment) {
+    public static byte[] write(Fragment fragment) {
         return Json.compact(tree(fragment));
     }
 
-    static ObjectNode tree(Fragment fragment) {
+    public static ObjectNode tree(Fragment fragment) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("v", fragment.v());
         root.put("snapshot", fragment.snapshot());
@@ -42,7 +42,7 @@ final class FragmentJson {
         return root;
     }
 
-    static void writeMessages(ArrayNode array, List<Fragment.Message> messages) {
+    public static void writeMessages(ArrayNode array, List<Fragment.Message> messages) {
         for (Fragment.Message message : messages) {
             ObjectNode node = array.addObject();
             node.put("offset", message.offset());
@@ -58,7 +58,7 @@ final class FragmentJson {
         }
     }
 
-    static Fragment read(byte[] json) {
+    public static Fragment read(byte[] json) {
         Fields root = Fields.root("fragment", json);
         int v = root.version(Fragment.VERSION);
         long snapshot = root.nonNegative("snapshot");
@@ -96,7 +96,7 @@ final class FragmentJson {
         return new Fragment(v, snapshot, process, recordedAt, state, in, out);
     }
 
-    static List<Fragment.Message> readMessages(Fields channel) {
+    public static List<Fragment.Message> readMessages(Fields channel) {
         List<Fragment.Message> messages = new ArrayList<>();
         for (Fields message : channel.objects("messages")) {
             Map<String, JsonNode> headers = new LinkedHashMap<>();

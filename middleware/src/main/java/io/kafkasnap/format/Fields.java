@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -11,7 +11,7 @@ import java.util.Map;
  * Typed access to the fields of a JSON object, failing with a {@link MalformedDocumentException} that names the
  * document and the path of the offending field, e.g. {@code fragment: "in"."t": missing "markerOffset"}.
  */
-final class Fields {
+public final class Fields {
 
     private final String document;
     private final String path;
@@ -24,7 +24,7 @@ final class Fields {
     }
 
     /** Parses {@code bytes} as one JSON object. */
-    static Fields root(String document, byte[] bytes) {
+    public static Fields root(String document, byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new MalformedDocumentException(document + ": empty, expected a JSON object");
         }
@@ -41,11 +41,11 @@ final class Fields {
         return new Fields(document, "", node);
     }
 
-    MalformedDocumentException problem(String what) {
+    public MalformedDocumentException problem(String what) {
         return new MalformedDocumentException(document + ": " + (path.isEmpty() ? "" : path + ": ") + what);
     }
 
-    int version(int expected) {
+    public int version(int expected) {
         long v = integer("v");
         if (v != expected) {
             throw problem("unsupported \"v\": " + v + " (this reader knows v " + expected + ")");
@@ -53,7 +53,7 @@ final class Fields {
         return expected;
     }
 
-    long integer(String field) {
+    public long integer(String field) {
         JsonNode value = required(field);
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
             throw problem("\"" + field + "\" must be an integer, got " + value);
@@ -61,7 +61,7 @@ final class Fields {
         return value.asLong();
     }
 
-    long nonNegative(String field) {
+    public long nonNegative(String field) {
         long value = integer(field);
         if (value < 0) {
             throw problem("\"" + field + "\" must be >= 0, got " + value);
@@ -69,7 +69,7 @@ final class Fields {
         return value;
     }
 
-    boolean bool(String field) {
+    public boolean bool(String field) {
         JsonNode value = required(field);
         if (!value.isBoolean()) {
             throw problem("\"" + field + "\" must be true or false, got " + value);
@@ -77,7 +77,7 @@ final class Fields {
         return value.asBoolean();
     }
 
-    String text(String field) {
+    public String text(String field) {
         JsonNode value = required(field);
         if (!value.isTextual() || value.asText().isEmpty()) {
             throw problem("\"" + field + "\" must be a non-empty string, got " + value);
@@ -86,13 +86,13 @@ final class Fields {
     }
 
     /** A string field that may be JSON null. */
-    String textOrNull(String field) {
+    public String textOrNull(String field) {
         JsonNode value = required(field);
         return value.isNull() ? null : text(field);
     }
 
     /** A string field that may be absent or JSON null (then null), or empty. */
-    String optionalText(String field) {
+    public String optionalText(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return null;
@@ -104,17 +104,17 @@ final class Fields {
     }
 
     /** Any JSON value, JSON null included. */
-    JsonNode value(String field) {
+    public JsonNode value(String field) {
         return required(field);
     }
 
     /** Whether the field is present and not JSON null. */
-    boolean has(String field) {
+    public boolean has(String field) {
         JsonNode value = node.get(field);
         return value != null && !value.isNull();
     }
 
-    Fields object(String field) {
+    public Fields object(String field) {
         JsonNode value = required(field);
         if (!value.isObject()) {
             throw problem("\"" + field + "\" must be an object, got " + kind(value));
@@ -123,7 +123,7 @@ final class Fields {
     }
 
     /** The elements of an array field, each of which must be an object. */
-    List<Fields> objects(String field) {
+    public List<Fields> objects(String field) {
         JsonNode value = array(field);
         List<Fields> result = new ArrayList<>(value.size());
         for (int i = 0; i < value.size(); i++) {
@@ -137,7 +137,7 @@ final class Fields {
         return result;
     }
 
-    List<String> strings(String field) {
+    public List<String> strings(String field) {
         JsonNode value = array(field);
         List<String> result = new ArrayList<>(value.size());
         for (int i = 0; i < value.size(); i++) {
@@ -151,12 +151,12 @@ final class Fields {
     }
 
     /** This object's own fields, for maps keyed by name. */
-    Iterator<Map.Entry<String, JsonNode>> entries() {
+    public Iterator<Map.Entry<String, JsonNode>> entries() {
         return node.properties().iterator();
     }
 
     /** This object's field {@code name} as an object, for map values. */
-    Fields entry(String name) {
+    public Fields entry(String name) {
         return object(name);
     }
 

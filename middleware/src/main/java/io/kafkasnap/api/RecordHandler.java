@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.api;
 
 /**
  * What a service does with each app record of its incoming channels. Runs on the node's event loop, one

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.api;
 
 import java.util.Set;
 

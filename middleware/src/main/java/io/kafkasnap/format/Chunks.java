@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -174,7 +174,7 @@ public final class Chunks {
         }
     }
 
-    static long crc32(byte[] bytes) {
+    public static long crc32(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         return crc.getValue();

@@ -1,4 +1,4 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,19 +8,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kafkasnap.kafka.ControlRecord.Abort;
-import io.kafkasnap.kafka.ControlRecord.Join;
-import io.kafkasnap.kafka.ControlRecord.Leave;
-import io.kafkasnap.kafka.ControlRecord.Restore;
-import io.kafkasnap.kafka.ControlRecord.Restored;
-import io.kafkasnap.kafka.ControlRecord.Trigger;
+import io.kafkasnap.format.ControlRecord.Abort;
+import io.kafkasnap.format.ControlRecord.Join;
+import io.kafkasnap.format.ControlRecord.Leave;
+import io.kafkasnap.format.ControlRecord.Restore;
+import io.kafkasnap.format.ControlRecord.Restored;
+import io.kafkasnap.format.ControlRecord.Trigger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /** JSON reading and writing of {@link ControlRecord}s, kept out of the public interface. */
-final class ControlRecordJson {
+public final class ControlRecordJson {
 
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -1,4 +1,4 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
 
 /**
  * Which records of a channel a receiver applies, from their {@code kafkasnap-epoch} and {@code kafkasnap-seq}

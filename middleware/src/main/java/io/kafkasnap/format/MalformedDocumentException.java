@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 /**
  * A fragment or assembled-snapshot JSON document that does not match its wire format. The message names the

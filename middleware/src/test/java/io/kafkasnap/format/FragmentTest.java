@@ -1,4 +1,10 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
+
+import io.kafkasnap.collect.Samples;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentKey;
+import io.kafkasnap.format.MalformedDocumentException;
+import io.kafkasnap.format.ValueCodec;
 
 import static io.kafkasnap.collect.Samples.utf8;
 import static org.assertj.core.api.Assertions.assertThat;

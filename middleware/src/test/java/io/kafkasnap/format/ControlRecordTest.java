@@ -1,4 +1,7 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
+
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.MalformedControlRecordException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,7 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
-import io.kafkasnap.kafka.ControlRecord;
-import io.kafkasnap.kafka.MalformedControlRecordException;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.MalformedControlRecordException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;

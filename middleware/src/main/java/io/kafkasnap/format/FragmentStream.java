@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;

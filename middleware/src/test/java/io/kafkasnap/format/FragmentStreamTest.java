@@ -1,4 +1,11 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
+
+import io.kafkasnap.collect.ChunksTest;
+import io.kafkasnap.collect.Samples;
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.FragmentStream;
+import io.kafkasnap.format.ValueCodec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

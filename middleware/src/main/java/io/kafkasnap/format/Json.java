@@ -1,4 +1,4 @@
-package io.kafkasnap.collect;
+package io.kafkasnap.format;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,14 +11,14 @@ import java.io.IOException;
 import java.util.Comparator;
 
 /** The one Jackson configuration every kafkasnap document in this package is read and written with. */
-final class Json {
+public final class Json {
 
     /**
      * Strict so that "is this a JSON document?" has one answer: a single complete value (no trailing tokens), no
      * duplicate keys (which would be lost), and decimals kept exactly as written so a re-serialized value is the same
      * number.
      */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -26,7 +26,7 @@ final class Json {
             .build();
 
     /** Numbers compare by value (5 == 5L == 5.0) so that equal JSON compares equal whatever Java type Jackson chose. */
-    static final Comparator<JsonNode> SEMANTIC = (a, b) -> {
+    public static final Comparator<JsonNode> SEMANTIC = (a, b) -> {
         if (a.isNumber() && b.isNumber()) {
             return a.decimalValue().compareTo(b.decimalValue());
         }
@@ -36,11 +36,11 @@ final class Json {
     private Json() {
     }
 
-    static boolean semanticallyEqual(JsonNode a, JsonNode b) {
+    public static boolean semanticallyEqual(JsonNode a, JsonNode b) {
         return a.equals(SEMANTIC, b);
     }
 
-    static byte[] compact(JsonNode node) {
+    public static byte[] compact(JsonNode node) {
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -48,7 +48,7 @@ final class Json {
         }
     }
 
-    static String text(JsonNode node, boolean pretty) {
+    public static String text(JsonNode node, boolean pretty) {
         try {
             return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) : MAPPER.writeValueAsString(node);
         } catch (JsonProcessingException e) {
@@ -57,7 +57,7 @@ final class Json {
     }
 
     /** Jackson's message without its multi-line source excerpt. */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
         if (message == null) {
             return e.getClass().getSimpleName();

@@ -1,4 +1,4 @@
-package io.kafkasnap.kafka;
+package io.kafkasnap.format;
 
 /**
  * A control-topic record that is not a valid kafkasnap control record. The message names exactly what is wrong,

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.api;
 
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
