@@ -1,62 +1,32 @@
 package io.kafkasnap.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Snapshot;
 
 /**
  * The local state frozen at one instant. Taking it is O(1) (a RocksDB snapshot); reading it out costs the
  * state's size and may run on any thread, as often as needed, while the event loop goes on changing the live state.
  * It pins the versions it shows until it is closed.
  */
-public final class StateCapture implements AutoCloseable {
+public interface StateCapture extends AutoCloseable {
 
-    private final RocksDB db;
-    private final ColumnFamilyHandle state;
-    private final Snapshot snapshot;
-    private boolean closed;
-
-    StateCapture(RocksDB db, ColumnFamilyHandle state) {
-        this.db = db;
-        this.state = state;
-        this.snapshot = db.getSnapshot();
-    }
+    /**
+     * Hands every state entry at the instant of capture to {@code entry}, in key order, one at a time: memory stays
+     * flat whatever the state's size. May be called again; it sees the same entries.
+     *
+     * @throws IllegalStateException once the capture is released
+     */
+    void forEach(BiConsumer<String, byte[]> entry);
 
     /** Every state entry at the instant of capture, in key order, all in memory; for tests and small states. */
-    public Map<String, byte[]> readAll() {
+    default Map<String, byte[]> readAll() {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         forEach(entries::put);
         return entries;
     }
 
-    /**
-     * Hands every state entry at the instant of capture to {@code entry}, in key order, one at a time: memory stays
-     * flat whatever the state's size. May be called again; it sees the same entries.
-     */
-    public synchronized void forEach(BiConsumer<String, byte[]> entry) {
-        if (closed) {
-            throw new IllegalStateException("capture already released");
-        }
-        try (ReadOptions options = new ReadOptions().setSnapshot(snapshot);
-             RocksIterator it = db.newIterator(state, options)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                entry.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
-            }
-        }
-    }
-
-    /** Releases the RocksDB snapshot so compaction may drop the versions it pinned. */
+    /** Releases what the capture pins. Idempotent. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            db.releaseSnapshot(snapshot);
-        }
-    }
+    void close();
 }

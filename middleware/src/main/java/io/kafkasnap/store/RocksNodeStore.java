@@ -1,0 +1,644 @@
+package io.kafkasnap.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatchWithIndex;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A node's RocksDB. Column families: {@code state} (the application's key-value state), {@code recorded} (channel
+ * records kept for snapshots, keyed by snapshot, channel and offset), {@code outbox} (records to send, in order), and
+ * the default family for the node's own bookkeeping: input positions, the last applied (epoch, seq) per incoming
+ * channel, the next sequence number per outgoing channel, the control topic position, and the snapshots captured
+ * but not yet published.
+ *
+ * <p>Every change collects in one indexed write batch; reads see it. {@link #commit()} writes it atomically and is
+ * called by the node's step runner only, once per step, so a step's effects survive a crash together or not at all.
+ * Not thread-safe: the event loop owns it, except {@link StateCapture} and {@link #recorded(long)}, which read
+ * committed data only and may run on another thread.
+ */
+final class RocksNodeStore implements NodeStore {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte[] STATE_CF = utf8("state");
+    private static final byte[] RECORDED_CF = utf8("recorded");
+    private static final byte[] OUTBOX_CF = utf8("outbox");
+    private static final String POSITION = "position/";
+    private static final String APPLIED = "applied/";
+    private static final String OUT_SEQ = "outseq/";
+    private static final String IN_FLIGHT = "inflight/";
+    private static final byte[] CONTROL_POSITION = utf8("control-position");
+    private static final byte[] EPOCH = utf8("epoch");
+    private static final byte[] RESTORED_PENDING = utf8("restored-pending");
+
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final RocksDB db;
+    private final ColumnFamilyHandle meta;
+    private final ColumnFamilyHandle state;
+    private final ColumnFamilyHandle recorded;
+    private final ColumnFamilyHandle outbox;
+    private final WriteOptions writeOptions;
+    private final ReadOptions readOptions = new ReadOptions();
+    private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    private long nextOutboxId;
+    /** Next {epoch, seq} per outgoing channel as the batch has it: saves a batch-and-DB read per send. */
+    private final Map<String, long[]> nextSeq = new HashMap<>();
+    private boolean dirty;
+    private boolean closed;
+
+    private RocksNodeStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db, List<ColumnFamilyHandle> handles,
+                      boolean sync) {
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.db = db;
+        this.meta = handles.get(0);
+        this.state = handles.get(1);
+        this.recorded = handles.get(2);
+        this.outbox = handles.get(3);
+        this.writeOptions = new WriteOptions().setSync(sync);
+        try (RocksIterator it = db.newIterator(outbox, readOptions)) {
+            it.seekToLast();
+            nextOutboxId = it.isValid() ? ByteBuffer.wrap(it.key()).getLong() + 1 : 0;
+        }
+    }
+
+    /** Opens or creates the store in {@code dir}, with unsynced writes (they survive the process, not the machine). */
+    static NodeStore openRocks(Path dir) {
+        return openRocks(dir, false);
+    }
+
+    /**
+     * Opens or creates the store in {@code dir}.
+     *
+     * @param sync whether every commit waits for the write-ahead log to reach the disk, so that a step survives the
+     *             loss of the machine too
+     * @throws IllegalStateException naming the directory if RocksDB cannot open it (for example, another node
+     *                               holds its lock)
+     */
+    static NodeStore openRocks(Path dir, boolean sync) {
+        DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                new ColumnFamilyDescriptor(STATE_CF, cfOptions),
+                new ColumnFamilyDescriptor(RECORDED_CF, cfOptions),
+                new ColumnFamilyDescriptor(OUTBOX_CF, cfOptions));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            return new RocksNodeStore(dbOptions, cfOptions, db, handles, sync);
+        } catch (RocksDBException | java.io.IOException e) {
+            dbOptions.close();
+            cfOptions.close();
+            throw new IllegalStateException("cannot open the state store in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- application state -------------------------------------------------------------------------------
+
+    @Override
+    public byte[] get(String key) {
+        try {
+            return batch.getFromBatchAndDB(db, state, readOptions, utf8(key));
+        } catch (RocksDBException e) {
+            throw new StoreException("read of state key '" + key + "'", e);
+        }
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+        if (value == null) {
+            delete(key);
+            return;
+        }
+        write(() -> batch.put(state, utf8(key), value), "write of state key '" + key + "'");
+    }
+
+    @Override
+    public void delete(String key) {
+        write(() -> batch.delete(state, utf8(key)), "delete of state key '" + key + "'");
+    }
+
+    /** Every committed and pending state entry, in key order. */
+    @Override
+    public void forEachState(BiConsumer<String, byte[]> action) {
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(state, base)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                action.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
+            }
+        }
+    }
+
+    /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
+    @Override
+    public void mark() {
+        batch.setSavePoint();
+    }
+
+    /** Undoes every change since the matching {@link #mark()}: state, outbox entries and bookkeeping alike. */
+    @Override
+    public void rollbackToMark() {
+        try {
+            batch.rollbackToSavePoint();
+        } catch (RocksDBException e) {
+            throw new StoreException("rollback of a failed record's changes", e);
+        }
+        // Outbox ids and sequence numbers handed out after the mark are gone with it; reusing them keeps the outbox
+        // and the channels free of holes. The batch knows the values as of the mark.
+        nextOutboxId = lastOutboxIdInBatchOrDb() + 1;
+        nextSeq.clear();
+    }
+
+    @Override
+    public void releaseMark() {
+        try {
+            batch.popSavePoint();
+        } catch (RocksDBException e) {
+            throw new StoreException("release of a save point", e);
+        }
+    }
+
+    // ---- positions and sequence numbers ------------------------------------------------------------------
+
+    @Override
+    public void putPositions(Map<String, Long> positions) {
+        positions.forEach((channel, offset) -> putMeta(POSITION + channel, longBytes(offset),
+                "write of the position of " + channel));
+    }
+
+    /** The committed next-offset-to-process of every channel that has one. */
+    @Override
+    public Map<String, Long> positions() {
+        Map<String, Long> positions = new HashMap<>();
+        forEachMeta(POSITION, (channel, value) -> positions.put(channel, ByteBuffer.wrap(value).getLong()));
+        return positions;
+    }
+
+    /** The last (epoch, seq) applied from {@code channel}. */
+    @Override
+    public void putApplied(String channel, long epoch, long seq) {
+        putMeta(APPLIED + channel, twoLongs(epoch, seq), "write of the last applied sequence of " + channel);
+    }
+
+    /** The committed last applied (epoch, seq) of every incoming channel that has one: {@code [epoch, seq]}. */
+    @Override
+    public Map<String, long[]> applied() {
+        Map<String, long[]> applied = new HashMap<>();
+        forEachMeta(APPLIED, (channel, value) -> {
+            ByteBuffer b = ByteBuffer.wrap(value);
+            applied.put(channel, new long[] {b.getLong(), b.getLong()});
+        });
+        return applied;
+    }
+
+    /** The committed next (epoch, seq) of every outgoing channel that has sent something: {@code [epoch, seq]}. */
+    @Override
+    public Map<String, long[]> nextSequences() {
+        Map<String, long[]> next = new HashMap<>();
+        forEachMeta(OUT_SEQ, (channel, value) -> {
+            ByteBuffer b = ByteBuffer.wrap(value);
+            next.put(channel, new long[] {b.getLong(), b.getLong()});
+        });
+        return next;
+    }
+
+    @Override
+    public void putControlPosition(long position) {
+        putMeta(CONTROL_POSITION, longBytes(position), "write of the control topic position");
+    }
+
+    /** The committed next control-topic offset to act on, if this node ever ran. */
+    @Override
+    public OptionalLong controlPosition() {
+        byte[] value = getMeta(CONTROL_POSITION);
+        return value == null ? OptionalLong.empty() : OptionalLong.of(ByteBuffer.wrap(value).getLong());
+    }
+
+    @Override
+    public void putEpoch(long epoch) {
+        putMeta(EPOCH, longBytes(epoch), "write of the epoch");
+    }
+
+    /** The committed epoch: 0 until the first restore. */
+    @Override
+    public long epoch() {
+        byte[] value = getMeta(EPOCH);
+        return value == null ? 0 : ByteBuffer.wrap(value).getLong();
+    }
+
+    /** Drops every state entry, in this step's batch: a restore puts the snapshot's state in its place. */
+    @Override
+    public void clearState() {
+        List<byte[]> keys = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(state, base)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                keys.add(it.key());
+            }
+        }
+        for (byte[] key : keys) {
+            write(() -> batch.delete(state, key), "delete of the state for a restore");
+        }
+    }
+
+    /** Notes that the restore to {@code snapshot} in {@code epoch} is in place and not yet announced. */
+    @Override
+    public void putRestoredPending(long epoch, long snapshot) {
+        putMeta(RESTORED_PENDING, twoLongs(epoch, snapshot), "write of a restore to announce");
+    }
+
+    @Override
+    public void clearRestoredPending() {
+        write(() -> batch.delete(meta, RESTORED_PENDING), "delete of an announced restore");
+    }
+
+    /** The committed restore not yet announced as {@code restored}: {@code [epoch, snapshot]}, or null. */
+    @Override
+    public long[] restoredPending() {
+        byte[] value = getMeta(RESTORED_PENDING);
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        return new long[] {b.getLong(), b.getLong()};
+    }
+
+    // ---- snapshots in flight -----------------------------------------------------------------------------
+
+    /** Notes that {@code snapshot} was captured here; until {@link #removeInFlight} a crash means it is lost. */
+    @Override
+    public void putInFlight(long snapshot) {
+        putMeta(IN_FLIGHT + snapshot, new byte[0], "write of snapshot " + snapshot + " in flight");
+    }
+
+    @Override
+    public void removeInFlight(long snapshot) {
+        write(() -> batch.delete(meta, utf8(IN_FLIGHT + snapshot)), "delete of snapshot " + snapshot + " in flight");
+    }
+
+    /** The committed snapshots captured and not yet published. */
+    @Override
+    public Set<Long> inFlight() {
+        Set<Long> snapshots = new TreeSet<>();
+        forEachMeta(IN_FLIGHT, (snapshot, value) -> snapshots.add(Long.parseLong(snapshot)));
+        return snapshots;
+    }
+
+    // ---- outbox ------------------------------------------------------------------------------------------
+
+    /**
+     * Appends a record to send on {@code channel} to this step's batch, with the channel's next sequence number.
+     *
+     * @param marker the snapshot id for a marker, -1 for an app record
+     * @return the entry as it will be sent once the step commits
+     */
+    @Override
+    public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence) {
+        byte[] seqKey = utf8(OUT_SEQ + channel);
+        long[] next = nextSeq.get(channel);
+        if (next == null) {
+            try {
+                byte[] current = batch.getFromBatchAndDB(db, meta, readOptions, seqKey);
+                ByteBuffer b = current == null ? null : ByteBuffer.wrap(current);
+                next = b == null ? new long[] {epoch, 0} : new long[] {b.getLong(), b.getLong()};
+            } catch (RocksDBException e) {
+                throw new StoreException("read of the sequence number of " + channel, e);
+            }
+            nextSeq.put(channel, next);
+        }
+        // A new epoch numbers every channel from 0 again.
+        long seq = next[0] == epoch ? next[1] : 0;
+        OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence);
+        write(() -> {
+            batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry));
+            batch.put(meta, seqKey, twoLongs(epoch, seq + 1));
+        }, "append to the outbox of " + channel);
+        next[0] = epoch;
+        next[1] = seq + 1;
+        nextOutboxId++;
+        return entry;
+    }
+
+    /** Drops an acknowledged entry, in this step's batch. */
+    @Override
+    public void deleteOutbox(long id) {
+        write(() -> batch.delete(outbox, longBytes(id)), "delete of outbox entry " + id);
+    }
+
+    /** Drops every entry: a restore discards what the old epoch had not sent. */
+    @Override
+    public void clearOutbox() {
+        List<Long> ids = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(outbox, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(outbox, base)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                ids.add(ByteBuffer.wrap(it.key()).getLong());
+            }
+        }
+        ids.forEach(this::deleteOutbox);
+    }
+
+    /** The committed outbox, in send order. */
+    @Override
+    public List<OutboxEntry> outbox() {
+        List<OutboxEntry> entries = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(outbox, readOptions)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                entries.add(decodeOutbox(ByteBuffer.wrap(it.key()).getLong(), it.value()));
+            }
+        }
+        return entries;
+    }
+
+    // ---- recorded channel records ------------------------------------------------------------------------
+
+    @Override
+    public void putRecorded(long snapshot, RecordedRecord record) {
+        write(() -> batch.put(recorded, recordedKey(snapshot, record.channel(), record.offset()),
+                        encodeRecorded(record)),
+                "write of a recorded record of " + record.channel() + " for snapshot " + snapshot);
+    }
+
+    /** The committed records kept for {@code snapshot}, by channel then offset. Safe from any thread. */
+    @Override
+    public List<RecordedRecord> recorded(long snapshot) {
+        List<RecordedRecord> records = new ArrayList<>();
+        byte[] prefix = longBytes(snapshot);
+        try (ReadOptions options = new ReadOptions(); RocksIterator it = db.newIterator(recorded, options)) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                records.add(decodeRecorded(it.key(), it.value()));
+            }
+        }
+        return records;
+    }
+
+    /** Drops the records kept for {@code snapshot}, in this step's batch. */
+    @Override
+    public void deleteRecorded(long snapshot) {
+        byte[] prefix = longBytes(snapshot);
+        List<byte[]> keys = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(recorded, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(recorded, base)) {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                keys.add(it.key());
+            }
+        }
+        for (byte[] key : keys) {
+            write(() -> batch.delete(recorded, key), "delete of the records kept for snapshot " + snapshot);
+        }
+    }
+
+    /** The snapshots that have kept records, committed or pending. */
+    @Override
+    public Set<Long> snapshotsWithRecords() {
+        Set<Long> snapshots = new TreeSet<>();
+        try (RocksIterator base = db.newIterator(recorded, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(recorded, base)) {
+            for (it.seekToFirst(); it.isValid(); ) {
+                long snapshot = ByteBuffer.wrap(it.key()).getLong();
+                snapshots.add(snapshot);
+                if (snapshot == Long.MAX_VALUE) {
+                    break;
+                }
+                it.seek(longBytes(snapshot + 1));
+            }
+        }
+        return snapshots;
+    }
+
+    // ---- steps -------------------------------------------------------------------------------------------
+
+    /** Whether the batch holds changes not yet committed. */
+    @Override
+    public boolean hasPendingChanges() {
+        return dirty;
+    }
+
+    /** Writes every pending change atomically. Called by the step runner only. */
+    @Override
+    public void commit() {
+        if (!dirty) {
+            return;
+        }
+        try {
+            db.write(writeOptions, batch);
+            batch.clear();
+            dirty = false;
+        } catch (RocksDBException e) {
+            throw new StoreException("commit of a step", e);
+        }
+    }
+
+    /**
+     * Freezes the committed state as it now is, O(1). The step runner commits first, so the capture shows exactly the
+     * state after the events before it.
+     *
+     * @throws IllegalStateException if changes are pending: they would be missing from the capture
+     */
+    @Override
+    public StateCapture capture() {
+        if (dirty) {
+            throw new IllegalStateException("capture with uncommitted changes: commit the step first");
+        }
+        return new RocksStateCapture(db, state);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        batch.close();
+        writeOptions.close();
+        readOptions.close();
+        meta.close();
+        state.close();
+        recorded.close();
+        outbox.close();
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+    }
+
+    // ---- encoding ----------------------------------------------------------------------------------------
+
+    private interface RocksWrite {
+        void run() throws RocksDBException;
+    }
+
+    private void write(RocksWrite write, String what) {
+        try {
+            write.run();
+            dirty = true;
+        } catch (RocksDBException e) {
+            throw new StoreException(what, e);
+        }
+    }
+
+    private void putMeta(String key, byte[] value, String what) {
+        putMeta(utf8(key), value, what);
+    }
+
+    private void putMeta(byte[] key, byte[] value, String what) {
+        write(() -> batch.put(meta, key, value), what);
+    }
+
+    private byte[] getMeta(byte[] key) {
+        try {
+            return batch.getFromBatchAndDB(db, meta, readOptions, key);
+        } catch (RocksDBException e) {
+            throw new StoreException("read of " + new String(key, StandardCharsets.UTF_8), e);
+        }
+    }
+
+    private void forEachMeta(String prefix, BiConsumer<String, byte[]> action) {
+        byte[] p = utf8(prefix);
+        try (RocksIterator it = db.newIterator(meta, readOptions)) {
+            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
+                action.accept(new String(it.key(), p.length, it.key().length - p.length, StandardCharsets.UTF_8),
+                        it.value());
+            }
+        }
+    }
+
+    private long lastOutboxIdInBatchOrDb() {
+        try (RocksIterator base = db.newIterator(outbox, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(outbox, base)) {
+            it.seekToLast();
+            return it.isValid() ? ByteBuffer.wrap(it.key()).getLong() : -1;
+        }
+    }
+
+    private static byte[] recordedKey(long snapshot, String channel, long offset) {
+        byte[] topic = utf8(channel);
+        return ByteBuffer.allocate(8 + 4 + topic.length + 8)
+                .putLong(snapshot).putInt(topic.length).put(topic).putLong(offset).array();
+    }
+
+    private static byte[] encodeRecorded(RecordedRecord r) {
+        Writer w = new Writer();
+        w.bytes(r.key()).bytes(r.value()).putLong(r.timestamp()).putInt(r.headers().size());
+        for (StoredHeader h : r.headers()) {
+            w.bytes(utf8(h.key())).bytes(h.value());
+        }
+        return w.toArray();
+    }
+
+    private static RecordedRecord decodeRecorded(byte[] storeKey, byte[] storeValue) {
+        ByteBuffer k = ByteBuffer.wrap(storeKey);
+        k.getLong();
+        byte[] topic = new byte[k.getInt()];
+        k.get(topic);
+        long offset = k.getLong();
+        ByteBuffer v = ByteBuffer.wrap(storeValue);
+        byte[] key = bytes(v);
+        byte[] value = bytes(v);
+        long timestamp = v.getLong();
+        int headerCount = v.getInt();
+        List<StoredHeader> headers = new ArrayList<>(headerCount);
+        for (int i = 0; i < headerCount; i++) {
+            headers.add(new StoredHeader(new String(bytes(v), StandardCharsets.UTF_8), bytes(v)));
+        }
+        return new RecordedRecord(new String(topic, StandardCharsets.UTF_8), offset, key, value, headers, timestamp);
+    }
+
+    private static byte[] encodeOutbox(OutboxEntry e) {
+        return new Writer().bytes(utf8(e.channel())).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
+                .putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0).toArray();
+    }
+
+    private static OutboxEntry decodeOutbox(long id, byte[] value) {
+        ByteBuffer v = ByteBuffer.wrap(value);
+        String channel = new String(bytes(v), StandardCharsets.UTF_8);
+        byte[] key = bytes(v);
+        byte[] payload = bytes(v);
+        return new OutboxEntry(id, channel, key, payload, v.getLong(), v.getLong(), v.getLong(), v.getInt() == 1);
+    }
+
+    /** Length-prefixed fields; -1 stands for null. */
+    private static final class Writer {
+        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        private final ByteBuffer scratch = ByteBuffer.allocate(8);
+
+        Writer bytes(byte[] b) {
+            putInt(b == null ? -1 : b.length);
+            if (b != null) {
+                out.writeBytes(b);
+            }
+            return this;
+        }
+
+        Writer putInt(int i) {
+            out.write(scratch.clear().putInt(i).array(), 0, 4);
+            return this;
+        }
+
+        Writer putLong(long l) {
+            out.write(scratch.clear().putLong(l).array(), 0, 8);
+            return this;
+        }
+
+        byte[] toArray() {
+            return out.toByteArray();
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        int length = buffer.getInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    private static byte[] twoLongs(long a, long b) {
+        return ByteBuffer.allocate(16).putLong(a).putLong(b).array();
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
