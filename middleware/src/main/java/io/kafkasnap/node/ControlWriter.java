@@ -1,5 +1,6 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.engine.ControlLog;
 import io.kafkasnap.format.ControlRecord;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Writes this node's records to the control topic: join and leave (waiting for them), aborts and restores. */
-final class ControlWriter {
+final class ControlWriter implements ControlLog {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
 
@@ -32,21 +33,28 @@ final class ControlWriter {
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
     }
 
+    /** Reports each record written, on the producer's thread. */
+    interface Written {
+        void written(ControlRecord record);
+    }
+
+    private Written written = record -> { };
+
+    void onWritten(Written written) {
+        this.written = written;
+    }
+
     /**
      * Writes {@code record} without waiting. A lost abort is not fatal: the member's timeout or its restart gives the
      * snapshot up again; so a failure is logged, not raised.
      */
-    void write(ControlRecord record) {
-        write(record, () -> { });
-    }
-
-    /** As {@link #write(ControlRecord)}; {@code written} runs on the producer's thread once it is in the topic. */
-    void write(ControlRecord record, Runnable written) {
+    @Override
+    public void write(ControlRecord record) {
         producer.send(new ProducerRecord<>(controlTopic, 0, null, record.toJson()), (metadata, error) -> {
             if (error != null) {
                 log.warn("{}: could not write {} to {}: {}", processId, record, controlTopic, error.toString());
             } else {
-                written.run();
+                written.written(record);
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.engine.FragmentSink;
 import io.kafkasnap.format.Chunks;
 import io.kafkasnap.format.Fragment;
 import io.kafkasnap.format.FragmentKey;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * flat whatever the state's size. Work is cancellable; {@link #close()} cancels it and waits for it, so the store
  * is never closed under a capture that is still being read.
  */
-final class FragmentPublisher implements AutoCloseable {
+final class FragmentPublisher implements FragmentSink, AutoCloseable {
 
     /** Outcomes, called on the publisher's or the producer's thread: post them to the loop. */
     interface Outcome {
@@ -79,7 +80,8 @@ final class FragmentPublisher implements AutoCloseable {
      * Publishes the fragment of {@code local}; takes ownership of {@code capture} and releases it when done. The
      * records kept for the snapshot must be committed.
      */
-    void publish(LocalSnapshot local, StateCapture capture, long recordedAt, Map<String, long[]> applied) {
+    @Override
+    public void publish(LocalSnapshot local, StateCapture capture, long recordedAt, Map<String, long[]> applied) {
         long snapshot = local.snapshot();
         AtomicBoolean cancel = new AtomicBoolean();
         cancelled.put(snapshot, cancel);
@@ -130,7 +132,8 @@ final class FragmentPublisher implements AutoCloseable {
     }
 
     /** Stops publishing {@code snapshot}'s fragment, if it is under way; chunks already sent stay sent. */
-    void cancel(long snapshot) {
+    @Override
+    public void cancel(long snapshot) {
         AtomicBoolean cancel = cancelled.remove(snapshot);
         if (cancel != null) {
             cancel.set(true);

@@ -1,5 +1,7 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.engine.NodeEngine;
+
 import io.kafkasnap.api.NodeTask;
 import io.kafkasnap.api.RecordHandler;
 
@@ -96,7 +98,7 @@ public final class SnapshotNode implements AutoCloseable {
         private final Set<String> outgoing = new LinkedHashSet<>();
         private RecordHandler handler;
         private final List<NodeTask> onStart = new ArrayList<>();
-        private final List<NodeRuntime.Periodic> timers = new ArrayList<>();
+        private final List<NodeEngine.Periodic> timers = new ArrayList<>();
         private MeterRegistry meterRegistry;
 
         private Builder() {
@@ -189,7 +191,7 @@ public final class SnapshotNode implements AutoCloseable {
             if (period == null || period.isNegative() || period.isZero()) {
                 throw new IllegalArgumentException("timer period must be positive, got: " + period);
             }
-            timers.add(new NodeRuntime.Periodic(period, Objects.requireNonNull(task, "task")));
+            timers.add(new NodeEngine.Periodic(period, Objects.requireNonNull(task, "task")));
             return this;
         }
 

@@ -1,9 +1,9 @@
 package io.kafkasnap.node;
 
+import io.kafkasnap.engine.StatusSink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * each change of epoch; a tombstone at a clean stop. For monitoring only: nothing in the protocol reads it, so a
  * failed send is logged and the next period tries again.
  */
-final class StatusReporter {
+final class StatusReporter implements StatusSink {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,30 +25,20 @@ final class StatusReporter {
     private final String processId;
     private final String topic;
     private final Producer<byte[], byte[]> producer;
-    private final long periodNanos;
-    private final Clock clock = Clock.systemUTC();
-    private long due;
     private boolean warned;
 
-    StatusReporter(String processId, String topic, Producer<byte[], byte[]> producer, long periodMillis) {
+    StatusReporter(String processId, String topic, Producer<byte[], byte[]> producer) {
         this.processId = processId;
         this.topic = topic;
         this.producer = producer;
-        this.periodNanos = periodMillis * 1_000_000;
-        this.due = System.nanoTime();
     }
 
-    boolean isDue(long nowNanos) {
-        return nowNanos - due >= 0;
-    }
-
-    /** Publishes now; the next report is due a period later. Called when due and at each change of epoch. */
-    void report(long nowNanos, long epoch, Map<String, Long> positions, int outbox, Set<Long> inFlight) {
-        due = nowNanos + periodNanos;
+    @Override
+    public void report(long at, long epoch, Map<String, Long> positions, int outbox, Set<Long> inFlight) {
         ObjectNode status = JSON.createObjectNode();
         status.put("v", 1);
         status.put("process", processId);
-        status.put("at", clock.millis());
+        status.put("at", at);
         status.put("epoch", epoch);
         ObjectNode pos = status.putObject("positions");
         new TreeMap<>(positions).forEach(pos::put);
@@ -58,7 +48,8 @@ final class StatusReporter {
     }
 
     /** At a clean stop: this node is gone, not down. */
-    void tombstone() {
+    @Override
+    public void tombstone() {
         send(null);
     }
 

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.protocol.AbortReason;
@@ -13,7 +13,6 @@ import io.kafkasnap.store.StoredHeader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,27 +35,27 @@ final class SnapshotSteps implements Controller {
 
     /** What the steps need of the event loop. */
     interface Loop {
-        /** Runs {@code task} on the loop; safe from any thread. */
-        void post(Runnable task);
+        /** Runs {@code task} on the loop once the current event is done (the protocol is not re-entrant). */
+        void later(Runnable task);
 
         SnapshotProtocol protocol();
 
         /** The app record the loop is handing to the protocol right now. */
-        ConsumerRecord<byte[], byte[]> current();
+        InputRecord current();
     }
 
-    private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
+    private static final Logger log = LoggerFactory.getLogger(SnapshotSteps.class);
 
     private final String processId;
     private final Set<String> outgoing;
     private final NodeStore store;
     private final StepRunner steps;
     private final ChannelSequences sequences;
-    private final ControlWriter control;
+    private final ControlLog control;
     private final Loop loop;
     private final long timeoutNanos;
-    private final Clock clock = Clock.systemUTC();
-    private FragmentPublisher publisher;
+    private final Time time;
+    private final FragmentSink publisher;
 
     /** The captured state of every snapshot recording here, until its fragment is handed to the publisher. */
     private final Map<Long, StateCapture> captures = new HashMap<>();
@@ -74,8 +72,10 @@ final class SnapshotSteps implements Controller {
     private final Timer capturePause;
 
     SnapshotSteps(String processId, Set<String> outgoing, NodeStore store, StepRunner steps,
-                  ChannelSequences sequences, ControlWriter control, Loop loop, long timeoutMillis,
-                  MeterRegistry meters) {
+                  ChannelSequences sequences, ControlLog control, FragmentSink publisher, Loop loop,
+                  long timeoutMillis, Time time, MeterRegistry meters) {
+        this.publisher = publisher;
+        this.time = time;
         this.sequences = sequences;
         this.processId = processId;
         this.outgoing = outgoing;
@@ -97,26 +97,22 @@ final class SnapshotSteps implements Controller {
                 .publishPercentiles(0.5, 0.99).register(meters);
     }
 
-    void setPublisher(FragmentPublisher publisher) {
-        this.publisher = publisher;
-    }
-
     // ---- the core's requests -------------------------------------------------------------------------------
 
     @Override
     public void recordLocalState(long snapshot) {
-        long start = System.nanoTime();
+        long start = time.nanos();
         // The capture must show exactly the events before this one, with their positions: end the step here. The
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
         store.putInFlight(snapshot);
         steps.commit();
         captures.put(snapshot, store.capture());
-        capturePause.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        recordedAt.put(snapshot, clock.millis());
+        capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
+        recordedAt.put(snapshot, time.millis());
         appliedAt.put(snapshot, sequences.copy());
-        startedAt.put(snapshot, System.nanoTime());
+        startedAt.put(snapshot, time.nanos());
         started.increment();
-        loop.post(() -> loop.protocol().onLocalStateRecorded(snapshot));
+        loop.later(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
 
     @Override
@@ -128,7 +124,7 @@ final class SnapshotSteps implements Controller {
 
     @Override
     public void recordChannelRecord(long snapshot, String channel, long offset) {
-        ConsumerRecord<byte[], byte[]> current = loop.current();
+        InputRecord current = loop.current();
         List<StoredHeader> headers = new ArrayList<>();
         for (Header header : current.headers()) {
             headers.add(new StoredHeader(header.key(), header.value()));

@@ -1,18 +1,21 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
-import io.kafkasnap.format.Membership;
+import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.format.MalformedControlRecordException;
+import io.kafkasnap.format.Membership;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the control topic in offset order: keeps the membership (joins and leaves from offset 0), and turns
- * triggers, aborts and restores into actions. A malformed or unknown record is logged once and skipped.
+ * Reads the control topic in offset order: keeps its history (membership from offset 0, joins, the verdict on each
+ * restore), and turns triggers, aborts and restores into actions. A malformed or unknown record is skipped, and said
+ * once per process (not at every start of every node that reads it again).
  */
 final class ControlDispatcher {
 
@@ -25,20 +28,21 @@ final class ControlDispatcher {
 
         void aborted(ControlRecord.Abort abort);
 
-        void restore(long epoch, ControlRecord.Restore restore);
+        /** A restore record, with the verdict every node reaches on it. */
+        void restore(ControlHistory.RestoreVerdict verdict);
 
-        void restored(ControlRecord.Restored restored);
+        /** The control topic has been read further: epochs it promised or ruled out may be decided now. */
+        void advanced();
     }
 
-    private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
+    private static final Logger log = LoggerFactory.getLogger(ControlDispatcher.class);
+    private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
 
     private final String processId;
     private final Set<String> incoming;
-    private final Membership membership = new Membership();
+    private final ControlHistory history = new ControlHistory();
     private final Actions actions;
     private long nextOffset;
-    private long catchUpRestoreEpoch = -1;
-    private ControlRecord.Restore catchUpRestore;
 
     ControlDispatcher(String processId, Set<String> incoming, Actions actions) {
         this.processId = processId;
@@ -46,22 +50,10 @@ final class ControlDispatcher {
         this.actions = actions;
     }
 
-    /** A record before the point this node acts from: it only updates the membership. */
+    /** A record before the point this node acts from: it only builds the history. */
     void catchUp(long offset, long timestamp, byte[] value) {
-        parse(offset, value).ifPresent(record -> {
-            membership.accept(offset, timestamp, record);
-            if (record instanceof ControlRecord.Restore restore) {
-                catchUpRestoreEpoch = offset;
-                catchUpRestore = restore;
-            }
-        });
+        parse(offset, value).ifPresent(record -> history.accept(offset, timestamp, record));
         nextOffset = offset + 1;
-    }
-
-    /** The latest restore among the records caught up with, and its epoch (its offset); empty if none. */
-    Optional<Map.Entry<Long, ControlRecord.Restore>> latestRestoreCaughtUp() {
-        return catchUpRestore == null ? Optional.empty()
-                : Optional.of(Map.entry(catchUpRestoreEpoch, catchUpRestore));
     }
 
     /** Starts acting at {@code offset}: records below it have been taken by {@link #catchUp}. */
@@ -75,25 +67,23 @@ final class ControlDispatcher {
         }
         nextOffset = offset + 1;
         Optional<ControlRecord> parsed = parse(offset, value);
-        if (parsed.isEmpty()) {
-            return;
-        }
-        ControlRecord record = parsed.get();
-        Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
-        if (start.isPresent()) {
-            Map<String, ControlRecord.Join> members = start.get().members();
-            if (!members.containsKey(processId)) {
-                actions.notAMember(offset);
-            } else {
-                actions.trigger(offset, start.get().initiator(), awaited(members), timestamp);
+        if (parsed.isPresent()) {
+            ControlRecord record = parsed.get();
+            Optional<Membership.SnapshotStart> start = history.accept(offset, timestamp, record);
+            if (start.isPresent()) {
+                Map<String, ControlRecord.Join> members = start.get().members();
+                if (!members.containsKey(processId)) {
+                    actions.notAMember(offset);
+                } else {
+                    actions.trigger(offset, start.get().initiator(), awaited(members), timestamp);
+                }
+            } else if (record instanceof ControlRecord.Abort abort) {
+                actions.aborted(abort);
+            } else if (record instanceof ControlRecord.Restore) {
+                actions.restore(history.restoreAt(offset).orElseThrow());
             }
-        } else if (record instanceof ControlRecord.Abort abort) {
-            actions.aborted(abort);
-        } else if (record instanceof ControlRecord.Restore restore) {
-            actions.restore(offset, restore);
-        } else if (record instanceof ControlRecord.Restored restored) {
-            actions.restored(restored);
         }
+        actions.advanced();
     }
 
     /** The next control offset not yet taken: stored with each step, so a restart acts from there. */
@@ -101,9 +91,8 @@ final class ControlDispatcher {
         return nextOffset;
     }
 
-    /** The current members and their latest joins. */
-    Map<String, ControlRecord.Join> members() {
-        return membership.members();
+    ControlHistory history() {
+        return history;
     }
 
     private Set<String> awaited(Map<String, ControlRecord.Join> members) {
@@ -123,7 +112,12 @@ final class ControlDispatcher {
             }
             return Optional.of(ControlRecord.parse(value));
         } catch (MalformedControlRecordException e) {
-            log.warn("{}: skipped control record at offset {}: {}", processId, offset, e.getMessage());
+            if (SAID.add(offset + "/" + e.getMessage())) {
+                log.warn("{}: skipped control record at offset {}: {} (said once per process)", processId, offset,
+                        e.getMessage());
+            } else {
+                log.debug("{}: skipped control record at offset {}: {}", processId, offset, e.getMessage());
+            }
             return Optional.empty();
         }
     }

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.OutboxEntry;
@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * Owns the step: everything an event-loop step changes (state, input positions, last applied sequences, protocol
  * progress, recorded records, outbox) collects in the store's batch, and this is the only place that commits it.
- * Sends become visible to the drainer only after their step committed, so a crash never sends what the state does
+ * Sends go to the outbox's sender only after their step committed, so a crash never sends what the state does
  * not reflect, and never loses what it does.
  */
 final class StepRunner {
@@ -22,16 +22,16 @@ final class StepRunner {
     }
 
     private final NodeStore store;
-    private final OutboxDrainer drainer;
+    private final Outbox outbox;
     private final List<Bookkeeping> bookkeeping;
     private final Supplier<Long> epoch;
     private final List<OutboxEntry> pending = new ArrayList<>();
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
 
-    StepRunner(NodeStore store, OutboxDrainer drainer, Supplier<Long> epoch, List<Bookkeeping> bookkeeping) {
+    StepRunner(NodeStore store, Outbox outbox, Supplier<Long> epoch, List<Bookkeeping> bookkeeping) {
         this.store = store;
-        this.drainer = drainer;
+        this.outbox = outbox;
         this.epoch = epoch;
         this.bookkeeping = List.copyOf(bookkeeping);
     }
@@ -97,7 +97,7 @@ final class StepRunner {
         if (!pending.isEmpty()) {
             List<OutboxEntry> committed = List.copyOf(pending);
             pending.clear();
-            drainer.send(committed);
+            outbox.send(committed);
         }
         if (!afterCommit.isEmpty()) {
             List<Runnable> actions = List.copyOf(afterCommit);

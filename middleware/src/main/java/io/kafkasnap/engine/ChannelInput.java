@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
 import io.kafkasnap.api.IncomingRecord;
 import io.kafkasnap.api.NodeContext;
@@ -11,11 +11,8 @@ import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.LongSupplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,41 +24,50 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelInput {
 
-    /** Pausing and resuming channels on the node's consumer. */
-    interface Channels {
-        void pause(String channel);
-
-        /** Fetches {@code channel} again from {@code position}. */
-        void resume(String channel, long position);
+    /** What the control topic says of an epoch ahead of this node's. */
+    enum EpochVerdict {
+        /** A restore at that offset is read and not yet applied here, or the control topic has not been read that
+         * far: hold the channel until it is applied or proved wrong. */
+        WAIT,
+        /** No restore that counts is at that offset: the record is bad input. */
+        NO_SUCH_EPOCH
     }
 
-    private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
+    interface Epochs {
+        long current();
+
+        EpochVerdict ahead(long epoch);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelInput.class);
 
     private final String processId;
     private final SnapshotProtocol protocol;
     private final ChannelSequences sequences;
-    private final Channels channels;
-    private final LongSupplier epoch;
+    private final InputControl channels;
+    private final Epochs epochs;
     private final RecordHandler handler;
     private final NodeContext context;
     private final StepRunner steps;
-    private final Set<String> held = new HashSet<>();
+    /** Held channels and the epoch each waits for. */
+    private final Map<String, Long> held = new HashMap<>();
     private final Counter processed;
     private final Counter skipped;
     private final Counter duplicates;
     private final Counter staleEpoch;
     private final Counter gaps;
     private final Counter handlerFailures;
-    private ConsumerRecord<byte[], byte[]> current;
+    private final Counter badEpoch;
+    private InputRecord current;
 
-    ChannelInput(String processId, SnapshotProtocol protocol, ChannelSequences sequences, Channels channels,
-                 LongSupplier epoch, RecordHandler handler, NodeContext context, StepRunner steps,
+    ChannelInput(String processId, SnapshotProtocol protocol, ChannelSequences sequences, InputControl channels,
+                 Epochs epochs, RecordHandler handler, NodeContext context, StepRunner steps,
                  MeterRegistry meters) {
         this.processId = processId;
         this.protocol = protocol;
         this.sequences = sequences;
         this.channels = channels;
-        this.epoch = epoch;
+        this.epochs = epochs;
         this.handler = handler;
         this.context = context;
         this.steps = steps;
@@ -76,23 +82,33 @@ final class ChannelInput {
                 .description("channel records that arrived ahead of a missing one and were dropped until it comes")
                 .register(meters);
         this.handlerFailures = meters.counter("kafkasnap.handler.failures", tags);
+        this.badEpoch = Counter.builder("kafkasnap.records.bad.epoch").tags(tags)
+                .description("channel records of an epoch that no restore on the control topic opened, skipped")
+                .register(meters);
     }
 
-    void accept(ConsumerRecord<byte[], byte[]> record) {
-        if (held.contains(record.topic())) {
-            return; // fetched again once the node enters the record's epoch
+    void accept(InputRecord record) {
+        if (held.containsKey(record.topic())) {
+            return; // fetched again once the node enters the record's epoch, or the control topic proves it wrong
         }
         Sequencing.Verdict verdict;
         ChannelHeaders.Sequence sequence;
         long snapshot = -1;
         try {
             sequence = ChannelHeaders.sequence(record.headers());
-            if (sequence != null && sequence.epoch() > epoch.getAsLong()) {
-                // The sender has applied a restore this node has not read yet: wait for it on the control topic.
-                channels.pause(record.topic());
-                held.add(record.topic());
-                log.debug("{}: {}@{} is of epoch {}, ahead of this node's {}; holding the channel until the restore",
-                        processId, record.topic(), record.offset(), sequence.epoch(), epoch.getAsLong());
+            if (sequence != null && sequence.epoch() > epochs.current()) {
+                if (epochs.ahead(sequence.epoch()) == EpochVerdict.WAIT) {
+                    // The sender applied a restore this node has not applied yet: wait for it.
+                    channels.pause(record.topic());
+                    held.put(record.topic(), sequence.epoch());
+                    log.debug("{}: {}@{} is of epoch {}, ahead of this node's {}; holding the channel until the"
+                            + " restore", processId, record.topic(), record.offset(), sequence.epoch(),
+                            epochs.current());
+                    return;
+                }
+                badEpoch.increment();
+                skip(record, "its header kafkasnap-epoch=" + sequence.epoch() + " names no restore: the control"
+                        + " topic has no valid restore record at offset " + sequence.epoch());
                 return;
             }
             verdict = sequences.check(record.topic(), sequence);
@@ -116,8 +132,10 @@ final class ChannelInput {
             }
             case GAP -> {
                 gaps.increment();
-                log.warn("{}: {}@{} arrived ahead of a missing record; dropped until the sender sends again",
-                        processId, record.topic(), record.offset());
+                long[] last = sequences.last(record.topic());
+                log.warn("{}: {}@{} has (epoch {}, seq {}) but {} is next; dropped until the sender sends the"
+                        + " missing record(s) again", processId, record.topic(), record.offset(), sequence.epoch(),
+                        sequence.seq(), last == null ? "anything" : "(" + last[0] + ", " + (last[1] + 1) + ")");
                 protocol.onSkippedRecord(record.topic(), record.offset());
                 return;
             }
@@ -155,16 +173,28 @@ final class ChannelInput {
         processed.increment();
     }
 
-    /** The node entered a new epoch: the channels held for it are fetched again from their positions. */
-    void releaseHeld(Map<String, Long> positions) {
-        for (String channel : held) {
-            channels.resume(channel, positions.get(channel));
+    /**
+     * The node entered a new epoch, or read further on the control topic: each channel held for an epoch that is
+     * now entered, or that the control topic no longer promises, is fetched again from its position and its first
+     * record judged anew.
+     */
+    void recheckHeld(Map<String, Long> positions) {
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            if (entry.getValue() <= epochs.current() || epochs.ahead(entry.getValue()) != EpochVerdict.WAIT) {
+                channels.resume(entry.getKey(), positions.get(entry.getKey()));
+                it.remove();
+            }
         }
-        held.clear();
+    }
+
+    /** The held channels and the epoch each waits for. */
+    Map<String, Long> held() {
+        return Map.copyOf(held);
     }
 
     /** The app record being handed to the protocol right now, for the snapshot steps to keep. */
-    ConsumerRecord<byte[], byte[]> current() {
+    InputRecord current() {
         return current;
     }
 
@@ -173,7 +203,7 @@ final class ChannelInput {
         handlerFailures.increment();
     }
 
-    private void skip(ConsumerRecord<byte[], byte[]> record, String why) {
+    private void skip(InputRecord record, String why) {
         skipped.increment();
         log.warn("{}: skipped {}@{}: {}; it is neither an app record nor a marker, so the handler does not see it",
                 processId, record.topic(), record.offset(), why);

@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
 import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.format.Sequencing.Verdict;
@@ -31,6 +31,12 @@ final class ChannelSequences {
 
     private static Verdict verdict(long[] last, long epoch, long seq) {
         return last == null ? Sequencing.verdict(-1, -1, epoch, seq) : Sequencing.verdict(last[0], last[1], epoch, seq);
+    }
+
+    /** The last applied {epoch, seq} of {@code channel}, or null if none. */
+    long[] last(String channel) {
+        long[] last = applied.get(channel);
+        return last == null ? null : last.clone();
     }
 
     /** The last applied {epoch, seq} of every channel that has one, as of now: kept with a snapshot's capture. */

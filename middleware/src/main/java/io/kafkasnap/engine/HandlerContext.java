@@ -1,4 +1,4 @@
-package io.kafkasnap.node;
+package io.kafkasnap.engine;
 
 import io.kafkasnap.api.KeyValueState;
 import io.kafkasnap.api.NodeContext;

@@ -1,0 +1,540 @@
+package io.kafkasnap.engine;
+
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.api.NodeTask;
+import io.kafkasnap.api.RecordHandler;
+import io.kafkasnap.format.ControlHistory;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.protocol.AbortReason;
+import io.kafkasnap.protocol.SnapshotProtocol;
+import io.kafkasnap.store.NodeStore;
+import io.kafkasnap.store.StoreException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a node decides, behind narrow ports (DESIGN.md, "The node"): no Kafka client, no thread, no clock of its
+ * own. The shell drives it on one thread with calls (a channel record, a control record, a tick) and events (a send
+ * acknowledged or failed, a fragment published or failed, a restore target loaded, a control record written), and ends
+ * each step with {@link #endStep()}, the only commit. A simulation drives it the same way with its own ports and time.
+ *
+ * <p>Internal to kafkasnap: public only so that the shell in another package can drive it.
+ */
+public final class NodeEngine {
+
+    /** A timer task and its period. */
+    public record Periodic(Duration period, NodeTask task) {
+    }
+
+    /** What the engine is told once, at construction. */
+    public record Settings(String processId, Set<String> incoming, Set<String> outgoing, RecordHandler handler,
+                           List<NodeTask> onStart, List<Periodic> timers, long snapshotTimeoutMs,
+                           int maxConcurrentSnapshots, int outboxMaxRecords, long statusIntervalMs,
+                           long restoreRetryMs) {
+        public Settings {
+            incoming = Set.copyOf(incoming);
+            outgoing = Set.copyOf(outgoing);
+            onStart = List.copyOf(onStart);
+            timers = List.copyOf(timers);
+        }
+    }
+
+    /** The engine's only ways to act on the world. */
+    public record Ports(ChannelOutput channels, ControlLog control, FragmentSink fragments, SnapshotSource snapshots,
+                        InputControl input, StatusSink status) {
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(NodeEngine.class);
+
+    private final Settings settings;
+    private final String processId;
+    private final NodeStore store;
+    private final Ports ports;
+    private final Time time;
+    private final MeterRegistry meters;
+    private final ControlDispatcher dispatcher;
+    private final Outbox outbox;
+    private final StepRunner steps;
+    private final ChannelSequences sequences;
+    private final SnapshotSteps snapshots;
+    private final HandlerContext context;
+    private final RestoreStep restorer;
+    private final List<long[]> timerDue = new ArrayList<>();
+    private final Deque<Runnable> later = new ArrayDeque<>();
+    /** Restores that count, read and not yet applied, by epoch; the first is being loaded. */
+    private final TreeMap<Long, ControlHistory.RestoreVerdict> pendingRestores = new TreeMap<>();
+    /** Restores that count on the control topic whose snapshot turned out not restorable: void at every node. */
+    private final Set<Long> refusedRestores = new HashSet<>();
+    private long loading = -1;
+    private long retryLoadAt;
+    private boolean retryLoad;
+    private SnapshotProtocol protocol;
+    private ChannelInput input;
+    private long epoch;
+    private boolean fresh;
+    private long statusDue;
+    private boolean opened;
+
+    public NodeEngine(Settings settings, NodeStore store, Ports ports, Time time, MeterRegistry meters) {
+        this.settings = Objects.requireNonNull(settings);
+        this.processId = settings.processId();
+        this.store = store;
+        this.ports = ports;
+        this.time = time;
+        this.meters = meters;
+        this.dispatcher = new ControlDispatcher(processId, settings.incoming(), new ControlActions());
+        this.epoch = store.epoch();
+        this.sequences = new ChannelSequences(store.applied());
+        this.outbox = new Outbox(processId, ports.channels(), new OutboxEvents(), settings.outboxMaxRecords());
+        this.steps = new StepRunner(store, outbox, () -> epoch, List.of(
+                s -> {
+                    if (protocol != null) {
+                        s.putPositions(protocol.positions());
+                    }
+                },
+                sequences::writeTo,
+                s -> {
+                    if (opened) {
+                        s.putControlPosition(dispatcher.nextOffset());
+                    }
+                },
+                outbox::deleteAcknowledged));
+        this.snapshots = new SnapshotSteps(processId, settings.outgoing(), store, steps, sequences, ports.control(),
+                ports.fragments(), new LoopPort(), settings.snapshotTimeoutMs(), time, meters);
+        this.context = new HandlerContext(processId, settings.incoming(), settings.outgoing(), store, steps);
+        this.restorer = new RestoreStep(processId, settings.incoming(), settings.outgoing(), store, steps, sequences,
+                snapshots, outbox, new RestorePort());
+        long now = time.nanos();
+        for (Periodic timer : settings.timers()) {
+            timerDue.add(new long[] {now + timer.period().toNanos()});
+        }
+        Gauge.builder("kafkasnap.outbox.depth", outbox, Outbox::depth).tags("process", processId)
+                .description("records sent on channels and not yet acknowledged").register(meters);
+    }
+
+    // ---- start -----------------------------------------------------------------------------------------------
+
+    /**
+     * Where this node acts from on the control topic, given the offset of the join it just wrote: its stored position,
+     * or (a new process, or one whose state directory was lost) the record after its join.
+     */
+    public long actFrom(long joinOffset) {
+        fresh = store.controlPosition().isEmpty();
+        // A stored position past our own join belongs to another incarnation of the control topic.
+        return Math.min(store.controlPosition().orElse(joinOffset + 1), joinOffset + 1);
+    }
+
+    /** A control record below {@link #actFrom}: it only builds the history (membership, joins, restores). */
+    public void catchUpControl(long offset, long timestamp, byte[] value) {
+        dispatcher.catchUp(offset, timestamp, value);
+    }
+
+    /**
+     * Ends the catch-up: the node acts on control records from {@code actFrom} on.
+     *
+     * @param beginnings the first offset of every incoming channel, for those this node has no stored position of
+     * @return where to read each incoming channel from
+     */
+    public Map<String, Long> open(long actFrom, Map<String, Long> beginnings) {
+        dispatcher.actFrom(actFrom);
+        Map<String, Long> stored = store.positions();
+        Map<String, Long> positions = new HashMap<>();
+        for (String channel : settings.incoming()) {
+            Long position = stored.containsKey(channel) ? stored.get(channel) : beginnings.get(channel);
+            positions.put(channel, Objects.requireNonNull(position, "no position for " + channel));
+        }
+        // Snapshots triggered before the point this node acts from are not its business: a fresh node was not a
+        // member, a restarted one finished or lost them (and aborts those in firstStep).
+        protocol = new SnapshotProtocol(processId, positions, settings.outgoing(), actFrom,
+                settings.maxConcurrentSnapshots(), snapshots);
+        input = new ChannelInput(processId, protocol, sequences, ports.input(), new EpochsPort(),
+                settings.handler(), context, steps, meters);
+        opened = true;
+        return positions;
+    }
+
+    /** The thread that drives the engine: handlers may use their context on it only. */
+    public void bindTo(Thread loop) {
+        context.bindTo(loop);
+    }
+
+    /**
+     * The first step: gives up what a crash lost, sends again what a previous run had not seen acknowledged, runs
+     * onStart, announces a restore applied and not yet announced, and takes up the restores read while catching up.
+     */
+    public void firstStep() throws Exception {
+        snapshots.abortLost(store.inFlight());
+        outbox.send(store.outbox());
+        for (NodeTask task : settings.onStart()) {
+            task.run(context);
+        }
+        long[] pending = store.restoredPending();
+        if (pending != null) {
+            ports.control().write(new ControlRecord.Restored(processId, pending[0], pending[1]));
+        }
+        // Restores written while this node was not running (or while it was loading one when it stopped).
+        ControlHistory history = dispatcher.history();
+        for (long offset = epoch + 1; offset < dispatcher.nextOffset(); offset++) {
+            history.restoreAt(offset).filter(ControlHistory.RestoreVerdict::counts)
+                    .ifPresent(v -> pendingRestores.put(v.epoch(), v));
+        }
+        if (fresh && !pendingRestores.isEmpty()) {
+            log.info("{}: no previous run here; takes up the restore(s) at {} read before its join", processId,
+                    pendingRestores.keySet());
+        }
+        loadNextRestore();
+        endStep();
+    }
+
+    // ---- steps -----------------------------------------------------------------------------------------------
+
+    /** A record of an incoming channel, within the current step. */
+    public void onChannelRecord(InputRecord record) {
+        input.accept(record);
+        runLater();
+    }
+
+    /** A record of the control topic, within the current step. */
+    public void onControlRecord(long offset, long timestamp, byte[] value) {
+        dispatcher.dispatch(offset, timestamp, value);
+        runLater();
+    }
+
+    /** Due timers, snapshot timeouts, a due status report and a due retry of a restore's lookup. */
+    public void tick() throws Exception {
+        long now = time.nanos();
+        snapshots.abortOverdue(now);
+        if (now - statusDue >= 0) {
+            reportStatus();
+        }
+        if (retryLoad && now - retryLoadAt >= 0) {
+            retryLoad = false;
+            ports.snapshots().load(loading, pendingRestores.get(loading).snapshot());
+        }
+        for (int i = 0; i < settings.timers().size(); i++) {
+            long[] due = timerDue.get(i);
+            if (now - due[0] >= 0) {
+                Periodic timer = settings.timers().get(i);
+                due[0] = now + timer.period().toNanos();
+                runTask(timer.task(), "a timer task");
+            }
+        }
+        runLater();
+    }
+
+    /** Ends the step: the one commit, then the step's sends go out. */
+    public void endStep() {
+        steps.commit();
+    }
+
+    /** Whether the shell must stop taking input until acknowledgements free the outbox. */
+    public boolean isFull() {
+        return outbox.isFull(steps.pendingSends());
+    }
+
+    /** Nanoseconds until the next timer, status report or lookup retry is due; at most {@code max}. */
+    public long nanosUntilDue(long max) {
+        long now = time.nanos();
+        long wait = Math.min(max, statusDue - now);
+        for (long[] due : timerDue) {
+            wait = Math.min(wait, due[0] - now);
+        }
+        if (retryLoad) {
+            wait = Math.min(wait, retryLoadAt - now);
+        }
+        return Math.max(0, wait);
+    }
+
+    // ---- events ----------------------------------------------------------------------------------------------
+
+    public void onSendAcknowledged(long entryId, long attempt, long offset) {
+        outbox.onAcknowledged(entryId, attempt, offset);
+        runLater();
+    }
+
+    /** @param retriable whether sending again can succeed (the broker was away), or not (record too large) */
+    public void onSendFailed(long entryId, long attempt, Exception cause, boolean retriable) {
+        outbox.onFailed(entryId, attempt, cause, retriable);
+        runLater();
+    }
+
+    public void onFragmentPublished(long snapshot, int chunks) {
+        snapshots.published(snapshot, chunks);
+        runLater();
+    }
+
+    public void onFragmentFailed(long snapshot, Throwable cause) {
+        snapshots.publishFailed(snapshot, cause);
+        runLater();
+    }
+
+    /** The control log wrote {@code record}. */
+    public void onControlWritten(ControlRecord record) {
+        if (record instanceof ControlRecord.Restored restored) {
+            long[] pending = store.restoredPending();
+            if (pending != null && pending[0] == restored.epoch()) {
+                store.clearRestoredPending();
+            }
+        }
+    }
+
+    /** The snapshot of the restore at {@code restoreEpoch} is loaded: applied in this step, or void if refused. */
+    public void onRestoreTargetLoaded(long restoreEpoch, RestoreTarget target) throws Exception {
+        ControlHistory.RestoreVerdict verdict = pendingRestores.get(restoreEpoch);
+        if (verdict == null || loading != restoreEpoch) {
+            return;
+        }
+        pendingRestores.remove(restoreEpoch);
+        loading = -1;
+        if (target.refusal().isPresent()) {
+            refusedRestores.add(restoreEpoch);
+            log.error("{}: the restore at control offset {} to snapshot {} is void: {}; every node finds the same,"
+                    + " nothing changes", processId, restoreEpoch, verdict.snapshot(), target.refusal().get());
+            input.recheckHeld(protocol.positions());
+        } else if (restoreEpoch > epoch) {
+            restorer.apply(verdict, target);
+            long snapshot = verdict.snapshot();
+            steps.afterCommit(() -> ports.control().write(new ControlRecord.Restored(processId, restoreEpoch,
+                    snapshot)));
+            input.recheckHeld(protocol.positions());
+            reportStatus();
+        }
+        loadNextRestore();
+        runLater();
+    }
+
+    /** The lookup of a restore's snapshot failed (the collection topic could not be read): tried again later. */
+    public void onRestoreTargetFailed(long restoreEpoch, Throwable cause) {
+        if (loading != restoreEpoch) {
+            return;
+        }
+        log.warn("{}: could not load the snapshot of the restore at control offset {} ({}); trying again in {} ms,"
+                + " records of its epoch wait", processId, restoreEpoch, cause.toString(), settings.restoreRetryMs());
+        retryLoad = true;
+        retryLoadAt = time.nanos() + TimeUnit.MILLISECONDS.toNanos(settings.restoreRetryMs());
+    }
+
+    // ---- stop ------------------------------------------------------------------------------------------------
+
+    /** At a clean stop: what is still recording here cannot finish; tell the members and commit. */
+    public void stop() {
+        snapshots.abortRecording(AbortReason.NODE_STOPPED, processId + " stopped");
+        endStep();
+    }
+
+    /** Releases captures still held; after the fragment sink has stopped, before the store closes. */
+    public void releaseCaptures() {
+        snapshots.releaseCaptures();
+    }
+
+    // ---- what the shell shows --------------------------------------------------------------------------------
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public int outboxDepth() {
+        return outbox.depth();
+    }
+
+    public Set<Long> inFlight() {
+        return snapshots.inFlight();
+    }
+
+    public Map<String, Long> positions() {
+        return protocol == null ? Map.of() : protocol.positions();
+    }
+
+    /** The epochs of restores that count, read and not yet applied here. */
+    public Set<Long> pendingRestores() {
+        return Set.copyOf(pendingRestores.keySet());
+    }
+
+    /** Incoming channels held until this node enters the epoch of their next record. */
+    public Map<String, Long> heldChannels() {
+        return input == null ? Map.of() : input.held();
+    }
+
+    // ---- inside ----------------------------------------------------------------------------------------------
+
+    private void reportStatus() {
+        statusDue = time.nanos() + TimeUnit.MILLISECONDS.toNanos(settings.statusIntervalMs());
+        ports.status().report(time.millis(), epoch, positions(), outbox.depth(), snapshots.inFlight());
+    }
+
+    private void loadNextRestore() {
+        if (loading >= 0 || pendingRestores.isEmpty()) {
+            return;
+        }
+        var next = pendingRestores.firstEntry();
+        if (next.getKey() <= epoch) {
+            pendingRestores.remove(next.getKey());
+            loadNextRestore();
+            return;
+        }
+        loading = next.getKey();
+        log.info("{}: the restore at control offset {} to snapshot {} counts ({}); loading the snapshot, input goes"
+                + " on meanwhile", processId, next.getKey(), next.getValue().snapshot(),
+                restorer.partIn(next.getValue()).says);
+        ports.snapshots().load(next.getKey(), next.getValue().snapshot());
+    }
+
+    private void runTask(NodeTask task, String what) {
+        steps.mark();
+        try {
+            task.run(context);
+            steps.release();
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception e) {
+            steps.rollback();
+            input.countHandlerFailure();
+            log.error("{}: {} failed; its state changes and sends were undone", processId, what, e);
+        }
+    }
+
+    private void runLater() {
+        Runnable task;
+        while ((task = later.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private final class LoopPort implements SnapshotSteps.Loop {
+        @Override
+        public void later(Runnable task) {
+            later.add(task);
+        }
+
+        @Override
+        public SnapshotProtocol protocol() {
+            return protocol;
+        }
+
+        @Override
+        public InputRecord current() {
+            return input.current();
+        }
+    }
+
+    private final class OutboxEvents implements Outbox.Events {
+        @Override
+        public void markerAcknowledged(long snapshot, String channel, long offset) {
+            later.add(() -> protocol.onMarkerSent(snapshot, channel, offset));
+        }
+
+        @Override
+        public void permanentFailure(String channel, Exception cause) {
+            throw new IllegalStateException("sending on channel " + channel + " failed for good (" + cause
+                    + "); the record stays in the outbox and is sent again at restart, so the channel has no gap",
+                    cause);
+        }
+    }
+
+    private final class EpochsPort implements ChannelInput.Epochs {
+        @Override
+        public long current() {
+            return epoch;
+        }
+
+        @Override
+        public ChannelInput.EpochVerdict ahead(long candidate) {
+            if (candidate >= dispatcher.nextOffset()) {
+                return ChannelInput.EpochVerdict.WAIT; // the control topic is not read that far yet
+            }
+            boolean counts = dispatcher.history().restoreAt(candidate)
+                    .map(ControlHistory.RestoreVerdict::counts).orElse(false);
+            return counts && !refusedRestores.contains(candidate) ? ChannelInput.EpochVerdict.WAIT
+                    : ChannelInput.EpochVerdict.NO_SUCH_EPOCH;
+        }
+    }
+
+    private final class ControlActions implements ControlDispatcher.Actions {
+        @Override
+        public void trigger(long snapshot, Optional<String> initiator, Set<String> awaited, long triggeredAt) {
+            long age = time.millis() - triggeredAt;
+            if (age > settings.snapshotTimeoutMs()) {
+                // Read late (after a long stop, or this node's clock is ahead): its members may have given it up.
+                // Said on the control topic, so that nobody waits for this node.
+                String detail = processId + " read the trigger " + age + " ms after it was written, past the"
+                        + " snapshot timeout of " + settings.snapshotTimeoutMs() + " ms";
+                log.warn("{}: snapshot {}: {}; not taking part", processId, snapshot, detail);
+                snapshots.giveUp(snapshot, AbortReason.TIMED_OUT, detail);
+                return;
+            }
+            protocol.onTrigger(snapshot, initiator.orElse(null), awaited);
+        }
+
+        @Override
+        public void notAMember(long snapshot) {
+            if (protocol.onNotAMember(snapshot)) {
+                // A marker started it before the trigger was read, which says this node had left by then.
+                snapshots.discard(snapshot);
+            }
+        }
+
+        @Override
+        public void aborted(ControlRecord.Abort abort) {
+            snapshots.aborted(abort);
+        }
+
+        @Override
+        public void restore(ControlHistory.RestoreVerdict verdict) {
+            if (!verdict.counts()) {
+                log.error("{}: the restore at control offset {} to snapshot {} is void: {}; every node finds the"
+                        + " same, nothing changes", processId, verdict.epoch(), verdict.snapshot(),
+                        verdict.voidReason().get());
+                return;
+            }
+            pendingRestores.put(verdict.epoch(), verdict);
+            loadNextRestore();
+        }
+
+        @Override
+        public void advanced() {
+            if (input != null && !input.held().isEmpty()) {
+                input.recheckHeld(protocol.positions());
+            }
+        }
+    }
+
+    private final class RestorePort implements RestoreStep.Engine {
+        @Override
+        public long epoch() {
+            return epoch;
+        }
+
+        @Override
+        public void enterEpoch(long newEpoch) {
+            epoch = newEpoch;
+            store.putEpoch(newEpoch);
+        }
+
+        @Override
+        public void handle(IncomingRecord record) {
+            input.handle(record, "the restored snapshot's recorded message ");
+        }
+
+        @Override
+        public void runOnStart() throws Exception {
+            for (NodeTask task : settings.onStart()) {
+                task.run(context);
+            }
+        }
+    }
+}

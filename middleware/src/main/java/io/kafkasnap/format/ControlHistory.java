@@ -1,0 +1,131 @@
+package io.kafkasnap.format;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the control topic says up to a point, read in offset order: the membership of every snapshot, who joined when,
+ * and whether each restore counts (DESIGN.md, "Restore"). A restore at offset E to snapshot S counts when S is a
+ * trigger before E with at least one member, and every process that joined after S's trigger and before E (running,
+ * down or gone since) is a member of S, or the record allows new members. The verdict depends on the control topic up
+ * to E alone, so every node and every reader reaches the same one, whenever it reads.
+ *
+ * <p>Not thread-safe: one reader feeds it.
+ */
+public final class ControlHistory {
+
+    /**
+     * The verdict on the restore record at control offset {@code epoch}.
+     *
+     * @param members    the members of the snapshot (empty if it is no snapshot)
+     * @param newMembers processes that joined after the snapshot's trigger and before the restore, not members of it
+     * @param voidReason why the restore is void at every node, empty if it counts
+     */
+    public record RestoreVerdict(long epoch, long snapshot, boolean allowNewMembers, Set<String> members,
+                                 Set<String> newMembers, Optional<String> voidReason) {
+        public RestoreVerdict {
+            members = Collections.unmodifiableSortedSet(new TreeSet<>(members));
+            newMembers = Collections.unmodifiableSortedSet(new TreeSet<>(newMembers));
+        }
+
+        public boolean counts() {
+            return voidReason.isEmpty();
+        }
+    }
+
+    private record JoinAt(long offset, String process) {
+    }
+
+    private final Membership membership = new Membership();
+    private final Map<Long, Set<String>> membersAt = new HashMap<>();
+    private final List<JoinAt> joins = new ArrayList<>();
+    private final Map<String, Long> firstJoin = new HashMap<>();
+    private final TreeMap<Long, RestoreVerdict> restores = new TreeMap<>();
+
+    /**
+     * Takes the control record at {@code offset}; records at or below an offset already taken are ignored.
+     *
+     * @return the snapshot it starts, if it is a trigger
+     */
+    public Optional<Membership.SnapshotStart> accept(long offset, long timestamp, ControlRecord record) {
+        if (offset < membership.nextOffset()) {
+            return Optional.empty();
+        }
+        Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
+        start.ifPresent(s -> membersAt.put(offset, Set.copyOf(s.members().keySet())));
+        if (record instanceof ControlRecord.Join join) {
+            joins.add(new JoinAt(offset, join.process()));
+            firstJoin.putIfAbsent(join.process(), offset);
+        } else if (record instanceof ControlRecord.Restore restore) {
+            restores.put(offset, judge(offset, restore));
+        }
+        return start;
+    }
+
+    private RestoreVerdict judge(long epoch, ControlRecord.Restore restore) {
+        long snapshot = restore.snapshot();
+        Set<String> members = snapshot < epoch ? membersAt.get(snapshot) : null;
+        if (members == null) {
+            return new RestoreVerdict(epoch, snapshot, restore.allowNewMembers(), Set.of(), Set.of(),
+                    Optional.of("control offset " + snapshot + " is not a snapshot trigger before the restore"));
+        }
+        if (members.isEmpty()) {
+            return new RestoreVerdict(epoch, snapshot, restore.allowNewMembers(), members, Set.of(),
+                    Optional.of("snapshot " + snapshot + " has no members"));
+        }
+        Set<String> newcomers = new TreeSet<>();
+        for (JoinAt join : joins) {
+            if (join.offset() > snapshot && join.offset() < epoch && !members.contains(join.process())) {
+                newcomers.add(join.process());
+            }
+        }
+        Optional<String> reason = newcomers.isEmpty() || restore.allowNewMembers() ? Optional.empty()
+                : Optional.of(newcomers + " joined after snapshot " + snapshot + " and are not its members;"
+                        + " a restore with allowNewMembers starts them from their initial state");
+        return new RestoreVerdict(epoch, snapshot, restore.allowNewMembers(), members, newcomers, reason);
+    }
+
+    /** The verdict on the restore at control offset {@code epoch}, if there is a restore record there. */
+    public Optional<RestoreVerdict> restoreAt(long epoch) {
+        return Optional.ofNullable(restores.get(epoch));
+    }
+
+    /** The latest restore that counts, if any. */
+    public Optional<RestoreVerdict> latestRestore() {
+        return restores.descendingMap().values().stream().filter(RestoreVerdict::counts).findFirst();
+    }
+
+    /** The offset of the first join of {@code process}, if it ever joined. */
+    public OptionalLong firstJoin(String process) {
+        Long offset = firstJoin.get(process);
+        return offset == null ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    /** Whether {@code process} has a join record after {@code after} and before {@code before}. */
+    public boolean joinedBetween(String process, long after, long before) {
+        return joins.stream().anyMatch(j -> j.process().equals(process) && j.offset() > after && j.offset() < before);
+    }
+
+    /** The members of the snapshot triggered at {@code snapshot}, if it is a trigger. */
+    public Optional<Set<String>> membersOf(long snapshot) {
+        return Optional.ofNullable(membersAt.get(snapshot));
+    }
+
+    /** The current members and their latest joins. */
+    public Map<String, ControlRecord.Join> members() {
+        return membership.members();
+    }
+
+    /** The offset after the last record taken. */
+    public long nextOffset() {
+        return membership.nextOffset();
+    }
+}

@@ -1,0 +1,110 @@
+package io.kafkasnap.node;
+
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.collect.GlobalSnapshot;
+import io.kafkasnap.collect.SnapshotLookup;
+import io.kafkasnap.engine.RestoreTarget;
+import io.kafkasnap.engine.SnapshotSource;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.ValueCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Finds a restore's snapshot on the collection topic, on a thread of its own, so the node keeps taking input while
+ * it reads: the snapshot as the control topic up to the restore's offset has it (the same answer at every node), and
+ * this node's part of it. The channels are not read again: the restore's writer checked them.
+ */
+final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
+
+    interface Outcome {
+        void loaded(long epoch, RestoreTarget target);
+
+        void failed(long epoch, Throwable cause);
+    }
+
+    private final String processId;
+    private final Set<String> incoming;
+    private final Properties kafka = new Properties();
+    private final String controlTopic;
+    private final String collectionTopic;
+    private final Outcome outcome;
+    private final ExecutorService worker;
+
+    KafkaSnapshotSource(String processId, Set<String> incoming, Map<String, Object> kafka, String controlTopic,
+                        String collectionTopic, Outcome outcome) {
+        this.processId = processId;
+        this.incoming = incoming;
+        this.kafka.putAll(kafka);
+        this.controlTopic = controlTopic;
+        this.collectionTopic = collectionTopic;
+        this.outcome = outcome;
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kafkasnap-" + processId + "-restore");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void load(long epoch, long snapshot) {
+        worker.execute(() -> {
+            try {
+                outcome.loaded(epoch, target(snapshot, SnapshotLookup.find(kafka, controlTopic, collectionTopic,
+                        snapshot, epoch, false)));
+            } catch (Throwable t) {
+                outcome.failed(epoch, t);
+            }
+        });
+    }
+
+    private RestoreTarget target(long snapshot, Optional<GlobalSnapshot> found) {
+        if (found.isEmpty()) {
+            return new RestoreTarget(snapshot, Optional.of("control offset " + snapshot + " is not a snapshot trigger"),
+                    Set.of(), Map.of(), Map.of());
+        }
+        GlobalSnapshot target = found.get();
+        if (target.status() != GlobalSnapshot.Status.COMPLETE || !target.consistency().violations().isEmpty()) {
+            return new RestoreTarget(snapshot, Optional.of("the snapshot is " + target.status().wire() + " ("
+                    + target.reason() + ": " + target.detail() + "); only a complete snapshot can be restored"),
+                    Set.copyOf(target.members()), Map.of(), Map.of());
+        }
+        Map<String, byte[]> state = new HashMap<>();
+        target.process(processId).ifPresent(p -> p.state()
+                .forEach((key, value) -> state.put(key, ValueCodec.fromJson(value))));
+        Map<String, List<IncomingRecord>> recorded = new HashMap<>();
+        target.channels().forEach((channel, channelState) -> {
+            if (!processId.equals(channelState.to()) || !incoming.contains(channel)) {
+                return;
+            }
+            List<IncomingRecord> messages = new ArrayList<>();
+            for (Fragment.Message message : channelState.messages()) {
+                RecordHeaders headers = new RecordHeaders();
+                message.headerBytes().forEach(h -> headers.add(h.getKey(), h.getValue()));
+                messages.add(new IncomingRecord(channel, message.offset(), message.keyBytes(), message.valueBytes(),
+                        message.timestamp(), headers));
+            }
+            recorded.put(channel, messages);
+        });
+        return new RestoreTarget(snapshot, Optional.empty(), Set.copyOf(target.members()), state, recorded);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
