@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  *       and older epochs as the receiver does; keys and values are compared byte for byte, since a restore hands
  *       those bytes back.</li>
  * </ol>
- * A fragment that lacks a channel its join record declares breaks rule 1 for that channel. Members without a
- * fragment are not violations: the snapshot's status already says it is not complete.
+ * A fragment that lacks a channel its join record declares, whose other end is a member too, breaks rule 1 for that
+ * channel; a channel whose other end is no member of the snapshot is not part of it (a node waits for markers only
+ * from member senders). A sender whose producer saw a send fail sends the marker again, so the receiver may have
+ * applied an earlier copy of the same (epoch, seq) than the one the sender reports: that earlier copy is the marker.
+ * Members without a fragment are not violations: the snapshot's status already says it is not complete.
  */
 public final class ConsistencyChecker {
 
@@ -51,14 +54,13 @@ public final class ConsistencyChecker {
     public GlobalSnapshot.Consistency check(long snapshot, Map<String, ControlRecord.Join> members,
                                             Map<String, Fragment> fragments) {
         List<Violation> violations = new ArrayList<>();
-        checkDeclaredChannels(members, fragments, violations);
-
         Map<String, List<String>> senders = new TreeMap<>();
         Map<String, List<String>> receivers = new TreeMap<>();
         new TreeMap<>(members).forEach((process, join) -> {
             join.out().forEach(t -> senders.computeIfAbsent(t, k -> new ArrayList<>()).add(process));
             join.in().forEach(t -> receivers.computeIfAbsent(t, k -> new ArrayList<>()).add(process));
         });
+        checkDeclaredChannels(members, fragments, senders, receivers, violations);
         List<Fragment[]> pairs = new ArrayList<>();
         List<ChannelLog.Range> ranges = new ArrayList<>();
         for (Map.Entry<String, List<String>> channel : senders.entrySet()) {
@@ -72,7 +74,7 @@ public final class ConsistencyChecker {
                         continue;
                     }
                     pairs.add(new Fragment[] {sender, receiver});
-                    ranges.add(rangeOf(topic, receiver));
+                    ranges.add(rangeOf(topic, sender, receiver));
                 }
             }
         }
@@ -99,6 +101,7 @@ public final class ConsistencyChecker {
     }
 
     private static void checkDeclaredChannels(Map<String, ControlRecord.Join> members, Map<String, Fragment> fragments,
+                                              Map<String, List<String>> senders, Map<String, List<String>> receivers,
                                               List<Violation> violations) {
         new TreeMap<>(fragments).forEach((process, fragment) -> {
             ControlRecord.Join join = members.get(process);
@@ -106,13 +109,13 @@ public final class ConsistencyChecker {
                 return;
             }
             for (String topic : new TreeSet<>(join.out())) {
-                if (!fragment.out().containsKey(topic)) {
+                if (!fragment.out().containsKey(topic) && receivers.containsKey(topic)) {
                     violations.add(new Violation(1, topic, process + "'s fragment names no marker offset for outgoing "
                             + "channel " + topic + ", which its join record declares"));
                 }
             }
             for (String topic : new TreeSet<>(join.in())) {
-                if (!fragment.in().containsKey(topic)) {
+                if (!fragment.in().containsKey(topic) && senders.containsKey(topic)) {
                     violations.add(new Violation(1, topic, process + "'s fragment has no recording of incoming "
                             + "channel " + topic + ", which its join record declares"));
                 }
@@ -120,11 +123,15 @@ public final class ConsistencyChecker {
         });
     }
 
-    /** The receiver's view [r, mq] is what it claims to have recorded, so that is the range to hold it to. */
-    private static ChannelLog.Range rangeOf(String topic, Fragment receiver) {
+    /**
+     * The receiver's view [r, mq] is what it claims to have recorded, so that is the range to hold it to; up to the
+     * sender's m as well, to compare the two markers when they differ.
+     */
+    private static ChannelLog.Range rangeOf(String topic, Fragment sender, Fragment receiver) {
         Fragment.InChannel recorded = receiver.in().get(topic);
+        long m = sender.out().get(topic).markerOffset();
         long to = recorded.recordedFrom() > recorded.markerOffset() ? recorded.recordedFrom()
-                : recorded.markerOffset() + 1;
+                : Math.max(recorded.markerOffset(), m) + 1;
         return new ChannelLog.Range(topic, recorded.recordedFrom(), to);
     }
 
@@ -136,20 +143,30 @@ public final class ConsistencyChecker {
         Fragment.InChannel recorded = receiver.in().get(topic);
         long mq = recorded.markerOffset();
         long r = recorded.recordedFrom();
-        if (mq != m) {
-            violations.add(new Violation(1, topic, p + " sent snapshot " + snapshot + "'s marker at offset " + m
-                    + " but " + q + " says it arrived at offset " + mq));
-        }
         if (r > mq) {
+            if (mq != m) {
+                violations.add(new Violation(1, topic, p + " sent snapshot " + snapshot + "'s marker at offset " + m
+                        + " but " + q + " says it arrived at offset " + mq));
+            }
             violations.add(new Violation(2, topic, q + " recorded its state at offset " + r
                     + ", after the marker at offset " + mq + " (must be <= the marker offset)"));
             return;
         }
-        List<ChannelRecord> records = prefetched != null ? prefetched : log.read(topic, r, mq + 1);
-        ChannelRecord last = records.isEmpty() ? null : records.get(records.size() - 1);
-        if (last == null || last.offset() != mq || !last.isMarker()) {
+        List<ChannelRecord> records = prefetched != null ? prefetched : log.read(topic, r, Math.max(mq, m) + 1);
+        ChannelRecord atMq = at(records, mq);
+        if (atMq == null || !atMq.isMarker()) {
             violations.add(new Violation(1, topic, "the record at offset " + mq + " of " + topic + " is "
-                    + (last == null || last.offset() != mq ? "missing" : "an app record") + ", not a marker"));
+                    + (atMq == null ? "missing" : "an app record") + ", not a marker"));
+        }
+        if (mq != m) {
+            ChannelRecord atM = at(records, m);
+            boolean earlierCopy = mq < m && atMq != null && atM != null && atMq.isMarker() && atM.isMarker()
+                    && atMq.isSequenced() && atMq.epoch() == atM.epoch() && atMq.seq() == atM.seq();
+            if (!earlierCopy) {
+                violations.add(new Violation(1, topic, p + " sent snapshot " + snapshot + "'s marker at offset " + m
+                        + " but " + q + " says it arrived at offset " + mq + ", which is not an earlier copy of the"
+                        + " same (epoch, seq)"));
+            }
         }
         // What the receiver applied, by the same rule it applies records by: re-sends, records of an older epoch
         // and fences are not channel state. The fragment says where its sequence stood at r.
@@ -172,6 +189,15 @@ public final class ConsistencyChecker {
             }
         }
         compareMessages(topic, q, r, mq, recorded.messages(), sent, violations);
+    }
+
+    private static ChannelRecord at(List<ChannelRecord> records, long offset) {
+        for (ChannelRecord record : records) {
+            if (record.offset() == offset) {
+                return record;
+            }
+        }
+        return null;
     }
 
     private static void compareMessages(String topic, String q, long r, long m, List<Fragment.Message> recorded,

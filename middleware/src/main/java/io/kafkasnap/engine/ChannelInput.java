@@ -59,10 +59,12 @@ final class ChannelInput {
     private final Counter handlerFailures;
     private final Counter badEpoch;
     private InputRecord current;
+    private final boolean brokenAppliesGaps;
 
     ChannelInput(String processId, SnapshotProtocol protocol, ChannelSequences sequences, InputControl channels,
                  Epochs epochs, RecordHandler handler, NodeContext context, StepRunner steps,
-                 MeterRegistry meters) {
+                 MeterRegistry meters, boolean brokenAppliesGaps) {
+        this.brokenAppliesGaps = brokenAppliesGaps;
         this.processId = processId;
         this.protocol = protocol;
         this.sequences = sequences;
@@ -112,6 +114,9 @@ final class ChannelInput {
                 return;
             }
             verdict = sequences.check(record.topic(), sequence);
+            if (brokenAppliesGaps && verdict == Sequencing.Verdict.GAP) {
+                verdict = Sequencing.Verdict.APPLY;
+            }
             if (Markers.isMarker(record.headers())) {
                 snapshot = Markers.snapshotOf(record.headers());
             }

@@ -62,6 +62,7 @@ public final class NodeEngine {
     private static final Logger log = LoggerFactory.getLogger(NodeEngine.class);
 
     private final Settings settings;
+    private final Set<BrokenVariant> broken;
     private final String processId;
     private final NodeStore store;
     private final Ports ports;
@@ -91,6 +92,12 @@ public final class NodeEngine {
     private boolean opened;
 
     public NodeEngine(Settings settings, NodeStore store, Ports ports, Time time, MeterRegistry meters) {
+        this(settings, store, ports, time, meters, Set.of());
+    }
+
+    NodeEngine(Settings settings, NodeStore store, Ports ports, Time time, MeterRegistry meters,
+               Set<BrokenVariant> broken) {
+        this.broken = broken;
         this.settings = Objects.requireNonNull(settings);
         this.processId = settings.processId();
         this.store = store;
@@ -100,7 +107,8 @@ public final class NodeEngine {
         this.dispatcher = new ControlDispatcher(processId, settings.incoming(), new ControlActions());
         this.epoch = store.epoch();
         this.sequences = new ChannelSequences(store.applied());
-        this.outbox = new Outbox(processId, ports.channels(), new OutboxEvents(), settings.outboxMaxRecords());
+        this.outbox = new Outbox(processId, ports.channels(), new OutboxEvents(), settings.outboxMaxRecords(),
+                broken.contains(BrokenVariant.DELETE_ACKNOWLEDGED_OUT_OF_ORDER));
         this.steps = new StepRunner(store, outbox, () -> epoch, List.of(
                 s -> {
                     if (protocol != null) {
@@ -118,7 +126,7 @@ public final class NodeEngine {
                 ports.fragments(), new LoopPort(), settings.snapshotTimeoutMs(), time, meters);
         this.context = new HandlerContext(processId, settings.incoming(), settings.outgoing(), store, steps);
         this.restorer = new RestoreStep(processId, settings.incoming(), settings.outgoing(), store, steps, sequences,
-                snapshots, outbox, new RestorePort());
+                snapshots, outbox, new RestorePort(), broken.contains(BrokenVariant.SKIP_FENCE));
         long now = time.nanos();
         for (Periodic timer : settings.timers()) {
             timerDue.add(new long[] {now + timer.period().toNanos()});
@@ -163,7 +171,7 @@ public final class NodeEngine {
         protocol = new SnapshotProtocol(processId, positions, settings.outgoing(), actFrom,
                 settings.maxConcurrentSnapshots(), snapshots);
         input = new ChannelInput(processId, protocol, sequences, ports.input(), new EpochsPort(),
-                settings.handler(), context, steps, meters);
+                settings.handler(), context, steps, meters, broken.contains(BrokenVariant.APPLY_GAP));
         opened = true;
         return positions;
     }
@@ -297,6 +305,24 @@ public final class NodeEngine {
     public void onRestoreTargetLoaded(long restoreEpoch, RestoreTarget target) throws Exception {
         ControlHistory.RestoreVerdict verdict = pendingRestores.get(restoreEpoch);
         if (verdict == null || loading != restoreEpoch) {
+            return;
+        }
+        if (target.missing().isPresent()) {
+            loading = -1;
+            if (pendingRestores.higherKey(restoreEpoch) != null) {
+                // A later restore is pending: it wins whatever this one would have become.
+                pendingRestores.remove(restoreEpoch);
+                log.warn("{}: skipped the restore at control offset {} ({}): a later restore supersedes it",
+                        processId, restoreEpoch, target.missing().get());
+                loadNextRestore();
+            } else {
+                log.warn("{}: the restore at control offset {} waits: {}; looking again in {} ms", processId,
+                        restoreEpoch, target.missing().get(), settings.restoreRetryMs());
+                loading = restoreEpoch;
+                retryLoad = true;
+                retryLoadAt = time.nanos() + TimeUnit.MILLISECONDS.toNanos(settings.restoreRetryMs());
+            }
+            runLater();
             return;
         }
         pendingRestores.remove(restoreEpoch);
@@ -495,6 +521,18 @@ public final class NodeEngine {
 
         @Override
         public void restore(ControlHistory.RestoreVerdict verdict) {
+            if (broken.contains(BrokenVariant.RESTORE_ONE_MEMBER_ONLY)
+                    && !verdict.members().isEmpty() && !verdict.members().iterator().next().equals(processId)) {
+                return;
+            }
+            if (broken.contains(BrokenVariant.DECIDE_RESTORE_LOCALLY) && !verdict.members().isEmpty()) {
+                boolean member = verdict.members().contains(processId);
+                if (!member && !verdict.allowNewMembers() && verdict.newMembers().contains(processId)) {
+                    return;
+                }
+                verdict = new ControlHistory.RestoreVerdict(verdict.epoch(), verdict.snapshot(), true,
+                        verdict.members(), verdict.newMembers(), Optional.empty());
+            }
             if (!verdict.counts()) {
                 log.error("{}: the restore at control offset {} to snapshot {} is void: {}; every node finds the"
                         + " same, nothing changes", processId, verdict.epoch(), verdict.snapshot(),

@@ -56,7 +56,10 @@ final class Outbox {
     private boolean saidFull;
     private int episodesFull;
 
-    Outbox(String processId, ChannelOutput output, Events events, int maxRecords) {
+    private final boolean brokenDeletesOutOfOrder;
+
+    Outbox(String processId, ChannelOutput output, Events events, int maxRecords, boolean brokenDeletesOutOfOrder) {
+        this.brokenDeletesOutOfOrder = brokenDeletesOutOfOrder;
         this.processId = processId;
         this.output = output;
         this.events = events;
@@ -88,6 +91,15 @@ final class Outbox {
         slot.acknowledged = true;
         slot.offset = offset;
         ArrayDeque<Slot> channel = channels.get(slot.entry.channel());
+        if (brokenDeletesOutOfOrder) {
+            channel.remove(slot);
+            byId.remove(id);
+            toDelete.add(id);
+            if (slot.entry.isMarker()) {
+                events.markerAcknowledged(slot.entry.marker(), slot.entry.channel(), offset);
+            }
+            return;
+        }
         while (!channel.isEmpty() && channel.peekFirst().acknowledged) {
             Slot head = channel.pollFirst();
             byId.remove(head.entry.id());
@@ -108,6 +120,10 @@ final class Outbox {
             return;
         }
         ArrayDeque<Slot> channel = channels.get(slot.entry.channel());
+        if (brokenDeletesOutOfOrder) {
+            attempt(slot);
+            return;
+        }
         List<Slot> again = new ArrayList<>();
         boolean from = false;
         for (Slot s : channel) {

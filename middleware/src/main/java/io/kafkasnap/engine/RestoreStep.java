@@ -60,9 +60,12 @@ final class RestoreStep {
     private final SnapshotSteps snapshots;
     private final Outbox outbox;
     private final Engine engine;
+    private final boolean brokenSkipsFence;
 
     RestoreStep(String processId, Set<String> incoming, Set<String> outgoing, NodeStore store, StepRunner steps,
-                ChannelSequences sequences, SnapshotSteps snapshots, Outbox outbox, Engine engine) {
+                ChannelSequences sequences, SnapshotSteps snapshots, Outbox outbox, Engine engine,
+                boolean brokenSkipsFence) {
+        this.brokenSkipsFence = brokenSkipsFence;
         this.processId = processId;
         this.incoming = incoming;
         this.outgoing = outgoing;
@@ -106,7 +109,9 @@ final class RestoreStep {
             }
         }
         engine.enterEpoch(epoch);
-        incoming.forEach(channel -> sequences.enterEpoch(channel, epoch));
+        if (!brokenSkipsFence) {
+            incoming.forEach(channel -> sequences.enterEpoch(channel, epoch));
+        }
         outgoing.forEach(steps::sendFence);
         int replayed = 0;
         if (part == Part.MEMBER) {

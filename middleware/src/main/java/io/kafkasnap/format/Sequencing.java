@@ -27,8 +27,10 @@ public final class Sequencing {
      */
     public static Verdict verdict(long lastEpoch, long lastSeq, long epoch, long seq) {
         if (lastEpoch < 0) {
-            // Nothing applied yet: whatever the channel holds first is where this receiver starts.
-            return Verdict.APPLY;
+            // Nothing applied yet: the channel starts at its sender's first record (seq 0 of the sender's epoch:
+            // its first send or the fence of a restore). A later one first means seq 0 failed and was sent again
+            // after it, behind the acknowledged-prefix rule.
+            return seq == 0 ? Verdict.APPLY : Verdict.GAP;
         }
         if (epoch < lastEpoch) {
             return Verdict.OLD_EPOCH;

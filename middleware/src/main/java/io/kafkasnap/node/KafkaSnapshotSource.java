@@ -69,14 +69,30 @@ final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
 
     private RestoreTarget target(long snapshot, Optional<GlobalSnapshot> found) {
         if (found.isEmpty()) {
-            return new RestoreTarget(snapshot, Optional.of("control offset " + snapshot + " is not a snapshot trigger"),
-                    Set.of(), Map.of(), Map.of());
+            return RestoreTarget.refused(snapshot, "control offset " + snapshot + " is not a snapshot trigger");
         }
         GlobalSnapshot target = found.get();
-        if (target.status() != GlobalSnapshot.Status.COMPLETE || !target.consistency().violations().isEmpty()) {
-            return new RestoreTarget(snapshot, Optional.of("the snapshot is " + target.status().wire() + " ("
-                    + target.reason() + ": " + target.detail() + "); only a complete snapshot can be restored"),
-                    Set.copyOf(target.members()), Map.of(), Map.of());
+        return targetOf(processId, incoming, target);
+    }
+
+    /** This node's part of {@code target}, or why it cannot be restored (now, or ever). */
+    static RestoreTarget targetOf(String processId, Set<String> incoming, GlobalSnapshot target) {
+        long snapshot = target.snapshot();
+        String status = "the snapshot is " + target.status().wire() + " (" + target.reason() + ": "
+                + target.detail() + ")";
+        switch (target.status()) {
+            case COMPLETE, INCONSISTENT -> {
+                if (!target.consistency().violations().isEmpty() || target.status() != GlobalSnapshot.Status.COMPLETE) {
+                    return RestoreTarget.refused(snapshot, status + "; only a consistent snapshot can be restored");
+                }
+            }
+            case FAILED -> {
+                // Decided by the control topic before the restore (an abort, no members): the same everywhere.
+                return RestoreTarget.refused(snapshot, status + "; a failed snapshot cannot be restored");
+            }
+            default -> {
+                return RestoreTarget.notYet(snapshot, status);
+            }
         }
         Map<String, byte[]> state = new HashMap<>();
         target.process(processId).ifPresent(p -> p.state()
@@ -95,7 +111,7 @@ final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
             }
             recorded.put(channel, messages);
         });
-        return new RestoreTarget(snapshot, Optional.empty(), Set.copyOf(target.members()), state, recorded);
+        return RestoreTarget.restorable(snapshot, Set.copyOf(target.members()), state, recorded);
     }
 
     @Override

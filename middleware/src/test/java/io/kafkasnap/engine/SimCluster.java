@@ -1,0 +1,840 @@
+package io.kafkasnap.engine;
+
+import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.collect.GlobalSnapshot;
+import io.kafkasnap.collect.InMemoryAssembly;
+import io.kafkasnap.format.ChannelHeaders;
+import io.kafkasnap.format.Chunks;
+import io.kafkasnap.format.ControlHistory;
+import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.Markers;
+import io.kafkasnap.format.ValueCodec;
+import io.kafkasnap.kafka.ChannelLog;
+import io.kafkasnap.kafka.ChannelRecord;
+import io.kafkasnap.protocol.LocalSnapshot;
+import io.kafkasnap.store.InMemoryNodeStore;
+import io.kafkasnap.store.OutboxEntry;
+import io.kafkasnap.store.RecordedRecord;
+import io.kafkasnap.store.StateCapture;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Real {@link NodeEngine}s of a bank (every process sends part of its balance to the next ones; the total is
+ * conserved) over in-memory single-partition logs, with simulated time and a seeded scheduler that picks the next
+ * event among all that can happen: a poll batch, a producer resolving a send (written, failed, or written with its
+ * acknowledgement lost), an outcome reaching the engine (at times out of order), a fragment published or failed, a
+ * restore's snapshot loaded, a tick, a kill -9, a restart, a lost state directory, a clean stop and rejoin, a
+ * trigger, a restore (valid, to an older snapshot, or void). After every event {@link #checkInvariants()} runs; at
+ * the end {@link #quiesceAndJudge()} lets everything settle and judges every snapshot with the real assembler.
+ */
+final class SimCluster {
+
+    static final long INITIAL_BALANCE = 1_000;
+    static final String CONTROL = "control";
+    static final String FRAGMENTS = "fragments";
+    static final long SNAPSHOT_TIMEOUT_MS = 3_000;
+
+    /** Faults the run may inject; all by default. */
+    enum Fault { SEND_FAILURES, LOST_ACKS, LATE_OUTCOMES, KILLS, LOST_STATE, LEAVES, FRAGMENT_FAILURES, RESTORES }
+
+    /** A simulated run failed: what broke, at which event. */
+    static final class SimFailure extends RuntimeException {
+        final int event;
+
+        SimFailure(int event, String message, Throwable cause) {
+            super(message, cause);
+            this.event = event;
+        }
+    }
+
+    record Rec(long offset, byte[] key, byte[] value, Headers headers, long timestamp) {
+    }
+
+    private final class Send {
+        final OutboxEntry entry;
+        final long attempt;
+
+        Send(OutboxEntry entry, long attempt) {
+            this.entry = entry;
+            this.attempt = attempt;
+        }
+    }
+
+    final class Proc {
+        final String id;
+        final Set<String> in;
+        final Set<String> out;
+        InMemoryNodeStore store = new InMemoryNodeStore();
+        NodeEngine engine;
+        boolean alive;
+        boolean lostState;
+        long lastEpoch;
+        final Map<String, Long> readPos = new HashMap<>();
+        final Set<String> paused = new TreeSet<>();
+        final Map<String, ArrayDeque<Send>> producer = new TreeMap<>();
+        final List<Runnable> outcomes = new ArrayList<>();
+        final Map<Long, Runnable> fragments = new TreeMap<>();
+        final List<Long> loads = new ArrayList<>();
+
+        Proc(String id, Set<String> in, Set<String> out) {
+            this.id = id;
+            this.in = in;
+            this.out = out;
+        }
+
+        boolean hasInput() {
+            for (Map.Entry<String, Long> pos : readPos.entrySet()) {
+                if (!paused.contains(pos.getKey()) && pos.getValue() < logs.get(pos.getKey()).size()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean hasSends() {
+            return producer.values().stream().anyMatch(q -> !q.isEmpty());
+        }
+
+        boolean busy() {
+            return hasInput() || hasSends() || !outcomes.isEmpty() || !fragments.isEmpty() || !loads.isEmpty();
+        }
+    }
+
+    final long seed;
+    private final Random random;
+    private final Set<Fault> faults;
+    private final Set<BrokenVariant> broken;
+    private final Map<String, List<Rec>> logs = new TreeMap<>();
+    final List<Proc> procs = new ArrayList<>();
+    private final List<String> trace = new ArrayList<>();
+    private long nanos = 1_000_000_000_000L;
+    private final long baseMillis = 1_700_000_000_000L;
+    boolean transfers = true;
+    private int events;
+    private int restoresWritten;
+
+    SimCluster(long seed, int processes, Set<Fault> faults, Set<BrokenVariant> broken) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
+        this.broken = broken;
+        logs.put(CONTROL, new ArrayList<>());
+        logs.put(FRAGMENTS, new ArrayList<>());
+        // A ring plus one chord, so that some process has two incoming and two outgoing channels.
+        Map<String, Set<String>> in = new TreeMap<>();
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (int i = 0; i < processes; i++) {
+            in.put("p" + i, new TreeSet<>());
+            out.put("p" + i, new TreeSet<>());
+        }
+        List<int[]> edges = new ArrayList<>();
+        for (int i = 0; i < processes; i++) {
+            edges.add(new int[] {i, (i + 1) % processes});
+        }
+        if (processes > 2) {
+            edges.add(new int[] {0, 2});
+        }
+        for (int[] e : edges) {
+            String topic = "ch." + e[0] + "." + e[1];
+            logs.put(topic, new ArrayList<>());
+            out.get("p" + e[0]).add(topic);
+            in.get("p" + e[1]).add(topic);
+        }
+        in.forEach((id, channels) -> procs.add(new Proc(id, channels, out.get(id))));
+    }
+
+    Time time() {
+        return new Time() {
+            @Override
+            public long nanos() {
+                return nanos;
+            }
+
+            @Override
+            public long millis() {
+                return baseMillis + nanos / 1_000_000;
+            }
+        };
+    }
+
+    List<String> trace() {
+        return trace;
+    }
+
+    int events() {
+        return events;
+    }
+
+    // ---- running ---------------------------------------------------------------------------------------------
+
+    /** Starts every process, then runs {@code count} random events, checking the invariants after each. */
+    void run(int count) {
+        // The last process joins later, at a random event: snapshots before it do not have it as a member.
+        for (Proc p : procs.subList(0, procs.size() - 1)) {
+            step("start " + p.id, () -> start(p));
+        }
+        for (int i = 0; i < count; i++) {
+            randomEvent();
+        }
+    }
+
+    private void step(String what, ThrowingRunnable action) {
+        events++;
+        trace.add(events + ": " + what);
+        try {
+            action.run();
+            checkInvariants();
+        } catch (SimFailure f) {
+            throw f;
+        } catch (Throwable t) {
+            throw new SimFailure(events, "event " + events + " (" + what + "): " + t, t);
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private void randomEvent() {
+        List<Map.Entry<String, ThrowingRunnable>> enabled = new ArrayList<>();
+        for (Proc p : procs) {
+            if (p.alive) {
+                if (p.hasInput()) {
+                    add(enabled, 6, "poll " + p.id, () -> poll(p));
+                }
+                if (p.hasSends()) {
+                    add(enabled, 6, "producer of " + p.id, () -> resolveSend(p));
+                }
+                if (!p.outcomes.isEmpty()) {
+                    add(enabled, 6, "outcome to " + p.id, () -> deliverOutcome(p));
+                }
+                if (!p.fragments.isEmpty()) {
+                    add(enabled, 2, "fragment of " + p.id, () -> resolveFragment(p));
+                }
+                if (!p.loads.isEmpty()) {
+                    add(enabled, 2, "restore lookup of " + p.id, () -> resolveLoad(p));
+                }
+                add(enabled, 3, "tick " + p.id, () -> tick(p, random.nextInt(40)));
+                if (faults.contains(Fault.KILLS)) {
+                    add(enabled, 1, "kill -9 " + p.id, () -> kill(p));
+                }
+                if (faults.contains(Fault.LEAVES) && random.nextInt(4) == 0) {
+                    add(enabled, 1, "clean stop " + p.id, () -> cleanStop(p));
+                }
+            } else {
+                add(enabled, 3, "restart " + p.id, () -> start(p));
+                if (faults.contains(Fault.LOST_STATE)) {
+                    add(enabled, 1, "restart " + p.id + " with its state directory lost", () -> {
+                        p.store = new InMemoryNodeStore();
+                        p.lostState = true;
+                        start(p);
+                    });
+                }
+            }
+        }
+        add(enabled, 2, "trigger", this::trigger);
+        if (faults.contains(Fault.RESTORES) && restoresWritten < 3) {
+            add(enabled, 1, "restore", this::restore);
+        }
+        int total = enabled.stream().mapToInt(e -> Integer.parseInt(e.getKey().substring(0, 1))).sum();
+        int pick = random.nextInt(total);
+        for (Map.Entry<String, ThrowingRunnable> e : enabled) {
+            pick -= Integer.parseInt(e.getKey().substring(0, 1));
+            if (pick < 0) {
+                step(e.getKey().substring(2), e.getValue());
+                return;
+            }
+        }
+    }
+
+    private static void add(List<Map.Entry<String, ThrowingRunnable>> enabled, int weight, String what,
+                            ThrowingRunnable action) {
+        enabled.add(new AbstractMap.SimpleEntry<>(weight + " " + what, action));
+    }
+
+    // ---- a process's life ------------------------------------------------------------------------------------
+
+    private void start(Proc p) throws Exception {
+        p.store = p.store.crash(); // a process finds what was committed, nothing more
+        p.engine = new NodeEngine(new NodeEngine.Settings(p.id, p.in, p.out, this::handle, List.of(this::initial),
+                List.of(new NodeEngine.Periodic(Duration.ofMillis(5), this::transfer)), SNAPSHOT_TIMEOUT_MS, 4,
+                10_000, 1_000, 500), p.store, ports(p), time(), new SimpleMeterRegistry(), broken);
+        long join = appendControl(new ControlRecord.Join(p.id, List.copyOf(p.in), List.copyOf(p.out)));
+        long actFrom = p.engine.actFrom(join);
+        for (Rec r : logs.get(CONTROL)) {
+            if (r.offset() >= actFrom) {
+                break;
+            }
+            p.engine.catchUpControl(r.offset(), r.timestamp(), r.value());
+        }
+        Map<String, Long> beginnings = new HashMap<>();
+        p.in.forEach(c -> beginnings.put(c, 0L));
+        Map<String, Long> positions = p.engine.open(actFrom, beginnings);
+        p.readPos.clear();
+        p.readPos.putAll(positions);
+        p.readPos.put(CONTROL, actFrom);
+        p.paused.clear();
+        p.engine.bindTo(Thread.currentThread());
+        p.alive = true;
+        p.engine.firstStep();
+    }
+
+    private void kill(Proc p) {
+        // Of what the producer had in flight, a prefix may have reached the broker.
+        for (ArrayDeque<Send> queue : p.producer.values()) {
+            int written = queue.isEmpty() ? 0 : random.nextInt(queue.size() + 1);
+            for (int i = 0; i < written; i++) {
+                append(queue.poll().entry);
+            }
+            queue.clear();
+        }
+        p.outcomes.clear();
+        p.fragments.clear();
+        p.loads.clear();
+        p.alive = false;
+        p.engine = null;
+    }
+
+    private void cleanStop(Proc p) {
+        p.engine.stop();
+        // The shell flushes the producer before it leaves.
+        while (p.hasSends() || !p.outcomes.isEmpty()) {
+            for (ArrayDeque<Send> queue : p.producer.values()) {
+                while (!queue.isEmpty()) {
+                    Send send = queue.poll();
+                    long offset = append(send.entry);
+                    p.outcomes.add(() -> p.engine.onSendAcknowledged(send.entry.id(), send.attempt, offset));
+                }
+            }
+            List<Runnable> outcomes = new ArrayList<>(p.outcomes);
+            p.outcomes.clear();
+            outcomes.forEach(Runnable::run);
+        }
+        p.engine.endStep();
+        appendControl(new ControlRecord.Leave(p.id));
+        p.fragments.clear();
+        p.loads.clear();
+        p.alive = false;
+        p.engine = null;
+    }
+
+    private void poll(Proc p) {
+        List<String> ready = p.readPos.keySet().stream()
+                .filter(t -> !p.paused.contains(t) && p.readPos.get(t) < logs.get(t).size()).toList();
+        String topic = ready.get(random.nextInt(ready.size()));
+        int batch = 1 + random.nextInt(3);
+        for (int i = 0; i < batch && !p.paused.contains(topic) && p.readPos.get(topic) < logs.get(topic).size();
+             i++) {
+            Rec r = logs.get(topic).get((int) (long) p.readPos.get(topic));
+            p.readPos.put(topic, r.offset() + 1);
+            if (topic.equals(CONTROL)) {
+                p.engine.onControlRecord(r.offset(), r.timestamp(), r.value());
+            } else {
+                p.engine.onChannelRecord(new InputRecord(topic, r.offset(), r.key(), r.value(), r.timestamp(),
+                        r.headers()));
+            }
+        }
+        p.engine.endStep();
+    }
+
+    private void tick(Proc p, int millis) throws Exception {
+        nanos += millis * 1_000_000L;
+        p.engine.tick();
+        p.engine.endStep();
+    }
+
+    private void resolveSend(Proc p) {
+        List<ArrayDeque<Send>> queues = p.producer.values().stream().filter(q -> !q.isEmpty()).toList();
+        ArrayDeque<Send> queue = queues.get(random.nextInt(queues.size()));
+        Send send = queue.poll();
+        int roll = random.nextInt(100);
+        if (faults.contains(Fault.SEND_FAILURES) && roll < 4) {
+            // Not written; the producer goes on with the next batch (it bumps its epoch).
+            p.outcomes.add(() -> p.engine.onSendFailed(send.entry.id(), send.attempt,
+                    new TimeoutException("expired in the simulation"), true));
+        } else if (faults.contains(Fault.LOST_ACKS) && roll < 7) {
+            append(send.entry);
+            p.outcomes.add(() -> p.engine.onSendFailed(send.entry.id(), send.attempt,
+                    new TimeoutException("written, acknowledgement lost in the simulation"), true));
+        } else {
+            long offset = append(send.entry);
+            p.outcomes.add(() -> p.engine.onSendAcknowledged(send.entry.id(), send.attempt, offset));
+        }
+    }
+
+    private void deliverOutcome(Proc p) {
+        int index = faults.contains(Fault.LATE_OUTCOMES) && p.outcomes.size() > 1 && random.nextInt(5) == 0
+                ? 1 + random.nextInt(p.outcomes.size() - 1) : 0;
+        p.outcomes.remove(index).run();
+        p.engine.endStep();
+    }
+
+    private void resolveFragment(Proc p) {
+        Long snapshot = p.fragments.keySet().iterator().next();
+        p.fragments.remove(snapshot).run();
+        p.engine.endStep();
+    }
+
+    private void resolveLoad(Proc p) throws Exception {
+        long epoch = p.loads.remove(0);
+        if (faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(6) == 0) {
+            p.engine.onRestoreTargetFailed(epoch, new TimeoutException("collection topic unreadable in the simulation"));
+        } else {
+            ControlRecord.Restore restore = (ControlRecord.Restore) ControlRecord.parse(
+                    logs.get(CONTROL).get((int) epoch).value());
+            Optional<GlobalSnapshot> found = InMemoryAssembly.find(controlAts(), consumerRecords(FRAGMENTS),
+                    restore.snapshot(), epoch);
+            if (System.getProperty("kafkasnap.sim.debug") != null) {
+                System.out.println("DEBUG lookup " + p.id + " epoch " + epoch + ": " + found.map(g -> g.status() + " "
+                        + g.reason() + " " + g.detail() + " members " + g.members()) + " fragments "
+                        + consumerRecords(FRAGMENTS).stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)
+                        + "@" + r.offset()).toList());
+            }
+            p.engine.onRestoreTargetLoaded(epoch, target(p, restore.snapshot(), found));
+        }
+        p.engine.endStep();
+    }
+
+    private void trigger() {
+        appendControl(ControlRecord.Trigger.anyMember());
+    }
+
+    /**
+     * A restore to a complete snapshot of every process (a non-member's money in flight to it is outside the snapshot,
+     * so only such a restore conserves the bank's money), with or without allowNewMembers; or a void one.
+     */
+    private void restore() {
+        restoresWritten++;
+        ControlHistory history = InMemoryAssembly.history(controlAts());
+        List<GlobalSnapshot> complete = assemble().stream()
+                .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE)
+                .filter(s -> s.members().size() == procs.size())
+                .toList();
+        if (complete.isEmpty() || random.nextInt(8) == 0) {
+            // Not a snapshot, or not complete: void at every node.
+            // A join record's offset: no snapshot (a restore to a snapshot not complete yet is refused by the
+            // writer, as the CLI and the library do).
+            appendControl(new ControlRecord.Restore(0, false));
+            return;
+        }
+        GlobalSnapshot target = complete.get(random.nextInt(complete.size()));
+        Optional<GlobalSnapshot> found = InMemoryAssembly.find(controlAts(), consumerRecords(FRAGMENTS),
+                target.snapshot(), logs.get(CONTROL).size());
+        if (found.isEmpty() || found.get().status() != GlobalSnapshot.Status.COMPLETE) {
+            throw new AssertionError("lookup disagrees: " + found.map(g -> g.status() + " " + g.detail()));
+        }
+        appendControl(new ControlRecord.Restore(target.snapshot(), random.nextBoolean()));
+    }
+
+    // ---- the application: a bank ------------------------------------------------------------------------------
+
+    private void initial(io.kafkasnap.api.NodeContext ctx) {
+        if (ctx.state().get("balance") == null) {
+            ctx.state().put("balance", Long.toString(INITIAL_BALANCE).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void transfer(io.kafkasnap.api.NodeContext ctx) {
+        if (!transfers) {
+            return;
+        }
+        long balance = balance(ctx.state().get("balance"));
+        if (balance <= 0) {
+            return;
+        }
+        long amount = 1 + balance % 7;
+        List<String> out = new ArrayList<>(new TreeSet<>(ctx.outgoingChannels()));
+        String channel = out.get((int) (balance % out.size()));
+        ctx.state().put("balance", Long.toString(balance - amount).getBytes(StandardCharsets.UTF_8));
+        ctx.send(channel, null, Long.toString(amount).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void handle(io.kafkasnap.api.NodeContext ctx, IncomingRecord record) {
+        ChannelHeaders.Sequence seq = ChannelHeaders.sequence(record.headers());
+        byte[] seen = ctx.state().get("seen/" + record.channel());
+        if (seen != null && seq != null) {
+            String[] last = new String(seen, StandardCharsets.UTF_8).split(":");
+            long lastEpoch = Long.parseLong(last[0]);
+            long lastSeq = Long.parseLong(last[1]);
+            if (seq.epoch() < lastEpoch || (seq.epoch() == lastEpoch && seq.seq() <= lastSeq)) {
+                throw new AssertionError(ctx.processId() + " handled " + record.channel() + " (epoch " + seq.epoch()
+                        + ", seq " + seq.seq() + ") after (" + lastEpoch + ", " + lastSeq + "): applied twice or out of"
+                        + " order");
+            }
+        }
+        if (seq != null) {
+            ctx.state().put("seen/" + record.channel(),
+                    (seq.epoch() + ":" + seq.seq()).getBytes(StandardCharsets.UTF_8));
+        }
+        long balance = balance(ctx.state().get("balance"));
+        ctx.state().put("balance", Long.toString(balance + balance(record.value())).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long balance(byte[] bytes) {
+        return bytes == null ? 0 : Long.parseLong(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    // ---- ports -------------------------------------------------------------------------------------------------
+
+    private NodeEngine.Ports ports(Proc p) {
+        ChannelOutput channels = (entry, attempt) ->
+                p.producer.computeIfAbsent(entry.channel(), c -> new ArrayDeque<>()).add(new Send(entry, attempt));
+        ControlLog control = record -> {
+            appendControl(record);
+            p.outcomes.add(() -> p.engine.onControlWritten(record));
+        };
+        FragmentSink fragmentSink = new FragmentSink() {
+            @Override
+            public void publish(LocalSnapshot local, StateCapture capture, long recordedAt,
+                                Map<String, long[]> applied) {
+                Map<String, byte[]> state = capture.readAll();
+                capture.close();
+                List<RecordedRecord> recorded = p.store.recorded(local.snapshot());
+                boolean fails = faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(10) == 0;
+                p.fragments.put(local.snapshot(), () -> {
+                    if (fails) {
+                        p.engine.onFragmentFailed(local.snapshot(), new TimeoutException("fragment lost"));
+                        return;
+                    }
+                    Fragment fragment = fragment(p, local, state, recorded, recordedAt, applied);
+                    List<ProducerRecord<byte[], byte[]>> chunks = Chunks.chunks(FRAGMENTS, fragment, 2_000);
+                    for (ProducerRecord<byte[], byte[]> chunk : chunks) {
+                        logs.get(FRAGMENTS).add(new Rec(logs.get(FRAGMENTS).size(), chunk.key(), chunk.value(),
+                                chunk.headers(), time().millis()));
+                    }
+                    p.engine.onFragmentPublished(local.snapshot(), chunks.size());
+                });
+            }
+
+            @Override
+            public void cancel(long snapshot) {
+                p.fragments.remove(snapshot);
+            }
+        };
+        SnapshotSource source = (epoch, snapshot) -> p.loads.add(epoch);
+        InputControl input = new InputControl() {
+            @Override
+            public void pause(String channel) {
+                p.paused.add(channel);
+            }
+
+            @Override
+            public void resume(String channel, long position) {
+                p.paused.remove(channel);
+                p.readPos.put(channel, position);
+            }
+        };
+        StatusSink status = new StatusSink() {
+            @Override
+            public void report(long at, long epoch, Map<String, Long> positions, int outbox, Set<Long> inFlight) {
+            }
+
+            @Override
+            public void tombstone() {
+            }
+        };
+        return new NodeEngine.Ports(channels, control, fragmentSink, source, input, status);
+    }
+
+    private static Fragment fragment(Proc p, LocalSnapshot local, Map<String, byte[]> state,
+                                     List<RecordedRecord> recorded, long recordedAt, Map<String, long[]> applied) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> json = new TreeMap<>();
+        state.forEach((k, v) -> json.put(k, ValueCodec.toJson(v)));
+        Map<String, List<Fragment.Message>> messages = new HashMap<>();
+        for (RecordedRecord r : recorded) {
+            messages.computeIfAbsent(r.channel(), c -> new ArrayList<>()).add(Fragment.Message.of(r.offset(), r.key(),
+                    r.value(), r.headers().stream().<Map.Entry<String, byte[]>>map(h ->
+                            new AbstractMap.SimpleImmutableEntry<>(h.key(), h.value())).toList(), r.timestamp()));
+        }
+        Map<String, Fragment.InChannel> in = new TreeMap<>();
+        local.in().forEach((channel, cut) -> {
+            long[] last = applied.getOrDefault(channel, new long[] {-1, -1});
+            in.put(channel, new Fragment.InChannel(cut.recordedFrom(), cut.markerOffset(),
+                    messages.getOrDefault(channel, List.of()), last[0], last[1]));
+        });
+        Map<String, Fragment.OutChannel> out = new TreeMap<>();
+        local.out().forEach((channel, offset) -> out.put(channel, new Fragment.OutChannel(offset)));
+        return new Fragment(local.snapshot(), p.id, recordedAt, json, in, out);
+    }
+
+    private RestoreTarget target(Proc p, long snapshot, Optional<GlobalSnapshot> found) {
+        if (found.isEmpty()) {
+            return RestoreTarget.refused(snapshot, "no such snapshot");
+        }
+        GlobalSnapshot s = found.get();
+        switch (s.status()) {
+            case COMPLETE -> {
+            }
+            case FAILED, INCONSISTENT -> {
+                return RestoreTarget.refused(snapshot, "the snapshot is " + s.status().wire());
+            }
+            default -> {
+                return RestoreTarget.notYet(snapshot, "the snapshot is " + s.status().wire());
+            }
+        }
+        Map<String, byte[]> state = new HashMap<>();
+        s.process(p.id).ifPresent(ps -> ps.state().forEach((k, v) -> state.put(k, ValueCodec.fromJson(v))));
+        Map<String, List<IncomingRecord>> recorded = new HashMap<>();
+        s.channels().forEach((channel, cs) -> {
+            if (p.id.equals(cs.to()) && p.in.contains(channel)) {
+                List<IncomingRecord> messages = new ArrayList<>();
+                for (Fragment.Message m : cs.messages()) {
+                    RecordHeaders headers = new RecordHeaders();
+                    m.headerBytes().forEach(h -> headers.add(h.getKey(), h.getValue()));
+                    messages.add(new IncomingRecord(channel, m.offset(), m.keyBytes(), m.valueBytes(), m.timestamp(),
+                            headers));
+                }
+                recorded.put(channel, messages);
+            }
+        });
+        return RestoreTarget.restorable(snapshot, Set.copyOf(s.members()), state, recorded);
+    }
+
+    // ---- logs --------------------------------------------------------------------------------------------------
+
+    private long append(OutboxEntry entry) {
+        List<Rec> log = logs.get(entry.channel());
+        long offset = log.size();
+        log.add(new Rec(offset, entry.key(), entry.value(),
+                ChannelHeaders.of(entry.epoch(), entry.seq(), entry.marker(), entry.fence()), time().millis()));
+        return offset;
+    }
+
+    private long appendControl(ControlRecord record) {
+        List<Rec> log = logs.get(CONTROL);
+        long offset = log.size();
+        log.add(new Rec(offset, null, record.toJson(), new RecordHeaders(), time().millis()));
+        return offset;
+    }
+
+    private List<InMemoryAssembly.ControlAt> controlAts() {
+        return logs.get(CONTROL).stream().map(r -> new InMemoryAssembly.ControlAt(r.offset(), r.timestamp(),
+                r.value())).toList();
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> consumerRecords(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (Rec r : logs.get(topic)) {
+            ConsumerRecord<byte[], byte[]> c = new ConsumerRecord<>(topic, 0, r.offset(), r.timestamp(),
+                    org.apache.kafka.common.record.TimestampType.CREATE_TIME, -1, -1, r.key(), r.value(), r.headers(),
+                    Optional.empty());
+            records.add(c);
+        }
+        return records;
+    }
+
+    private ChannelLog channelLog() {
+        return (topic, from, to) -> {
+            List<ChannelRecord> records = new ArrayList<>();
+            for (Rec r : logs.get(topic)) {
+                if (r.offset() >= from && r.offset() < to) {
+                    ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
+                    records.add(new ChannelRecord(r.offset(), r.key(), r.value(), Markers.isMarker(r.headers()),
+                            seq == null ? -1 : seq.epoch(), seq == null ? -1 : seq.seq(),
+                            ChannelHeaders.isFence(r.headers())));
+                }
+            }
+            return records;
+        };
+    }
+
+    List<GlobalSnapshot> assemble() {
+        return InMemoryAssembly.assembleAll(controlAts(), consumerRecords(FRAGMENTS), channelLog());
+    }
+
+    // ---- invariants --------------------------------------------------------------------------------------------
+
+    /** After every event: epochs never go down at a process (whose state directory survives). */
+    void checkInvariants() {
+        for (Proc p : procs) {
+            long epoch = p.store.crash().epoch();
+            if (p.lostState) {
+                p.lostState = false;
+                p.lastEpoch = epoch;
+            }
+            if (epoch < p.lastEpoch) {
+                throw new AssertionError(p.id + "'s committed epoch went down from " + p.lastEpoch + " to " + epoch);
+            }
+            p.lastEpoch = epoch;
+        }
+    }
+
+    /**
+     * Stops the transfers, restarts whatever is down, lets every send, outcome, poll and fragment happen and time pass
+     * the snapshot timeout, then checks: the bank's money is all there, nothing is held or unsent, and every snapshot
+     * ended complete and consistent (with all the money) or failed with a reason.
+     */
+    void quiesceAndJudge() {
+        transfers = false;
+        for (Proc p : procs) {
+            if (!p.alive) {
+                step("restart " + p.id + " (settling)", () -> start(p));
+            }
+        }
+        Set<Fault> saved = EnumSet.copyOf(faults.isEmpty() ? EnumSet.of(Fault.KILLS) : faults);
+        faults.clear();
+        long settleUntil = nanos + 4 * SNAPSHOT_TIMEOUT_MS * 1_000_000L;
+        int guard = 0;
+        while (guard++ < 200_000) {
+            Optional<Proc> busy = procs.stream().filter(Proc::busy).findFirst();
+            if (busy.isPresent()) {
+                Proc p = busy.get();
+                if (!p.outcomes.isEmpty()) {
+                    step("outcome to " + p.id + " (settling)", () -> deliverOutcome(p));
+                } else if (p.hasSends()) {
+                    step("producer of " + p.id + " (settling)", () -> resolveSend(p));
+                } else if (!p.fragments.isEmpty()) {
+                    step("fragment of " + p.id + " (settling)", () -> resolveFragment(p));
+                } else if (!p.loads.isEmpty()) {
+                    step("restore lookup of " + p.id + " (settling)", () -> resolveLoad(p));
+                } else {
+                    step("poll " + p.id + " (settling)", () -> poll(p));
+                }
+            } else if (nanos < settleUntil) {
+                for (Proc p : procs) {
+                    step("tick " + p.id + " (settling)", () -> tick(p, 100));
+                }
+            } else {
+                break;
+            }
+        }
+        faults.addAll(saved);
+        for (Proc p : procs) {
+            if (!p.engine.heldChannels().isEmpty()) {
+                throw new SimFailure(events, p.id + " still holds " + p.engine.heldChannels() + " after settling", null);
+            }
+            if (!p.engine.pendingRestores().isEmpty()) {
+                throw new SimFailure(events, p.id + " never applied the restore(s) " + p.engine.pendingRestores(),
+                        null);
+            }
+            if (p.engine.outboxDepth() != 0 || !p.store.outbox().isEmpty()) {
+                throw new SimFailure(events, p.id + " still has " + p.store.outbox().size() + " outbox entries", null);
+            }
+        }
+        long total = 0;
+        for (Proc p : procs) {
+            total += balance(p.store.get("balance"));
+        }
+        if (total != INITIAL_BALANCE * procs.size()) {
+            throw new SimFailure(events, "the bank holds " + total + " after settling, not "
+                    + INITIAL_BALANCE * procs.size() + " (money lost or made)\n" + describe(), null);
+        }
+        ControlHistory history = InMemoryAssembly.history(controlAts());
+        long highestEpoch = history.latestRestore().map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
+        for (Proc p : procs) {
+            if (p.engine.epoch() != highestEpoch && history.latestRestore().isPresent()) {
+                // Every process is in the epoch of the latest restore that counts, unless its snapshot was refused.
+                long epoch = p.engine.epoch();
+                boolean refusedLatest = procs.stream().allMatch(o -> o.engine.epoch() == epoch);
+                if (!refusedLatest) {
+                    throw new SimFailure(events, "the processes are in different epochs after settling: "
+                            + procs.stream().map(o -> o.id + "=" + o.engine.epoch()).toList(), null);
+                }
+            }
+        }
+        for (GlobalSnapshot s : assemble()) {
+            switch (s.status()) {
+                case COMPLETE -> {
+                    if (!s.consistency().violations().isEmpty()) {
+                        throw new SimFailure(events, "snapshot " + s.snapshot() + " is complete but breaks "
+                                + s.consistency().violations(), null);
+                    }
+                    if (s.members().size() == procs.size()) {
+                        long money = 0;
+                        for (GlobalSnapshot.ProcessState ps : s.processes().values()) {
+                            money += balance(ValueCodec.fromJson(ps.state().get("balance")));
+                        }
+                        for (GlobalSnapshot.ChannelState cs : s.channels().values()) {
+                            for (Fragment.Message m : cs.messages()) {
+                                money += balance(m.valueBytes());
+                            }
+                        }
+                        if (money != INITIAL_BALANCE * procs.size()) {
+                            throw new SimFailure(events, "snapshot " + s.snapshot() + " holds " + money
+                                    + " (states and channels), not " + INITIAL_BALANCE * procs.size(), null);
+                        }
+                    }
+                }
+                case FAILED -> {
+                }
+                default -> throw new SimFailure(events, "snapshot " + s.snapshot() + " ended " + s.status().wire()
+                        + ": " + s.reason() + " " + s.detail(), null);
+            }
+        }
+    }
+
+    /** Each process's balance and last applied sequences, and each channel's records. */
+    String describe() {
+        StringBuilder b = new StringBuilder();
+        for (Proc p : procs) {
+            b.append(p.id).append(": balance ").append(balance(p.store.get("balance"))).append(", epoch ")
+                    .append(p.engine == null ? "down" : p.engine.epoch()).append(", applied ");
+            p.store.applied().forEach((c, last) -> b.append(c).append("=(").append(last[0]).append(',')
+                    .append(last[1]).append(") "));
+            b.append('\n');
+        }
+        logs.forEach((topic, log) -> {
+            if (topic.startsWith("ch.")) {
+                b.append(topic).append(':');
+                for (Rec r : log) {
+                    ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
+                    b.append(' ').append(r.offset()).append("@(").append(seq == null ? "-" : seq.epoch() + ","
+                            + seq.seq()).append(')');
+                    if (Markers.isMarker(r.headers())) {
+                        b.append('M').append(Markers.snapshotOf(r.headers()));
+                    } else if (ChannelHeaders.isFence(r.headers())) {
+                        b.append('F');
+                    } else {
+                        b.append('$').append(balance(r.value()));
+                    }
+                }
+                b.append('\n');
+            }
+        });
+        return b.toString();
+    }
+
+    Map<String, Object> summary() {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        List<GlobalSnapshot> all = assemble();
+        summary.put("events", events);
+        summary.put("snapshots", all.size());
+        summary.put("complete", all.stream().filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE).count());
+        summary.put("epochs", procs.stream().map(p -> p.engine == null ? -1 : p.engine.epoch()).toList());
+        return summary;
+    }
+
+    static Supplier<String> describe(Headers headers) {
+        return () -> {
+            StringBuilder b = new StringBuilder();
+            for (Header h : headers) {
+                b.append(h.key()).append('=').append(h.value() == null ? "null"
+                        : new String(h.value(), StandardCharsets.UTF_8)).append(' ');
+            }
+            return b.toString();
+        };
+    }
+}
