@@ -147,6 +147,11 @@ public final class NodeEngine {
         return Math.min(store.controlPosition().orElse(joinOffset + 1), joinOffset + 1);
     }
 
+    /** Whether no previous run left a control position: a new process, or one whose state directory was lost. */
+    public boolean isFresh() {
+        return fresh;
+    }
+
     /** A control record below {@link #actFrom}: it only builds the history (membership, joins, restores). */
     public void catchUpControl(long offset, long timestamp, byte[] value) {
         dispatcher.catchUp(offset, timestamp, value);
@@ -155,11 +160,30 @@ public final class NodeEngine {
     /**
      * Ends the catch-up: the node acts on control records from {@code actFrom} on.
      *
-     * @param beginnings the first offset of every incoming channel, for those this node has no stored position of
+     * @param beginnings    the first offset of every incoming channel, for those this node has no stored position of
+     * @param lastOutEpochs the epoch of the last record of each outgoing channel, -1 for an empty one
      * @return where to read each incoming channel from
+     * @throws IllegalStateException if this process ran before and lost its state directory, and it has sent in the
+     *                               current epoch: starting over would send other records under the same sequence
+     *                               numbers, which receivers would drop as re-sends
      */
-    public Map<String, Long> open(long actFrom, Map<String, Long> beginnings) {
+    public Map<String, Long> open(long actFrom, Map<String, Long> beginnings, Map<String, Long> lastOutEpochs) {
         dispatcher.actFrom(actFrom);
+        ControlHistory history = dispatcher.history();
+        long ranBefore = history.firstJoin(processId).orElse(Long.MAX_VALUE);
+        if (fresh && ranBefore < actFrom - 1) {
+            long current = history.latestRestore().map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
+            List<String> sentIn = settings.outgoing().stream()
+                    .filter(c -> lastOutEpochs.getOrDefault(c, -1L) >= current).sorted().toList();
+            if (!sentIn.isEmpty()) {
+                throw new IllegalStateException(processId + " has no state (its state directory is new) but it ran"
+                        + " before (joined at control offset " + ranBefore + ") and its outgoing channel(s) "
+                        + sentIn + " hold its records of epoch " + current + ": starting over would send other"
+                        + " records under sequence numbers its receivers have applied. Restore a complete snapshot"
+                        + " (kafkasnap restore <snapshot>): every process then rolls back, this one included, and"
+                        + " starts it again");
+            }
+        }
         Map<String, Long> stored = store.positions();
         Map<String, Long> positions = new HashMap<>();
         for (String channel : settings.incoming()) {
@@ -201,12 +225,32 @@ public final class NodeEngine {
             history.restoreAt(offset).filter(ControlHistory.RestoreVerdict::counts)
                     .ifPresent(v -> pendingRestores.put(v.epoch(), v));
         }
+        abortForgotten();
         if (fresh && !pendingRestores.isEmpty()) {
             log.info("{}: no previous run here; takes up the restore(s) at {} read before its join", processId,
                     pendingRestores.keySet());
         }
         loadNextRestore();
         endStep();
+    }
+
+    /**
+     * A process that ran before and lost its state directory cannot take part in the snapshots triggered before its
+     * join that are still under way: it aborts those it was a member of, so that nobody waits for it.
+     */
+    private void abortForgotten() {
+        ControlHistory history = dispatcher.history();
+        long ranBefore = history.firstJoin(processId).orElse(Long.MAX_VALUE);
+        if (!fresh || ranBefore >= dispatcher.nextOffset() - 1) {
+            return;
+        }
+        long now = time.millis();
+        history.snapshotsSince(now - settings.snapshotTimeoutMs()).forEach((snapshot, members) -> {
+            if (members.contains(processId)) {
+                snapshots.announceAbort(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, processId + " lost its"
+                        + " state directory and started again after this snapshot was triggered");
+            }
+        });
     }
 
     // ---- steps -----------------------------------------------------------------------------------------------

@@ -289,6 +289,11 @@ final class SnapshotSteps implements Controller {
         store.deleteRecorded(snapshot);
     }
 
+    /** Tells every member that this node gives {@code snapshot} up, though it holds nothing for it. */
+    void announceAbort(long snapshot, AbortReason reason, String detail) {
+        announce(snapshot, reason, detail);
+    }
+
     private void announce(long snapshot, AbortReason reason, String detail) {
         meters.counter("kafkasnap.snapshots.aborted", "process", processId, "reason", reason.wire()).increment();
         control.write(new ControlRecord.Abort(snapshot, processId, reason.wire(), detail));

@@ -46,6 +46,7 @@ public final class ControlHistory {
 
     private final Membership membership = new Membership();
     private final Map<Long, Set<String>> membersAt = new HashMap<>();
+    private final TreeMap<Long, Long> triggeredAt = new TreeMap<>();
     private final List<JoinAt> joins = new ArrayList<>();
     private final Map<String, Long> firstJoin = new HashMap<>();
     private final TreeMap<Long, RestoreVerdict> restores = new TreeMap<>();
@@ -60,7 +61,10 @@ public final class ControlHistory {
             return Optional.empty();
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
-        start.ifPresent(s -> membersAt.put(offset, Set.copyOf(s.members().keySet())));
+        start.ifPresent(s -> {
+            membersAt.put(offset, Set.copyOf(s.members().keySet()));
+            triggeredAt.put(offset, timestamp);
+        });
         if (record instanceof ControlRecord.Join join) {
             joins.add(new JoinAt(offset, join.process()));
             firstJoin.putIfAbsent(join.process(), offset);
@@ -112,6 +116,17 @@ public final class ControlHistory {
     /** Whether {@code process} has a join record after {@code after} and before {@code before}. */
     public boolean joinedBetween(String process, long after, long before) {
         return joins.stream().anyMatch(j -> j.process().equals(process) && j.offset() > after && j.offset() < before);
+    }
+
+    /** The snapshots triggered at or after {@code sinceMillis} (by the trigger's timestamp) and their members. */
+    public Map<Long, Set<String>> snapshotsSince(long sinceMillis) {
+        Map<Long, Set<String>> recent = new TreeMap<>();
+        triggeredAt.forEach((snapshot, at) -> {
+            if (at >= sinceMillis) {
+                recent.put(snapshot, membersAt.get(snapshot));
+            }
+        });
+        return recent;
     }
 
     /** The members of the snapshot triggered at {@code snapshot}, if it is a trigger. */

@@ -6,6 +6,7 @@ import io.kafkasnap.engine.InputControl;
 import io.kafkasnap.engine.InputRecord;
 import io.kafkasnap.engine.NodeEngine;
 import io.kafkasnap.engine.Time;
+import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.TopicScan;
 import io.kafkasnap.kafka.Topics;
@@ -194,7 +195,8 @@ final class NodeRuntime {
             joined = true;
             long actFrom = engine.actFrom(joinOffset);
             catchUpControl(actFrom);
-            Map<String, Long> positions = engine.open(actFrom, beginnings());
+            Map<String, Long> positions = engine.open(actFrom, beginnings(),
+                    engine.isFresh() ? lastOutEpochs() : Map.of());
             List<TopicPartition> assigned = new ArrayList<>();
             assigned.add(new TopicPartition(controlTopic, 0));
             incoming.forEach(topic -> assigned.add(new TopicPartition(topic, 0)));
@@ -299,6 +301,29 @@ final class NodeRuntime {
         consumer.beginningOffsets(incoming.stream().map(topic -> new TopicPartition(topic, 0)).toList())
                 .forEach((tp, offset) -> beginnings.put(tp.topic(), offset));
         return beginnings;
+    }
+
+    /** The epoch of the last record of each outgoing channel (-1 if empty), for a node that lost its state. */
+    private Map<String, Long> lastOutEpochs() {
+        Map<String, Long> epochs = new HashMap<>();
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(kafka);
+        try (KafkaConsumer<byte[], byte[]> reader = TopicScan.consumer(properties)) {
+            List<TopicPartition> partitions = outgoing.stream().map(t -> new TopicPartition(t, 0)).toList();
+            Map<TopicPartition, Long> ends = reader.endOffsets(partitions);
+            Map<TopicPartition, Long> starts = reader.beginningOffsets(partitions);
+            for (TopicPartition partition : partitions) {
+                long end = ends.get(partition);
+                epochs.put(partition.topic(), -1L);
+                if (end > starts.get(partition)) {
+                    reader.assign(List.of(partition));
+                    reader.seek(partition, end - 1);
+                    TopicScan.readUpTo(reader, partition, end, CATCH_UP_TIMEOUT, record -> epochs.put(
+                            partition.topic(), ChannelHeaders.epoch(record.headers()).orElse(-1)));
+                }
+            }
+        }
+        return epochs;
     }
 
     private KafkaProducer<byte[], byte[]> producer(String suffix) {

@@ -20,9 +20,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NodeSimulationTest {
 
-    static final int EVENTS = Integer.getInteger("kafkasnap.sim.events", 400);
+    static final int EVENTS = Integer.getInteger("kafkasnap.sim.events", 800);
     static final int PROCESSES = 4;
     static final Set<SimCluster.Fault> FAULTS = faults();
+    /** For replaying a broken variant's failure: {@code -Dkafkasnap.sim.broken=APPLY_GAP}. */
+    static final Set<BrokenVariant> BROKEN = System.getProperty("kafkasnap.sim.broken") == null ? Set.of()
+            : Set.of(BrokenVariant.valueOf(System.getProperty("kafkasnap.sim.broken")));
 
     private static Set<SimCluster.Fault> faults() {
         String named = System.getProperty("kafkasnap.sim.faults");
@@ -40,10 +43,19 @@ class NodeSimulationTest {
 
     /** One run of {@code seed}; empty if every invariant held. */
     static Optional<SimCluster.SimFailure> run(long seed, int events, Set<BrokenVariant> broken) {
+        return run(seed, events, broken, new long[3]);
+    }
+
+    /** @param totals adds the run's restores written, snapshots and complete snapshots */
+    static Optional<SimCluster.SimFailure> run(long seed, int events, Set<BrokenVariant> broken, long[] totals) {
         SimCluster cluster = new SimCluster(seed, PROCESSES, FAULTS, broken);
         try {
             cluster.run(events);
             cluster.quiesceAndJudge();
+            Map<String, Object> summary = cluster.summary();
+            totals[0] += (int) summary.get("restores");
+            totals[1] += (int) summary.get("snapshots");
+            totals[2] += (long) summary.get("complete");
             return Optional.empty();
         } catch (SimCluster.SimFailure failure) {
             return Optional.of(failure);
@@ -83,19 +95,20 @@ class NodeSimulationTest {
     }
 
     static int seeds() {
-        return Long.getLong("kafkasnap.sim.seed") != null ? 1 : Integer.getInteger("kafkasnap.sim.seeds", 300);
+        return Long.getLong("kafkasnap.sim.seed") != null ? 1 : Integer.getInteger("kafkasnap.sim.seeds", 500);
     }
 
     @Test
     void everySeedKeepsEveryInvariantThroughCrashesFailedSendsAndRestores() {
         List<String> failures = new ArrayList<>();
+        long[] totals = new long[3];
         long start = System.nanoTime();
         for (long seed = firstSeed(); seed < firstSeed() + seeds() && failures.size() < 3; seed++) {
             long s = seed;
-            run(seed, EVENTS, Set.of()).ifPresent(f -> failures.add(explain(s, f, Set.of())));
+            run(seed, EVENTS, BROKEN, totals).ifPresent(f -> failures.add(explain(s, f, BROKEN)));
         }
-        System.out.printf("node simulation: %d seeds of %d events in %.1f s%n", seeds(), EVENTS,
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("node simulation: %d seeds of %d events in %.1f s: %d snapshots (%d complete), %d restores"
+                + "%n", seeds(), EVENTS, (System.nanoTime() - start) / 1e9, totals[1], totals[2], totals[0]);
         assertThat(failures).as("failing seeds").isEmpty();
     }
 
@@ -106,6 +119,8 @@ class NodeSimulationTest {
         SimCluster second = new SimCluster(seed, PROCESSES, EnumSet.allOf(SimCluster.Fault.class), Set.of());
         first.run(EVENTS);
         second.run(EVENTS);
+        first.quiesceAndJudge();
+        second.quiesceAndJudge();
         assertThat(second.trace()).as("trace of seed %d", seed).isEqualTo(first.trace());
         Map<String, Object> a = first.summary();
         assertThat(second.summary()).as("outcome of seed %d", seed).isEqualTo(a);

@@ -91,6 +91,8 @@ final class SimCluster {
         NodeEngine engine;
         boolean alive;
         boolean lostState;
+        /** Lost its state after sending in the current epoch: refused to start until a restore. */
+        boolean needsRestore;
         long lastEpoch;
         final Map<String, Long> readPos = new HashMap<>();
         final Set<String> paused = new TreeSet<>();
@@ -133,6 +135,8 @@ final class SimCluster {
     private long nanos = 1_000_000_000_000L;
     private final long baseMillis = 1_700_000_000_000L;
     boolean transfers = true;
+    /** A restore let a newcomer start over: the bank's total is no longer what it started with. */
+    private boolean moneyUnjudgeable;
     private int events;
     private int restoresWritten;
 
@@ -238,26 +242,34 @@ final class SimCluster {
                     add(enabled, 2, "restore lookup of " + p.id, () -> resolveLoad(p));
                 }
                 add(enabled, 3, "tick " + p.id, () -> tick(p, random.nextInt(40)));
-                if (faults.contains(Fault.KILLS)) {
+                if (faults.contains(Fault.KILLS) && random.nextInt(5) == 0) {
                     add(enabled, 1, "kill -9 " + p.id, () -> kill(p));
                 }
-                if (faults.contains(Fault.LEAVES) && random.nextInt(4) == 0) {
+                if (faults.contains(Fault.LEAVES) && random.nextInt(15) == 0) {
                     add(enabled, 1, "clean stop " + p.id, () -> cleanStop(p));
                 }
+            } else if (p.needsRestore) {
+                add(enabled, 1, "restart " + p.id + " (no state, refused until a restore)", () -> start(p));
             } else {
                 add(enabled, 3, "restart " + p.id, () -> start(p));
-                if (faults.contains(Fault.LOST_STATE)) {
+                if (faults.contains(Fault.LOST_STATE) && !p.needsRestore && random.nextInt(3) == 0) {
                     add(enabled, 1, "restart " + p.id + " with its state directory lost", () -> {
-                        p.store = new InMemoryNodeStore();
-                        p.lostState = true;
+                        // Only once a snapshot of everyone exists, so that a restore can bring it back.
+                        if (assemble().stream().anyMatch(s -> s.status() == GlobalSnapshot.Status.COMPLETE
+                                && s.members().size() == procs.size())) {
+                            p.store = new InMemoryNodeStore();
+                            p.lostState = true;
+                        }
                         start(p);
                     });
                 }
             }
         }
-        add(enabled, 2, "trigger", this::trigger);
+        if (random.nextInt(3) == 0) {
+            add(enabled, 1, "trigger", this::trigger);
+        }
         if (faults.contains(Fault.RESTORES) && restoresWritten < 3) {
-            add(enabled, 1, "restore", this::restore);
+            add(enabled, 2, "restore", this::restore);
         }
         int total = enabled.stream().mapToInt(e -> Integer.parseInt(e.getKey().substring(0, 1))).sum();
         int pick = random.nextInt(total);
@@ -292,7 +304,26 @@ final class SimCluster {
         }
         Map<String, Long> beginnings = new HashMap<>();
         p.in.forEach(c -> beginnings.put(c, 0L));
-        Map<String, Long> positions = p.engine.open(actFrom, beginnings);
+        Map<String, Long> lastOut = new HashMap<>();
+        for (String c : p.out) {
+            List<Rec> log = logs.get(c);
+            lastOut.put(c, log.isEmpty() ? -1L : ChannelHeaders.sequence(log.get(log.size() - 1).headers()).epoch());
+        }
+        Map<String, Long> positions;
+        try {
+            positions = p.engine.open(actFrom, beginnings, lastOut);
+        } catch (IllegalStateException e) {
+            // Refused, as it must be: it stays down (and leaves) until a restore brings it back.
+            if (!p.lostState && !p.needsRestore) {
+                throw e;
+            }
+            appendControl(new ControlRecord.Leave(p.id));
+            p.engine = null;
+            p.needsRestore = true;
+            trace.add("  refused: " + e.getMessage().substring(0, 60) + "...");
+            return;
+        }
+        p.needsRestore = false;
         p.readPos.clear();
         p.readPos.putAll(positions);
         p.readPos.put(CONTROL, actFrom);
@@ -427,26 +458,34 @@ final class SimCluster {
      * so only such a restore conserves the bank's money), with or without allowNewMembers; or a void one.
      */
     private void restore() {
-        restoresWritten++;
-        ControlHistory history = InMemoryAssembly.history(controlAts());
-        List<GlobalSnapshot> complete = assemble().stream()
-                .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE)
-                .filter(s -> s.members().size() == procs.size())
-                .toList();
-        if (complete.isEmpty() || random.nextInt(8) == 0) {
-            // Not a snapshot, or not complete: void at every node.
-            // A join record's offset: no snapshot (a restore to a snapshot not complete yet is refused by the
-            // writer, as the CLI and the library do).
+        if (random.nextInt(8) == 0) {
+            // A join record's offset: no snapshot, void at every node (a restore to a snapshot not complete yet is
+            // refused by its writer, as the CLI and the library do).
             appendControl(new ControlRecord.Restore(0, false));
             return;
         }
-        GlobalSnapshot target = complete.get(random.nextInt(complete.size()));
-        Optional<GlobalSnapshot> found = InMemoryAssembly.find(controlAts(), consumerRecords(FRAGMENTS),
-                target.snapshot(), logs.get(CONTROL).size());
-        if (found.isEmpty() || found.get().status() != GlobalSnapshot.Status.COMPLETE) {
-            throw new AssertionError("lookup disagrees: " + found.map(g -> g.status() + " " + g.detail()));
+        // Mostly a snapshot of every process; at times one from before a process first joined, which makes it a
+        // newcomer: such a restore counts only with allowNewMembers, and then the newcomer starts over from its
+        // initial balance while the money it had been sent before the snapshot is outside it, so the run's money
+        // can no longer be judged (everything else still is).
+        boolean newcomers = random.nextInt(3) == 0;
+        ControlHistory history = InMemoryAssembly.history(controlAts());
+        List<GlobalSnapshot> complete = assemble().stream()
+                .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE)
+                .filter(s -> s.members().size() == procs.size() || newcomers && procs.stream().allMatch(p ->
+                        s.members().contains(p.id) || history.firstJoin(p.id).orElse(Long.MAX_VALUE) > s.snapshot()))
+                .toList();
+        if (complete.isEmpty()) {
+            trace.add("  (no complete snapshot of every process to restore yet)");
+            return;
         }
-        appendControl(new ControlRecord.Restore(target.snapshot(), random.nextBoolean()));
+        restoresWritten++;
+        GlobalSnapshot target = complete.get(random.nextInt(complete.size()));
+        boolean allowNewMembers = random.nextBoolean();
+        if (target.members().size() < procs.size() && allowNewMembers) {
+            moneyUnjudgeable = true;
+        }
+        appendControl(new ControlRecord.Restore(target.snapshot(), allowNewMembers));
     }
 
     // ---- the application: a bank ------------------------------------------------------------------------------
@@ -513,7 +552,7 @@ final class SimCluster {
                 Map<String, byte[]> state = capture.readAll();
                 capture.close();
                 List<RecordedRecord> recorded = p.store.recorded(local.snapshot());
-                boolean fails = faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(10) == 0;
+                boolean fails = faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(25) == 0;
                 p.fragments.put(local.snapshot(), () -> {
                     if (fails) {
                         p.engine.onFragmentFailed(local.snapshot(), new TimeoutException("fragment lost"));
@@ -685,13 +724,29 @@ final class SimCluster {
     /**
      * Stops the transfers, restarts whatever is down, lets every send, outcome, poll and fragment happen and time pass
      * the snapshot timeout, then checks: the bank's money is all there, nothing is held or unsent, and every snapshot
-     * ended complete and consistent (with all the money) or failed with a reason.
+     * ended complete and consistent (with all the money), or failed or timed out naming why, and none is left in flight.
      */
     void quiesceAndJudge() {
         transfers = false;
         for (Proc p : procs) {
             if (!p.alive) {
                 step("restart " + p.id + " (settling)", () -> start(p));
+            }
+        }
+        if (procs.stream().anyMatch(p -> p.needsRestore)) {
+            Optional<GlobalSnapshot> latest = assemble().stream()
+                    .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.members().size() == procs.size())
+                    .reduce((a, b) -> b);
+            if (latest.isEmpty()) {
+                throw new SimFailure(events, "a process lost its state after a snapshot of every process was"
+                        + " complete, and now none is", null);
+            }
+            step("restore to " + latest.get().snapshot() + " (settling: a process lost its state)",
+                    () -> appendControl(new ControlRecord.Restore(latest.get().snapshot(), false)));
+            for (Proc p : procs) {
+                if (!p.alive) {
+                    step("restart " + p.id + " (settling)", () -> start(p));
+                }
             }
         }
         Set<Fault> saved = EnumSet.copyOf(faults.isEmpty() ? EnumSet.of(Fault.KILLS) : faults);
@@ -730,6 +785,10 @@ final class SimCluster {
                 throw new SimFailure(events, p.id + " never applied the restore(s) " + p.engine.pendingRestores(),
                         null);
             }
+            if (!p.engine.inFlight().isEmpty()) {
+                throw new SimFailure(events, p.id + " still has snapshots " + p.engine.inFlight() + " in flight"
+                        + " long after their timeout", null);
+            }
             if (p.engine.outboxDepth() != 0 || !p.store.outbox().isEmpty()) {
                 throw new SimFailure(events, p.id + " still has " + p.store.outbox().size() + " outbox entries", null);
             }
@@ -738,7 +797,7 @@ final class SimCluster {
         for (Proc p : procs) {
             total += balance(p.store.get("balance"));
         }
-        if (total != INITIAL_BALANCE * procs.size()) {
+        if (!moneyUnjudgeable && total != INITIAL_BALANCE * procs.size()) {
             throw new SimFailure(events, "the bank holds " + total + " after settling, not "
                     + INITIAL_BALANCE * procs.size() + " (money lost or made)\n" + describe(), null);
         }
@@ -762,7 +821,7 @@ final class SimCluster {
                         throw new SimFailure(events, "snapshot " + s.snapshot() + " is complete but breaks "
                                 + s.consistency().violations(), null);
                     }
-                    if (s.members().size() == procs.size()) {
+                    if (s.members().size() == procs.size() && !moneyUnjudgeable) {
                         long money = 0;
                         for (GlobalSnapshot.ProcessState ps : s.processes().values()) {
                             money += balance(ValueCodec.fromJson(ps.state().get("balance")));
@@ -778,7 +837,8 @@ final class SimCluster {
                         }
                     }
                 }
-                case FAILED -> {
+                case FAILED, TIMED_OUT -> {
+                    // Ended with a reason: an abort, or the members that never published named.
                 }
                 default -> throw new SimFailure(events, "snapshot " + s.snapshot() + " ended " + s.status().wire()
                         + ": " + s.reason() + " " + s.detail(), null);
@@ -824,6 +884,11 @@ final class SimCluster {
         summary.put("snapshots", all.size());
         summary.put("complete", all.stream().filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE).count());
         summary.put("epochs", procs.stream().map(p -> p.engine == null ? -1 : p.engine.epoch()).toList());
+        summary.put("restores", restoresWritten);
+        Map<String, Integer> reasons = new TreeMap<>();
+        all.forEach(g -> reasons.merge(g.status().wire() + (g.reason() == null ? "" : "/" + g.reason()), 1,
+                Integer::sum));
+        summary.put("outcomes", reasons);
         return summary;
     }
 
