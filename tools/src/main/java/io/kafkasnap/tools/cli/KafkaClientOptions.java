@@ -28,7 +28,7 @@ public final class KafkaClientOptions {
     /** The settings of this run, so that an error message printed at exit can be cleaned of their secrets. */
     private static volatile Map<String, Object> lastSettings = Map.of();
     /** Settings already logged by this process: a command that builds several clients logs them once. */
-    private static final Set<String> logged = ConcurrentHashMap.newKeySet();
+    private static final Set<Map<String, Object>> logged = ConcurrentHashMap.newKeySet();
 
     @Option(names = "--command-config", paramLabel = "FILE",
             description = "A Kafka client properties file (security.protocol, sasl.*, ssl.*, ...), as Kafka's own "
@@ -62,9 +62,9 @@ public final class KafkaClientOptions {
         props.putAll(properties);
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         lastSettings = Map.copyOf(props);
-        String described = Secrets.describe(props);
-        if (logged.add(described)) {
-            log.info("Kafka client settings: {}", described);
+        // the settings themselves, not their masked form: another password is another login, worth its line
+        if (logged.add(Map.copyOf(props))) {
+            log.info("Kafka client settings: {}", Secrets.describe(props));
         }
         return props;
     }
