@@ -46,7 +46,7 @@ final class PruneCommand implements Callable<Integer> {
         try {
             pruned = Retention.prune(props, topics.controlTopic, topics.collectionTopic, keep, dryRun);
         } catch (IllegalStateException e) {
-            spec.commandLine().getErr().println("prune: " + e.getMessage());
+            spec.commandLine().getErr().println("snapshots prune: " + e.getMessage());
             return 1;
         }
         lines(pruned, topics.collectionTopic, keep, dryRun).forEach(out::println);

@@ -56,7 +56,7 @@ public final class ToolsCli implements Runnable {
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine command = e.getCommandLine();
             PrintWriter err = command.getErr();
-            err.println(command.getColorScheme().errorText(command.getCommandName() + ": " + e.getMessage()));
+            err.println(command.getColorScheme().errorText(name(command) + ": " + e.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
             err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for its options.");
             err.flush();
@@ -64,7 +64,7 @@ public final class ToolsCli implements Runnable {
         });
         cli.setExecutionExceptionHandler((e, command, parseResult) -> {
             command.getErr().println(command.getColorScheme().errorText(
-                    command.getCommandName() + ": " + KafkaClientOptions.redact(message(e))));
+                    name(command) + ": " + KafkaClientOptions.redact(message(e))));
             if (Boolean.getBoolean("kafkasnap.debug")) {
                 StringWriter trace = new StringWriter();
                 e.printStackTrace(new PrintWriter(trace));
@@ -74,6 +74,13 @@ public final class ToolsCli implements Runnable {
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
         return cli;
+    }
+
+    /** {@code snapshots list}: the command's words without the program's name. */
+    private static String name(CommandLine command) {
+        String qualified = command.getCommandSpec().qualifiedName(" ");
+        int space = qualified.indexOf(' ');
+        return space < 0 ? qualified : qualified.substring(space + 1);
     }
 
     /**

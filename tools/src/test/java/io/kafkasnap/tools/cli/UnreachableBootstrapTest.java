@@ -43,7 +43,7 @@ class UnreachableBootstrapTest {
             assertThat(run.exitCode()).as("%s: %s", command[0], run.err()).isEqualTo(1);
             assertThat(took).as(command[0]).isLessThan(QUICK);
             assertThat(run.err().strip()).as(command[0])
-                    .startsWith(command[0].equals("snapshots") ? command[1] : command[0])
+                    .startsWith(command[0].equals("snapshots") ? "snapshots " + command[1] + ": " : command[0] + ": ")
                     .contains("cannot reach Kafka at " + bootstrap, "connection refused", "is a broker running there")
                     .doesNotContain("Usage:").doesNotContain("Exception");
             assertThat(run.err().strip().lines().count()).as("one line: %s", run.err()).isEqualTo(1);
@@ -68,6 +68,7 @@ class UnreachableBootstrapTest {
         ToolsRun keep = ToolsRun.of("snapshots", "prune", "--keep", "0", "--bootstrap", "localhost:9092");
         assertThat(keep.exitCode()).isEqualTo(2);
         assertThat(keep.err()).contains("--keep must be >= 1, got 0")
+                .startsWith("snapshots prune: ")
                 .contains("Try 'kafkasnap-tools snapshots prune --help'").doesNotContain("Usage:");
 
         ToolsRun missing = ToolsRun.of("trigger");
