@@ -36,10 +36,18 @@ final class Assembler {
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private final Map<Long, List<Outcome>> early = new HashMap<>();
     private final Map<Long, Status> finished = new HashMap<>();
+    /** Whether each snapshot's verdict is logged at debug only (a prune reads the whole history). */
+    private boolean quiet;
 
     Assembler(ConsistencyChecker checker, Duration timeout) {
         this.checker = checker;
         this.timeoutMillis = timeout.toMillis();
+    }
+
+    /** Logs each snapshot's verdict at debug rather than info or warn; returns this. */
+    Assembler quiet() {
+        this.quiet = true;
+        return this;
     }
 
     void onSnapshotStart(Membership.SnapshotStart start) {
@@ -254,7 +262,10 @@ final class Assembler {
 
     private GlobalSnapshot record(GlobalSnapshot result) {
         finished.put(result.snapshot(), result.status());
-        if (result.status() == Status.COMPLETE && result.isConsistent()) {
+        if (quiet) {
+            LOG.debug("snapshot {} {}: {} members, {} {}", result.snapshot(), result.status().wire(),
+                    result.members().size(), result.reason(), result.detail());
+        } else if (result.status() == Status.COMPLETE && result.isConsistent()) {
             LOG.info("snapshot {} complete: {} members, {} in-flight messages, consistent", result.snapshot(),
                     result.members().size(), result.inFlightMessageCount());
         } else {

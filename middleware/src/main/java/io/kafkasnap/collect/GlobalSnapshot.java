@@ -62,6 +62,11 @@ public record GlobalSnapshot(int v, long snapshot, Status status, String reason,
         INCOMPLETE("incomplete"),
         /** Not every member's fragment arrived before the timeout; the members still missing are named. */
         TIMED_OUT("timed-out"),
+        /**
+         * Its fragments were deleted from the collection topic ({@code snapshots prune}, or the topic's retention):
+         * the trigger is still on the control topic, the states are gone, and it cannot be restored.
+         */
+        PRUNED("pruned"),
         /** Still being taken: not every member's fragment has arrived yet. */
         IN_PROGRESS("in-progress");
 
@@ -83,7 +88,7 @@ public record GlobalSnapshot(int v, long snapshot, Status status, String reason,
                 }
             }
             throw new IllegalArgumentException("unknown status \"" + text + "\" (expected one of complete, inconsistent,"
-                    + " failed, incomplete, timed-out, in-progress)");
+                    + " failed, incomplete, timed-out, pruned, in-progress)");
         }
     }
 

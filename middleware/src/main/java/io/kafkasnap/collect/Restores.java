@@ -132,6 +132,10 @@ public final class Restores {
         GlobalSnapshot target = SnapshotLookup.find(props, controlTopic, collectionTopic, snapshot, Long.MAX_VALUE)
                 .orElseThrow(() -> new RefusedException("snapshot " + snapshot + " is unknown: control offset "
                         + snapshot + " of " + controlTopic + " is not a trigger"));
+        if (target.status() == GlobalSnapshot.Status.PRUNED) {
+            throw new RefusedException("snapshot " + snapshot + " was pruned: " + target.detail()
+                    + "; only a complete snapshot can be restored");
+        }
         if (target.status() != GlobalSnapshot.Status.COMPLETE) {
             throw new RefusedException("snapshot " + snapshot + " is " + target.status().wire()
                     + (target.reason() == null ? "" : " (" + target.reason() + ": " + target.detail() + ")")

@@ -5,11 +5,11 @@ import io.kafkasnap.format.Membership;
 
 import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.format.ControlRecord;
-import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.kafka.TopicScan;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,8 +31,27 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class Retention {
 
-    /** What a prune did. */
-    public record Pruned(long deletedBefore, Set<Long> kept, Set<Long> deleted, Set<Long> protectedByRestores) {
+    /**
+     * What a prune did.
+     *
+     * @param deletedBefore       the collection topic's records before this offset are deleted (or would be)
+     * @param kept                the newest complete snapshots kept, at most {@code keep}
+     * @param deleted             the snapshots whose every fragment record lay before {@code deletedBefore}
+     * @param protectedByRestores snapshots kept because a restore needs them: the latest restore's, and any restore's
+     *                            that not every member has applied
+     * @param alsoKept            snapshots that stay because their fragments lie from {@code deletedBefore} on
+     *                            (Kafka deletes a prefix only): later ones that are not complete, and older ones
+     *                            interleaved with or after a snapshot kept
+     * @param startOffset         the collection topic's start offset before this prune: nothing to delete when
+     *                            {@code deletedBefore} is not beyond it
+     */
+    public record Pruned(long deletedBefore, Set<Long> kept, Set<Long> deleted, Set<Long> protectedByRestores,
+                         Set<Long> alsoKept, long startOffset) {
+
+        /** As the prune of an earlier version reported it, before {@code alsoKept} and {@code startOffset}. */
+        public Pruned(long deletedBefore, Set<Long> kept, Set<Long> deleted, Set<Long> protectedByRestores) {
+            this(deletedBefore, kept, deleted, protectedByRestores, Set.of(), 0);
+        }
     }
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
@@ -51,10 +70,13 @@ public final class Retention {
         if (keep < 1) {
             throw new IllegalArgumentException("keep at least one complete snapshot, got " + keep);
         }
+        // Prune asks only whether every member's fragment arrived intact and nobody aborted: it reads no channel
+        // (it may run without access to them), so the members' channels are left out of what the checker sees, and
+        // the verdicts are not logged one by one.
         ChannelLog unread = (topic, from, to) -> {
             throw new ChannelLog.ChannelLogException("channels are not read to prune");
         };
-        Assembler assembler = new Assembler(new ConsistencyChecker(unread), Duration.ofDays(3650));
+        Assembler assembler = new Assembler(new ConsistencyChecker(unread), Duration.ofDays(3650)).quiet();
         Membership membership = new Membership();
         TreeMap<Long, Long> restores = new TreeMap<>();            // epoch -> snapshot
         Map<Long, Set<String>> expected = new HashMap<>();         // epoch -> members when it was written
@@ -62,13 +84,13 @@ public final class Retention {
         long[] controlEnd = {0};
         scan(props, controlTopic, record -> {
             controlEnd[0] = record.offset() + 1;
-            ControlRecord parsed;
-            try {
-                parsed = ControlRecord.parse(record.value());
-            } catch (MalformedControlRecordException | RuntimeException e) {
+            Optional<ControlRecord> read = ControlRecords.parse(controlTopic, record.offset(), record.value());
+            if (read.isEmpty()) {
                 return;
             }
-            membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(assembler::onSnapshotStart);
+            ControlRecord parsed = read.get();
+            membership.accept(record.offset(), record.timestamp(), parsed).map(Retention::withoutChannels)
+                    .ifPresent(assembler::onSnapshotStart);
             if (parsed instanceof ControlRecord.Abort abort) {
                 assembler.onAbort(abort);
             } else if (parsed instanceof ControlRecord.Restore restore) {
@@ -78,10 +100,14 @@ public final class Retention {
                 restored.computeIfAbsent(r.epoch(), e -> new TreeSet<>()).add(r.process());
             }
         });
+        long[] startOffset = {-1};
         Map<Long, Long> firstOffset = new HashMap<>();
         Map<Long, Long> lastOffset = new HashMap<>();
         TreeSet<Long> complete = new TreeSet<>();
         scan(props, collectionTopic, record -> {
+            if (startOffset[0] < 0) {
+                startOffset[0] = record.offset();
+            }
             if (record.key() != null) {
                 FragmentKey.parse(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8)).ifPresent(k -> {
                     firstOffset.putIfAbsent(k.snapshot(), record.offset());
@@ -114,12 +140,16 @@ public final class Retention {
                 .orElseThrow(() -> new IllegalStateException("the snapshots to keep " + needed + " have no"
                         + " fragment on " + collectionTopic + "; nothing deleted"));
         Set<Long> deleted = new TreeSet<>();
+        Set<Long> alsoKept = new TreeSet<>();
         lastOffset.forEach((snapshot, last) -> {
             if (last < cut) {
                 deleted.add(snapshot);
+            } else if (!needed.contains(snapshot)) {
+                alsoKept.add(snapshot);
             }
         });
-        if (!dryRun && cut > 0) {
+        long start = Math.max(0, startOffset[0]);
+        if (!dryRun && cut > start) {
             try (Admin admin = Admin.create(props)) {
                 admin.deleteRecords(Map.of(new TopicPartition(collectionTopic, 0), RecordsToDelete.beforeOffset(cut)))
                         .all().get();
@@ -131,7 +161,15 @@ public final class Retention {
                         + ": " + e.getCause().getMessage(), e.getCause());
             }
         }
-        return new Pruned(cut, kept, deleted, protectedIds);
+        return new Pruned(cut, kept, deleted, protectedIds, alsoKept, start);
+    }
+
+    /** The snapshot start with its members' channels left out: the checker then reads and checks no channel. */
+    private static Membership.SnapshotStart withoutChannels(Membership.SnapshotStart start) {
+        Map<String, ControlRecord.Join> members = new TreeMap<>();
+        start.members().forEach((process, join) -> members.put(process,
+                new ControlRecord.Join(process, java.util.List.of(), java.util.List.of())));
+        return new Membership.SnapshotStart(start.snapshot(), start.triggeredAt(), start.initiator(), members);
     }
 
     private static void scan(Properties props, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {

@@ -4,7 +4,6 @@ import io.kafkasnap.format.Membership;
 
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.KafkaChannelLog;
-import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.kafka.Triggers;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +61,8 @@ public final class SnapshotCollector implements AutoCloseable {
     private final TreeMap<Long, GlobalSnapshot> assembled = new TreeMap<>();
     private final TreeMap<Long, Summary> summaries = new TreeMap<>();
     private final int keepInFull;
+    /** The timestamp of the first collection record read: records before it may have been deleted. */
+    private Long firstCollectionTimestamp;
 
     /**
      * What is kept of every assembled snapshot, also once its full form has been dropped.
@@ -110,6 +111,9 @@ public final class SnapshotCollector implements AutoCloseable {
             if (record.topic().equals(control.topic())) {
                 onControl(record);
             } else {
+                if (firstCollectionTimestamp == null) {
+                    firstCollectionTimestamp = record.timestamp();
+                }
                 fragments.add(record);
             }
         }
@@ -119,7 +123,7 @@ public final class SnapshotCollector implements AutoCloseable {
         List<GlobalSnapshot> result = new ArrayList<>(assembler.ready(consumer.position(control)));
         long now = clock.millis();
         if (assembler.hasOverdue(now) && caughtUpOnCollection()) {
-            result.addAll(assembler.expire(now));
+            result.addAll(markPruned(assembler.expire(now)));
         }
         result.sort(Comparator.comparingLong(GlobalSnapshot::snapshot));
         for (GlobalSnapshot snapshot : result) {
@@ -133,18 +137,14 @@ public final class SnapshotCollector implements AutoCloseable {
     }
 
     private void onControl(ConsumerRecord<byte[], byte[]> record) {
-        ControlRecord parsed;
-        try {
-            if (record.value() == null) {
-                throw new MalformedControlRecordException("the record has no value");
-            }
-            parsed = ControlRecord.parse(record.value());
-        } catch (MalformedControlRecordException e) {
-            if (record.offset() >= membership.nextOffset()) {
-                LOG.warn("skipping malformed control record at offset {}: {}", record.offset(), e.getMessage());
-            }
+        if (record.offset() < membership.nextOffset()) {
+            return; // read again after a seek
+        }
+        Optional<ControlRecord> read = ControlRecords.parse(record.topic(), record.offset(), record.value());
+        if (read.isEmpty()) {
             return;
         }
+        ControlRecord parsed = read.get();
         membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(assembler::onSnapshotStart);
         if (parsed instanceof ControlRecord.Abort abort) {
             assembler.onAbort(abort);
@@ -219,6 +219,26 @@ public final class SnapshotCollector implements AutoCloseable {
         } finally {
             channelLog.close();
         }
+    }
+
+    /** Timed-out snapshots whose fragments were deleted from the collection topic become {@code pruned}. */
+    private List<GlobalSnapshot> markPruned(List<GlobalSnapshot> expired) {
+        if (expired.stream().noneMatch(s -> s.status() == GlobalSnapshot.Status.TIMED_OUT)) {
+            return expired;
+        }
+        long logStart;
+        try {
+            logStart = consumer.beginningOffsets(List.of(collection), END_OFFSETS_TIMEOUT).getOrDefault(collection, 0L);
+        } catch (KafkaException e) {
+            LOG.debug("cannot read the start offset of {}: {}", collection, e.getMessage());
+            return expired;
+        }
+        List<GlobalSnapshot> result = new ArrayList<>();
+        for (GlobalSnapshot snapshot : expired) {
+            result.add(Pruning.wasPruned(snapshot, logStart, firstCollectionTimestamp)
+                    ? Pruning.pruned(snapshot, collectionTopic, logStart) : snapshot);
+        }
+        return result;
     }
 
     /** Whether every collection record written up to now has been read, so a missing fragment is really missing. */

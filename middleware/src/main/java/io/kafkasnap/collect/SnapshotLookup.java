@@ -28,7 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 public final class SnapshotLookup {
 
     /** Producers' clocks may run behind the broker's; start this much before the trigger's timestamp. */
-    private static final long CLOCK_SKEW_MARGIN_MS = 10 * 60_000;
+    private static final long CLOCK_SKEW_MARGIN_MS = Pruning.CLOCK_SKEW_MARGIN_MS;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private SnapshotLookup() {
@@ -92,7 +92,11 @@ public final class SnapshotLookup {
             Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
                     Map.of(collection, Math.max(0, start.triggeredAt() - CLOCK_SKEW_MARGIN_MS)));
             long collectionEnd = consumer.endOffsets(List.of(collection)).get(collection);
+            long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
             OffsetAndTimestamp first = from.get(collection);
+            // Nothing left on the topic from before the trigger: the records before the start offset, deleted, may
+            // have held its fragments (see Pruning).
+            boolean maybePruned = logStart > 0 && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
             if (first == null) {
                 consumer.seek(collection, collectionEnd);
             } else {
@@ -115,8 +119,11 @@ public final class SnapshotLookup {
                 });
                 List<GlobalSnapshot> ready = new ArrayList<>(assembler.ready(end));
                 if (ready.isEmpty()) {
-                    // Read to the end and still not every fragment: as far as a restore is concerned, it timed out.
-                    ready.addAll(assembler.expire(Long.MAX_VALUE));
+                    // Read to the end and still not every fragment: as far as a restore is concerned, it timed out,
+                    // or its fragments were deleted.
+                    GlobalSnapshot missing = assembler.expire(Long.MAX_VALUE).get(0);
+                    return Optional.of(maybePruned && missing.status() == GlobalSnapshot.Status.TIMED_OUT
+                            ? Pruning.pruned(missing, collectionTopic, logStart) : missing);
                 }
                 return Optional.of(ready.get(0));
             }

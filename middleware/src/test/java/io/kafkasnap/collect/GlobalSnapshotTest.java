@@ -61,7 +61,7 @@ class GlobalSnapshotTest {
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("timed-out", "done")))
                 .isInstanceOf(MalformedDocumentException.class)
                 .hasMessage("global snapshot: unknown status \"done\" (expected one of complete, inconsistent, failed, incomplete,"
-                        + " timed-out, in-progress)");
+                        + " timed-out, pruned, in-progress)");
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("\"rule\":3", "\"rule\":4")))
                 .hasMessage("global snapshot: \"consistency\".\"violations\"[0]: \"rule\" must be 1, 2 or 3, got 4");
         assertThatThrownBy(() -> GlobalSnapshot.fromJson(good.replace("\"to\":\"bank-1\",\"recordedFrom\":120", "\"recordedFrom\":120")))

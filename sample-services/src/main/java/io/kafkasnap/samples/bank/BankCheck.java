@@ -1,7 +1,7 @@
 package io.kafkasnap.samples.bank;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kafkasnap.samples.common.SnapshotView;
+import io.kafkasnap.tools.common.SnapshotView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

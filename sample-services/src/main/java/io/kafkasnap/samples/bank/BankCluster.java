@@ -1,7 +1,7 @@
 package io.kafkasnap.samples.bank;
 
 import io.kafkasnap.node.SnapshotNode;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,6 +2,10 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.bank.BankService;
+import io.kafkasnap.tools.cli.BootstrapOptions;
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.MetricsOption;
+import io.kafkasnap.tools.cli.TopicOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +30,8 @@ final class BankCommand implements Callable<Integer> {
     @Option(names = "--id", required = true, paramLabel = "ID", description = "The process id, unique in the group.")
     String id;
 
-    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
-    String bootstrap;
+    @Mixin
+    BootstrapOptions kafka;
 
     @Option(names = "--in", split = ",", paramLabel = "TOPIC", description = "Incoming channel topics, comma-separated.")
     List<String> in = new ArrayList<>();
@@ -43,18 +47,14 @@ final class BankCommand implements Callable<Integer> {
             description = "Initial balance, set only if the state has none yet (default: ${DEFAULT-VALUE}).")
     long balance;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "10",
-            description = "Transfers sent per second (default: ${DEFAULT-VALUE}).")
-    double rate;
+    @Mixin
+    RateOption rateOption = new RateOption(10);
 
     @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the transfers (default: random).")
     Long seed;
 
     @Mixin
     TopicOptions topics;
-
-    @Mixin
-    KafkaClientOptions kafkaClient;
 
     @Mixin
     MetricsOption metrics;
@@ -68,17 +68,15 @@ final class BankCommand implements Callable<Integer> {
         if (balance < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--balance must be >= 0, got " + balance);
         }
-        if (!(rate >= 0) || Double.isInfinite(rate)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0, got " + rate);
-        }
+        double rate = rateOption.rate(spec, false);
         Path dir = stateDir != null ? stateDir : Path.of("kafkasnap-state", id);
         long seedValue = seed != null ? seed : System.nanoTime();
         SnapshotNode node;
         MetricsOption.Endpoint endpoint = metrics.open();
         try {
-            node = BankService.node(id, kafkaClient.clientProperties(bootstrap), dir, in, out, balance, rate, seedValue)
-                    .controlTopic(topics.controlTopic)
-                    .collectionTopic(topics.collectionTopic)
+            node = BankService.node(id, kafka.clientProperties(), dir, in, out, balance, rate, seedValue)
+                    .controlTopic(topics.controlTopic())
+                    .collectionTopic(topics.collectionTopic())
                     .meterRegistry(endpoint.registry())
                     .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -97,7 +95,7 @@ final class BankCommand implements Callable<Integer> {
         node.start();
         console.printf("%s running: in %s, out %s, state in %s, initial balance %d, %s transfers/s; "
                         + "control topic %s; Ctrl-C to stop%n", id, in, out, dir.toAbsolutePath(), balance,
-                DemoCommand.fmt(rate), topics.controlTopic);
+                DemoCommand.fmt(rate), topics.controlTopic());
         if (endpoint.port() >= 0) {
             console.printf("metrics: http://localhost:%d/metrics%n", endpoint.port());
         }

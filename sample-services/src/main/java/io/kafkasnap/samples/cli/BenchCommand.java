@@ -2,7 +2,9 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.samples.bench.Bench;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
+import io.kafkasnap.tools.common.Kafka;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this cluster instead of an in-JVM broker.")
-    String bootstrap;
-
     @CommandLine.Mixin
-    KafkaClientOptions kafkaClient;
+    OptionalBootstrapOptions kafka;
 
     @Option(names = "--records", paramLabel = "N", defaultValue = "200000",
             description = "Records per throughput run (default: ${DEFAULT-VALUE}).")
@@ -66,9 +65,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "over 10 services has 90 channels.")
     String topology;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "50",
-            description = "Transfers per second per service during the latency runs (default: ${DEFAULT-VALUE}).")
-    double rate;
+    @CommandLine.Mixin
+    RateOption rateOption = new RateOption(50);
 
     @Option(names = "--latency-samples", paramLabel = "N", defaultValue = "1000",
             description = "Plain produce-to-consume samples (default: ${DEFAULT-VALUE}).")
@@ -100,6 +98,7 @@ final class BenchCommand implements Callable<Integer> {
                         "--skip takes throughput or latency, got '" + part + "'");
             }
         }
+        double rate = rateOption.rate(spec, true);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("kafkasnap bench: %d cores, Java %s, %s; logs: %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
@@ -108,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
         Path stateRoot = Files.createTempDirectory("kafkasnap-bench-");
         EmbeddedKafka embedded = null;
         try {
-            String servers = bootstrap;
+            String servers = kafka.bootstrap().orElse(null);
             if (servers == null) {
                 embedded = EmbeddedKafka.builder().build().start();
                 servers = embedded.bootstrapServers();
@@ -117,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf("broker: %s%n", servers);
             }
             out.flush();
-            Bench bench = new Bench(kafkaClient.clientProperties(servers),
+            Bench bench = new Bench(kafka.clientProperties(servers),
                     "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot, nodeSettings);
             if (!nodeSettings.isEmpty()) {
                 out.printf("node settings of the throughput run: %s%n", nodeSettings);

@@ -3,6 +3,9 @@ package io.kafkasnap.samples.cli;
 import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.chaos.ChaosRun;
+import io.kafkasnap.tools.cli.Durations;
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +36,8 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--services", defaultValue = "4", description = "Bank services (2-20; default: ${DEFAULT-VALUE}).")
     int services;
 
-    @Option(names = "--rate", defaultValue = "50", paramLabel = "MSGS_PER_S",
-            description = "Transfers per second per service (default: ${DEFAULT-VALUE}).")
-    double rate;
+    @Mixin
+    RateOption rateOption = new RateOption(50);
 
     @Option(names = "--duration", defaultValue = "60", converter = Durations.class, paramLabel = "SECONDS",
             description = "How long the chaos lasts (default: ${DEFAULT-VALUE} s).")
@@ -65,20 +67,17 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the kills and transfers (default: random, printed).")
     Long seed;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this cluster (default: an in-JVM broker).")
-    String bootstrap;
-
     @Mixin
-    KafkaClientOptions kafkaClient;
+    OptionalBootstrapOptions kafka;
+
 
     @Override
     public Integer call() throws Exception {
         if (services < 2 || services > 20) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--services must be 2-20, got " + services);
         }
-        if (!(rate > 0) || Double.isInfinite(rate)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be > 0, got " + rate);
-        }
+        double rate = rateOption.rate(spec, true);
+        String bootstrap = kafka.bootstrap().orElse(null);
         if (brokers != 1 && brokers != 3) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--brokers must be 1 or 3, got " + brokers);
         }
@@ -127,7 +126,7 @@ final class ChaosCommand implements Callable<Integer> {
                 out.printf("Kafka: in-JVM cluster of %d brokers at %s (replication 3, min.insync.replicas=2)%n",
                         brokers, servers);
             }
-            Map<String, Object> props = kafkaClient.clientProperties(servers);
+            Map<String, Object> props = kafka.clientProperties(servers);
             Properties kafka = new Properties();
             kafka.putAll(props);
             String prefix = "chaos-" + Long.toString(System.currentTimeMillis(), 36) + ".";

@@ -3,14 +3,21 @@ package io.kafkasnap.samples.cli;
 import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.samples.bank.BankCheck;
 import io.kafkasnap.samples.bank.BankCluster;
+import io.kafkasnap.samples.bank.BankSnapshotCheck;
 import io.kafkasnap.samples.bank.BankTopology;
-import io.kafkasnap.samples.common.CollectorFeed;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.common.CollectorFeed;
+import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
-import io.kafkasnap.samples.common.SnapshotFeed;
-import io.kafkasnap.samples.common.SnapshotRunner;
-import io.kafkasnap.samples.common.SnapshotView;
-import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.tools.common.SnapshotFeed;
+import io.kafkasnap.tools.common.SnapshotRunner;
+import io.kafkasnap.tools.common.SnapshotView;
+import io.kafkasnap.tools.common.TriggerPublisher;
+import io.kafkasnap.tools.SnapshotChecks;
+import io.kafkasnap.tools.cli.Durations;
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
+import io.kafkasnap.tools.cli.SnapshotTimeoutOption;
+import io.kafkasnap.tools.cli.UiOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,24 +59,14 @@ final class DemoCommand implements Callable<Integer> {
                     + "incoming and one outgoing channel.")
     String topology;
 
-    @Option(names = "--rate", paramLabel = "MSGS_PER_S", defaultValue = "20",
-            description = "Transfers per second sent by each service (default: ${DEFAULT-VALUE}).")
-    double rate;
-
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2", converter = Durations.class,
-            description = "Time between snapshots: seconds (2, 0.5) or 500ms (default: ${DEFAULT-VALUE}).")
-    Duration interval;
-
-    @Option(names = "--snapshots", paramLabel = "K", defaultValue = "0",
-            description = "Stop after K snapshots; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    int snapshots;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-            description = "Use this Kafka cluster instead of starting one in the JVM.")
-    String bootstrap;
+    @CommandLine.Mixin
+    RateOption rateOption = new RateOption(20);
 
     @CommandLine.Mixin
-    KafkaClientOptions kafkaClient;
+    SnapshotLoopOptions loop;
+
+    @CommandLine.Mixin
+    OptionalBootstrapOptions kafka;
 
     @Option(names = "--json", paramLabel = "DIR",
             description = "Write each assembled global snapshot as <id>.json in DIR.")
@@ -83,9 +80,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Seed of the transfers (default: random, printed at start).")
     Long seed;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Durations.class,
-            description = "Longest wait for one snapshot to be assembled (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @CommandLine.Mixin
+    SnapshotTimeoutOption snapshotTimeout;
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "",
             description = "Put before every topic name (channels, control, collection), to keep runs apart on a "
@@ -103,11 +99,16 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
+        double rate = rateOption.rate(spec, false);
+        Duration interval = loop.interval;
+        int snapshots = loop.snapshots;
+        Duration timeout = snapshotTimeout.timeout();
+        String bootstrap = kafka.bootstrap().orElse(null);
         PrintWriter out = spec.commandLine().getOut();
         long seedValue = seed != null ? seed : ThreadLocalRandom.current().nextLong(1_000_000);
         BankTopology bank = BankTopology.parse(topology, services);
         out.printf("kafkasnap demo: %d bank services, topology %s, %s transfers/s each, snapshot every %s, seed %d%n",
-                services, bank, fmt(rate), human(interval), seedValue);
+                services, bank, fmt(rate), Durations.human(interval), seedValue);
         out.printf("logs (broker and services): %s%n", Logs.file());
         out.flush();
 
@@ -135,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             } else {
                 out.printf("Kafka: %s%n", servers);
             }
-            Map<String, Object> props = kafkaClient.clientProperties(servers);
+            Map<String, Object> props = kafka.clientProperties(servers);
             String prefix = topicPrefix;
             if (bootstrap != null && prefix.isEmpty() && Kafka.endOffset(props, "kafkasnap.control") > 0) {
                 prefix = "demo-" + Long.toString(System.currentTimeMillis(), 36) + ".";
@@ -152,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
                     services, millisSince(begin), channelSummary(bank, prefix), control, collection);
             long expected = cluster.expectedTotal();
             ui.start(props, control, collection, "kafkasnap demo · bank of " + services, timeout,
-                    snapshot -> bankVerdict(snapshot, expected), resources, out);
+                    SnapshotChecks.of(new BankSnapshotCheck(OptionalLong.of(expected))), resources, out);
             out.flush();
 
             SnapshotFeed feed = CollectorFeed.open(props, control, collection, timeout);
@@ -187,7 +188,7 @@ final class DemoCommand implements Callable<Integer> {
                 taken++;
                 if (result.view().isEmpty()) {
                     bad++;
-                    out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), human(timeout));
+                    out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
                 } else {
                     SnapshotView view = result.view().get();
                     BankCheck.Result check = BankCheck.check(view, OptionalLong.of(cluster.expectedTotal()));
@@ -217,17 +218,6 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The bank's invariant as the dashboard shows it beside the middleware's verdict. */
-    static io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict bankVerdict(io.kafkasnap.collect.GlobalSnapshot snapshot,
-                                                                          long expected) {
-        BankCheck.Result check = BankCheck.check(SnapshotView.parse(snapshot.toJson(false)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)), OptionalLong.of(expected));
-        String money = "money " + check.total() + " = " + check.balances() + " + " + check.inFlightMoney()
-                + " in flight";
-        return new io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict(check.ok(),
-                check.total() == expected ? money : money + ", expected " + expected);
-    }
-
     static String line(BankCheck.Result check, Duration elapsed) {
         List<String> members = check.members();
         String memberText = members.size() <= 5 ? String.join(",", members)
@@ -246,12 +236,7 @@ final class DemoCommand implements Callable<Integer> {
         if (services > 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--services must be at most 100, got " + services);
         }
-        if (!(rate >= 0) || Double.isInfinite(rate)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0, got " + rate);
-        }
-        if (snapshots < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--snapshots must be >= 0, got " + snapshots);
-        }
+        loop.validate(spec);
         if (balance < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--balance must be >= 0, got " + balance);
         }
@@ -310,6 +295,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static String human(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+        return Durations.human(d);
     }
 }

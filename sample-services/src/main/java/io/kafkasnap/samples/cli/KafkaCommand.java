@@ -2,6 +2,7 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
+import io.kafkasnap.tools.cli.Logs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,9 +1,15 @@
 package io.kafkasnap.samples.cli;
 
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.ToolsCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code kafkasnap}: the demo, a standalone broker, bank services, triggers, snapshots and the benchmark. */
+/**
+ * {@code kafkasnap}: one command for everything. The samples' own subcommands (the demo, a standalone broker, bank
+ * and pipeline services, chaos, the benchmark) and the operator tools' ({@code trigger}, {@code snapshots},
+ * {@code restore}, {@code dashboard}, from the tools module, with the bank's and the pipeline's checks plugged in).
+ */
 @Command(name = "kafkasnap",
         mixinStandardHelpOptions = true,
         versionProvider = KafkasnapCli.Version.class,
@@ -13,13 +19,8 @@ import picocli.CommandLine.Command;
                 KafkaCommand.class,
                 BankCommand.class,
                 PipelineCommand.class,
-                DashboardCommand.class,
-                TriggerCommand.class,
-                RestoreCommand.class,
                 ChaosCommand.class,
-                SnapshotsCommand.class,
-                BenchCommand.class,
-                CommandLine.HelpCommand.class
+                BenchCommand.class
         })
 public final class KafkasnapCli implements Runnable {
 
@@ -27,6 +28,8 @@ public final class KafkasnapCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // before anything logs: this run's log file is named after its command
+        Logs.nameRun(args);
         System.exit(execute(args));
     }
 
@@ -37,22 +40,9 @@ public final class KafkasnapCli implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new KafkasnapCli());
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            // A user error (bad option value, unreachable broker): one clear line, not a stack trace.
-            Throwable cause = e;
-            while (cause.getCause() != null && cause.getMessage() == null) {
-                cause = cause.getCause();
-            }
-            commandLine.getErr().println(commandLine.getColorScheme().errorText(
-                    commandLine.getCommandName() + ": " + KafkaClientOptions.redact(cause.getMessage())));
-            if (Boolean.getBoolean("kafkasnap.debug")) {
-                java.io.StringWriter trace = new java.io.StringWriter();
-                e.printStackTrace(new java.io.PrintWriter(trace));
-                commandLine.getErr().print(KafkaClientOptions.redact(trace.toString()));
-            }
-            return e instanceof IllegalArgumentException ? 2 : 1;
-        });
-        return cli;
+        ToolsCli.addCommands(cli);
+        cli.addSubcommand(new CommandLine.HelpCommand());
+        return ToolsCli.configure(cli);
     }
 
     @Override

@@ -1,14 +1,22 @@
 package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
-import io.kafkasnap.samples.common.CollectorFeed;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.common.CollectorFeed;
+import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
-import io.kafkasnap.samples.common.SnapshotFeed;
-import io.kafkasnap.samples.common.SnapshotRunner;
-import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.tools.common.SnapshotFeed;
+import io.kafkasnap.tools.common.SnapshotRunner;
+import io.kafkasnap.tools.common.TriggerPublisher;
 import io.kafkasnap.samples.pipeline.PipelineCheck;
 import io.kafkasnap.samples.pipeline.PipelineCluster;
+import io.kafkasnap.samples.pipeline.PipelineSnapshotCheck;
+import io.kafkasnap.tools.SnapshotChecks;
+import io.kafkasnap.tools.cli.Durations;
+import io.kafkasnap.tools.cli.Logs;
+import io.kafkasnap.tools.cli.MetricsOption;
+import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
+import io.kafkasnap.tools.cli.SnapshotTimeoutOption;
+import io.kafkasnap.tools.cli.UiOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,31 +38,20 @@ final class PipelineCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rate", paramLabel = "ITEMS_PER_S", defaultValue = "50",
-            description = "Items per second from the source (default: ${DEFAULT-VALUE}).")
-    double rate;
-
-    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "2", converter = Durations.class,
-            description = "Time between snapshots (default: ${DEFAULT-VALUE}).")
-    Duration interval;
-
-    @Option(names = "--snapshots", paramLabel = "K", defaultValue = "0",
-            description = "Stop after K snapshots; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    int snapshots;
-
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
-            description = "Use this Kafka cluster instead of starting one in the JVM.")
-    String bootstrap;
+    @CommandLine.Mixin
+    RateOption rateOption = new RateOption(50);
 
     @CommandLine.Mixin
-    KafkaClientOptions kafkaClient;
+    SnapshotLoopOptions loop;
+
+    @CommandLine.Mixin
+    OptionalBootstrapOptions kafka;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Durations.class,
-            description = "Longest wait for one snapshot to be assembled (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @CommandLine.Mixin
+    SnapshotTimeoutOption snapshotTimeout;
 
     @CommandLine.Mixin
     UiOptions ui;
@@ -64,12 +61,12 @@ final class PipelineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!(rate > 0) || Double.isInfinite(rate)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be > 0, got " + rate);
-        }
-        if (snapshots < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--snapshots must be >= 0, got " + snapshots);
-        }
+        double rate = rateOption.rate(spec, true);
+        loop.validate(spec);
+        Duration interval = loop.interval;
+        int snapshots = loop.snapshots;
+        Duration timeout = snapshotTimeout.timeout();
+        String bootstrap = kafka.bootstrap().orElse(null);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("kafkasnap pipeline: source -> pipe-worker-1, pipe-worker-2 -> sink, %s items/s; logs: %s%n",
                 DemoCommand.fmt(rate), Logs.file());
@@ -87,7 +84,7 @@ final class PipelineCommand implements Callable<Integer> {
                 servers = kafka.start().bootstrapServers();
                 out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
             }
-            Map<String, Object> props = kafkaClient.clientProperties(servers);
+            Map<String, Object> props = kafka.clientProperties(servers);
             String prefix = "pipeline-" + Long.toString(System.currentTimeMillis(), 36) + ".";
             String control = prefix + "kafkasnap.control";
             String collection = prefix + "kafkasnap.fragments";
@@ -99,12 +96,8 @@ final class PipelineCommand implements Callable<Integer> {
             if (endpoint.port() >= 0) {
                 out.printf("metrics: http://localhost:%d/metrics%n", endpoint.port());
             }
-            ui.start(props, control, collection, "kafkasnap pipeline", timeout, snapshot -> {
-                PipelineCheck.Result check = PipelineCheck.check(io.kafkasnap.samples.common.SnapshotView.parse(
-                        snapshot.toJson(false).getBytes(java.nio.charset.StandardCharsets.UTF_8)), prefix);
-                return new io.kafkasnap.samples.dashboard.SnapshotCheck.Verdict(check.ok(), "produced "
-                        + check.produced() + " = " + check.inFlight() + " in flight + " + check.counted() + " counted");
-            }, resources, out);
+            ui.start(props, control, collection, "kafkasnap pipeline", timeout,
+                    SnapshotChecks.of(new PipelineSnapshotCheck()), resources, out);
             SnapshotFeed feed = CollectorFeed.open(props, control, collection, timeout);
             resources.add(0, feed);
             TriggerPublisher publisher = new TriggerPublisher(props, control);
@@ -121,7 +114,7 @@ final class PipelineCommand implements Callable<Integer> {
                 taken++;
                 if (result.view().isEmpty()) {
                     bad++;
-                    out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), DemoCommand.human(timeout));
+                    out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
                 } else {
                     PipelineCheck.Result check = PipelineCheck.check(result.view().get(), prefix);
                     bad += check.ok() ? 0 : 1;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kafkasnap.api.IncomingRecord;
 import io.kafkasnap.api.NodeContext;
 import io.kafkasnap.node.SnapshotNode;
-import io.kafkasnap.samples.common.SnapshotView;
+import io.kafkasnap.tools.common.SnapshotView;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.kafkasnap.samples.bank;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kafkasnap.samples.common.SnapshotView;
+import io.kafkasnap.tools.common.SnapshotView;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
-import io.kafkasnap.samples.common.CollectorFeed;
-import io.kafkasnap.samples.common.Kafka;
-import io.kafkasnap.samples.common.SnapshotFeed;
-import io.kafkasnap.samples.common.SnapshotView;
-import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.tools.common.CollectorFeed;
+import io.kafkasnap.tools.common.Kafka;
+import io.kafkasnap.tools.common.SnapshotFeed;
+import io.kafkasnap.tools.common.SnapshotView;
+import io.kafkasnap.tools.common.TriggerPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

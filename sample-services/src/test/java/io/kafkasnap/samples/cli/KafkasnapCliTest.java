@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankTopology;
-import io.kafkasnap.samples.common.Kafka;
-import io.kafkasnap.samples.common.SnapshotView;
+import io.kafkasnap.tools.common.Kafka;
+import io.kafkasnap.tools.common.SnapshotView;
 import io.kafkasnap.testing.KafkaFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,12 +1,13 @@
 package io.kafkasnap.samples.cli;
 
+import io.kafkasnap.tools.cli.MetricsOption;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.bank.BankService;
-import io.kafkasnap.samples.common.Kafka;
-import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.tools.common.Kafka;
+import io.kafkasnap.tools.common.TriggerPublisher;
 import io.kafkasnap.testing.KafkaFixture;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankTopology;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.testing.KafkaFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;

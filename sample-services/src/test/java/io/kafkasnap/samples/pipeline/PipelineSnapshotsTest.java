@@ -2,11 +2,11 @@ package io.kafkasnap.samples.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kafkasnap.samples.common.CollectorFeed;
-import io.kafkasnap.samples.common.Kafka;
-import io.kafkasnap.samples.common.SnapshotFeed;
-import io.kafkasnap.samples.common.SnapshotRunner;
-import io.kafkasnap.samples.common.TriggerPublisher;
+import io.kafkasnap.tools.common.CollectorFeed;
+import io.kafkasnap.tools.common.Kafka;
+import io.kafkasnap.tools.common.SnapshotFeed;
+import io.kafkasnap.tools.common.SnapshotRunner;
+import io.kafkasnap.tools.common.TriggerPublisher;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.file.Path;
 import java.time.Duration;

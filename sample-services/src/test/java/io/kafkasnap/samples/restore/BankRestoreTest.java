@@ -12,7 +12,7 @@ import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankMoney;
 import io.kafkasnap.samples.bank.BankTopology;
-import io.kafkasnap.samples.common.Kafka;
+import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;

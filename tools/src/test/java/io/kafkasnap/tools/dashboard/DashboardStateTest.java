@@ -1,0 +1,130 @@
+package io.kafkasnap.tools.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kafkasnap.format.ControlRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's model fed by hand with the records it reads from Kafka. */
+class DashboardStateTest {
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode process(JsonNode topology, String id) {
+        for (JsonNode p : topology.path("processes")) {
+            if (p.path("id").asText().equals(id)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no process " + id + " in " + topology);
+    }
+
+    private static JsonNode channel(JsonNode topology, String topic) {
+        for (JsonNode c : topology.path("channels")) {
+            if (c.path("topic").asText().equals(topic)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no channel " + topic + " in " + topology);
+    }
+
+    @Test
+    void topologyFromJoinsAndLeavesWithLagOnlyWhereTheReceiversStatusIsKnown() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        state.onControl(0, 1_000, new ControlRecord.Join("a", List.of("b.a"), List.of("a.b")).toJson());
+        state.onControl(1, 1_000, new ControlRecord.Join("b", List.of("a.b"), List.of("b.a")).toJson());
+        state.onControl(2, 1_000, new ControlRecord.Join("c", List.of(), List.of()).toJson());
+        state.onControl(3, 2_000, new ControlRecord.Leave("c").toJson());
+        state.onControl(4, 3_000, new ControlRecord.Join("a", List.of("b.a"), List.of("a.b")).toJson());
+        state.onStatus("b", utf8("{\"v\":1,\"process\":\"b\",\"at\":10000,\"epoch\":0,\"positions\":{\"a.b\":40},"
+                + "\"outbox\":0,\"inFlight\":[]}"));
+        state.onEndOffsets(Map.of("a.b", 50L, "b.a", 7L), 10_000);
+        state.onEndOffsets(Map.of("a.b", 70L, "b.a", 7L), 12_000);
+
+        JsonNode topology = state.topology(12_000);
+        assertThat(process(topology, "a").path("state").asText()).isEqualTo("restarted");
+        assertThat(process(topology, "b").path("state").asText()).isEqualTo("up");
+        assertThat(process(topology, "c").path("state").asText()).isEqualTo("left");
+        JsonNode ab = channel(topology, "a.b");
+        assertThat(ab.path("from").asText()).isEqualTo("a");
+        assertThat(ab.path("to").asText()).isEqualTo("b");
+        assertThat(ab.path("lag").asLong()).isEqualTo(30);
+        assertThat(ab.path("rate").asDouble()).isEqualTo(10.0);
+        assertThat(channel(topology, "b.a").has("lag")).as("a has published no status").isFalse();
+        assertThat(state.lag("b.a")).isNaN();
+
+        assertThat(process(state.topology(10_000 + DashboardState.DOWN_AFTER_MS + 1), "b").path("state").asText())
+                .as("a status older than " + DashboardState.DOWN_AFTER_MS + " ms").isEqualTo("down");
+        state.onStatus("b", null);
+        assertThat(process(state.topology(60_000), "b").path("state").asText())
+                .as("a tombstone: stopped cleanly, no status to age").isEqualTo("up");
+    }
+
+    @Test
+    void inProgressNamesWhoHasPublishedAndTheChannelsStillAwaited() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        state.onControl(0, 1_000, new ControlRecord.Join("a", List.of("b.a"), List.of("a.b")).toJson());
+        state.onControl(1, 1_000, new ControlRecord.Join("b", List.of("a.b"), List.of("b.a")).toJson());
+        state.onControl(2, 5_000, ControlRecord.Trigger.anyMember().toJson());
+        state.onFragmentRecord(utf8("2/a"), 100, "0/2");
+        JsonNode before = state.progress(6_000).get(0);
+        assertThat(before.path("published").size()).as("one chunk of two is not a fragment").isZero();
+        state.onFragmentRecord(utf8("2/a"), 100, "1/2");
+
+        JsonNode progress = state.progress(6_500).get(0);
+        assertThat(progress.path("id").asLong()).isEqualTo(2);
+        assertThat(progress.path("ageMs").asLong()).isEqualTo(1_500);
+        assertThat(progress.path("published").toString()).isEqualTo("[\"a\"]");
+        assertThat(progress.path("missingMembers").toString()).isEqualTo("[\"b\"]");
+        assertThat(progress.path("missingChannels").toString()).isEqualTo("[\"a.b\"]");
+
+        state.finished(2);
+        assertThat(state.progress(7_000)).isEmpty();
+
+        DashboardState late = new DashboardState(10, 2, 0);
+        late.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of()).toJson());
+        late.finished(1);
+        late.onControl(1, 5_000, ControlRecord.Trigger.anyMember().toJson());
+        assertThat(late.progress(7_000)).as("a trigger read after its snapshot was assembled").isEmpty();
+        assertThat(state.onFragmentRecord(utf8("not-a-key"), 1, null)).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void restoresListWhoHasRestoredWhoIsMissingAndTheDurationOnceDoneAndTheEpochComesFromTheStatus() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        state.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of()).toJson());
+        state.onControl(1, 1_000, new ControlRecord.Join("b", List.of(), List.of()).toJson());
+        state.onControl(2, 2_000, ControlRecord.Trigger.anyMember().toJson());
+        assertThat(state.takeRestoresChanged()).as("no restore yet").isFalse();
+        state.onControl(3, 5_000, new ControlRecord.Restore(2).toJson());
+        state.onControl(4, 5_300, new ControlRecord.Restored("b", 3, 2).toJson());
+        assertThat(state.takeRestoresChanged()).isTrue();
+        assertThat(state.takeRestoresChanged()).as("taken").isFalse();
+
+        JsonNode pending = state.restores().get(0);
+        assertThat(pending.path("epoch").asLong()).isEqualTo(3);
+        assertThat(pending.path("snapshot").asLong()).isEqualTo(2);
+        assertThat(pending.path("writtenAt").asLong()).isEqualTo(5_000);
+        assertThat(pending.path("restored").toString()).isEqualTo("[\"b\"]");
+        assertThat(pending.path("missing").toString()).isEqualTo("[\"a\"]");
+        assertThat(pending.path("state").asText()).isEqualTo("in-progress");
+        assertThat(pending.has("durationMs")).isFalse();
+
+        state.onControl(5, 5_800, new ControlRecord.Restored("a", 3, 2).toJson());
+        state.onStatus("a", utf8("{\"v\":1,\"process\":\"a\",\"at\":5800,\"epoch\":3,\"positions\":{},"
+                + "\"outbox\":0,\"inFlight\":[]}"));
+        JsonNode done = state.restores().get(0);
+        assertThat(done.path("done").asBoolean()).isTrue();
+        assertThat(done.path("durationMs").asLong()).isEqualTo(800);
+        assertThat(done.path("missing").size()).isZero();
+        assertThat(process(state.topology(6_000), "a").path("epoch").asLong()).isEqualTo(3);
+        assertThat(state.overview(6_000).path("restores").size()).isEqualTo(1);
+    }
+}
