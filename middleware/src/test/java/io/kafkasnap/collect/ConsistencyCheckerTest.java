@@ -88,7 +88,8 @@ class ConsistencyCheckerTest {
     @Test
     void rule1FailsWhenTheOffsetsDisagree() {
         assertThat(check(a(markerAB + 1), b(2, markerAB, inFlight())).violations())
-                .containsExactly(new Violation(1, "a.b", "a sent snapshot 42's marker at offset 7 but b says it arrived at offset 6"));
+                .containsExactly(new Violation(1, "a.b", "a sent snapshot 42's marker at offset 7 but b says it arrived at offset 6, which is not an earlier"
+                        + " copy of the same (epoch, seq)"));
     }
 
     @Test
@@ -188,5 +189,34 @@ class ConsistencyCheckerTest {
                     assertThat(v.rule()).isEqualTo(3);
                     assertThat(v.message()).contains("offset 3");
                 });
+    }
+
+    @Test
+    void aChannelWhoseSenderIsNoMemberOfTheSnapshotIsNotPartOfIt() {
+        // b declares a.b, but a had not joined (or had left) when the snapshot was triggered: b records nothing of it.
+        Fragment onlyB = new Fragment(S, "b", 2, Map.of(), Map.of(), Map.of("b.a", new Fragment.OutChannel(markerBA)));
+        GlobalSnapshot.Consistency result = new ConsistencyChecker(log).check(S, Map.of("b", members.get("b")),
+                Map.of("b", onlyB));
+        assertThat(result.violations()).isEmpty();
+    }
+
+    @Test
+    void anEarlierCopyOfTheSameMarkerIsTheMarkerTheReceiverApplied() {
+        InMemoryChannelLog sequenced = new InMemoryChannelLog();
+        sequenced.sendSequenced("a.b", "{\"amount\":1}", 0, 0, false);
+        long first = sequenced.sendSequenced("a.b", null, 0, 1, true);     // written, but its acknowledgement was lost
+        sequenced.sendSequenced("a.b", "{\"amount\":1}", 0, 0, false);   // so a sent both again
+        long again = sequenced.sendSequenced("a.b", null, 0, 1, true);
+        long back = sequenced.sendSequenced("b.a", null, 0, 0, true);
+        Fragment a = new Fragment(S, "a", 1, Map.of(), Map.of("b.a", new Fragment.InChannel(0, back, List.of())),
+                Map.of("a.b", new Fragment.OutChannel(again)));
+        Fragment b = new Fragment(S, "b", 2, Map.of(), Map.of("a.b", new Fragment.InChannel(0, first,
+                List.of(message(sequenced.all("a.b").get(0))), -1, -1)), Map.of("b.a", new Fragment.OutChannel(back)));
+        assertThat(new ConsistencyChecker(sequenced).check(S, members, Map.of("a", a, "b", b)).violations()).isEmpty();
+
+        Fragment bAtAnAppRecord = new Fragment(S, "b", 2, Map.of(), Map.of("a.b", new Fragment.InChannel(0, 0,
+                List.of(), -1, -1)), Map.of("b.a", new Fragment.OutChannel(back)));
+        assertThat(new ConsistencyChecker(sequenced).check(S, members, Map.of("a", a, "b", bAtAnAppRecord))
+                .violations()).extracting(Violation::rule).contains(1);
     }
 }
