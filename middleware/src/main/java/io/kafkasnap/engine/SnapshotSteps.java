@@ -14,8 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,13 +56,26 @@ final class SnapshotSteps implements Controller {
     private final Time time;
     private final FragmentSink publisher;
 
-    /** The captured state of every snapshot recording here, until its fragment is handed to the publisher. */
-    private final Map<Long, StateCapture> captures = new HashMap<>();
-    private final Map<Long, Long> recordedAt = new HashMap<>();
-    /** Where each incoming channel's sequence stood at the capture: the check needs it to tell re-sends apart. */
-    private final Map<Long, Map<String, long[]>> appliedAt = new HashMap<>();
-    private final Map<Long, Long> startedAt = new HashMap<>();
-    private final Set<Long> publishing = new HashSet<>();
+    /** One snapshot's life at this node: captured, recording its channels, then publishing its fragment. */
+    private static final class InFlight {
+        final StateCapture capture;
+        final long recordedAt;
+        /** Where each incoming channel's sequence stood at the capture: the check needs it to tell re-sends apart. */
+        final Map<String, long[]> applied;
+        final long startedAt;
+        boolean publishing;
+        /** The fragment sink owns the capture from then on, and releases it. */
+        boolean handedOver;
+
+        InFlight(StateCapture capture, long recordedAt, Map<String, long[]> applied, long startedAt) {
+            this.capture = capture;
+            this.recordedAt = recordedAt;
+            this.applied = applied;
+            this.startedAt = startedAt;
+        }
+    }
+
+    private final Map<Long, InFlight> inFlight = new TreeMap<>();
 
     private final MeterRegistry meters;
     private final Counter recorded;
@@ -106,11 +118,9 @@ final class SnapshotSteps implements Controller {
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
         store.putInFlight(snapshot);
         steps.commit();
-        captures.put(snapshot, store.capture());
+        StateCapture capture = store.capture();
         capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
-        recordedAt.put(snapshot, time.millis());
-        appliedAt.put(snapshot, sequences.copy());
-        startedAt.put(snapshot, time.nanos());
+        inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos()));
         started.increment();
         loop.later(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
@@ -137,17 +147,15 @@ final class SnapshotSteps implements Controller {
     @Override
     public void fragmentComplete(LocalSnapshot local) {
         long snapshot = local.snapshot();
-        StateCapture capture = captures.remove(snapshot);
-        long at = recordedAt.remove(snapshot);
-        Map<String, long[]> applied = appliedAt.remove(snapshot);
-        startedAt.remove(snapshot);
-        publishing.add(snapshot);
+        InFlight here = inFlight.get(snapshot);
+        here.publishing = true;
         // The records kept for it may still be in this step's batch; the publisher reads them once committed.
         steps.afterCommit(() -> {
-            if (publishing.contains(snapshot)) {
-                publisher.publish(local, capture, at, applied);
+            if (inFlight.get(snapshot) == here) {
+                here.handedOver = true;
+                publisher.publish(local, here.capture, here.recordedAt, here.applied);
             } else {
-                capture.close();
+                here.capture.close(); // given up before its step committed
             }
         });
     }
@@ -166,7 +174,9 @@ final class SnapshotSteps implements Controller {
     // ---- outcomes of the fragment publisher (posted to the loop) ---------------------------------------------
 
     void published(long snapshot, int chunks) {
-        if (publishing.remove(snapshot)) {
+        InFlight here = inFlight.get(snapshot);
+        if (here != null && here.publishing) {
+            inFlight.remove(snapshot);
             store.removeInFlight(snapshot);
             store.deleteRecorded(snapshot);
             fragments.increment();
@@ -175,7 +185,8 @@ final class SnapshotSteps implements Controller {
     }
 
     void publishFailed(long snapshot, Throwable cause) {
-        if (publishing.contains(snapshot)) {
+        InFlight here = inFlight.get(snapshot);
+        if (here != null && here.publishing) {
             log.warn("{}: could not publish its fragment of snapshot {}; aborting that snapshot: {}", processId,
                     snapshot, cause.toString());
             giveUp(snapshot, AbortReason.FRAGMENT_NOT_PUBLISHED, cause.toString());
@@ -204,7 +215,8 @@ final class SnapshotSteps implements Controller {
 
     /** Aborts every snapshot that has recorded here for longer than the timeout, naming what it still waits for. */
     void abortOverdue(long nowNanos) {
-        List<Long> overdue = startedAt.entrySet().stream().filter(e -> nowNanos - e.getValue() > timeoutNanos)
+        List<Long> overdue = inFlight.entrySet().stream()
+                .filter(e -> !e.getValue().publishing && nowNanos - e.getValue().startedAt > timeoutNanos)
                 .map(Map.Entry::getKey).toList();
         for (long snapshot : overdue) {
             SnapshotProtocol protocol = loop.protocol();
@@ -234,8 +246,7 @@ final class SnapshotSteps implements Controller {
 
     /** Gives up every snapshot recording or publishing here: a restore makes them moot. */
     void abortAll(AbortReason reason, String detail) {
-        Set<Long> all = new TreeSet<>(captures.keySet());
-        all.addAll(publishing);
+        Set<Long> all = new TreeSet<>(inFlight.keySet());
         all.addAll(loop.protocol().inFlight());
         all.forEach(snapshot -> giveUp(snapshot, reason, detail));
     }
@@ -246,9 +257,13 @@ final class SnapshotSteps implements Controller {
      * start aborts it.
      */
     void abortRecording(AbortReason reason, String detail) {
-        Set<Long> recording = new TreeSet<>(captures.keySet());
+        Set<Long> recording = new TreeSet<>(inFlight.keySet());
         recording.addAll(loop.protocol().inFlight());
-        recording.removeAll(publishing);
+        inFlight.forEach((snapshot, here) -> {
+            if (here.publishing) {
+                recording.remove(snapshot);
+            }
+        });
         recording.forEach(snapshot -> giveUp(snapshot, reason, detail));
     }
 
@@ -259,31 +274,31 @@ final class SnapshotSteps implements Controller {
 
     /** Snapshots recording or publishing here. */
     Set<Long> inFlight() {
-        Set<Long> all = new TreeSet<>(captures.keySet());
-        all.addAll(publishing);
-        return all;
+        return new TreeSet<>(inFlight.keySet());
     }
 
     /** Releases captures still held; after the publisher has stopped, before the store closes. */
     void releaseCaptures() {
-        captures.values().forEach(StateCapture::close);
-        captures.clear();
+        inFlight.values().forEach(here -> {
+            if (!here.handedOver) {
+                here.capture.close();
+            }
+        });
+        inFlight.clear();
     }
 
     private boolean holds(long snapshot) {
-        return captures.containsKey(snapshot) || publishing.contains(snapshot);
+        return inFlight.containsKey(snapshot);
     }
 
     private void free(long snapshot) {
-        StateCapture capture = captures.remove(snapshot);
-        if (capture != null) {
-            capture.close();
-        }
-        recordedAt.remove(snapshot);
-        appliedAt.remove(snapshot);
-        startedAt.remove(snapshot);
-        if (publishing.remove(snapshot)) {
-            publisher.cancel(snapshot);
+        InFlight here = inFlight.remove(snapshot);
+        if (here != null) {
+            if (here.handedOver) {
+                publisher.cancel(snapshot);
+            } else if (!here.publishing) {
+                here.capture.close();
+            } // publishing, not handed over yet: the step's afterCommit sees it gone and releases the capture
         }
         store.removeInFlight(snapshot);
         store.deleteRecorded(snapshot);
