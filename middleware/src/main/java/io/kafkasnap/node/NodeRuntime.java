@@ -254,6 +254,9 @@ final class NodeRuntime {
         running = false;
         consumer.wakeup();
         tasks.offer(WAKE::run);
+        if (loopThread == Thread.currentThread()) {
+            return; // from a handler or the failure listener: the loop ends after this step, and cannot wait for itself
+        }
         try {
             loopThread.join();
         } catch (InterruptedException e) {

@@ -85,7 +85,10 @@ public final class SnapshotNode implements AutoCloseable {
         return runtime.failure();
     }
 
-    /** Announces leaving on the control topic, stops the loop, flushes and closes clients and store. */
+    /**
+     * Announces leaving on the control topic, stops the loop, flushes and closes clients and store, and waits for
+     * that; called on the node's own thread (a handler, the failure listener) it asks the loop to stop and returns.
+     */
     @Override
     public void close() {
         runtime.close();

@@ -158,6 +158,7 @@ class NodeApiTest {
                 .onFailure(error -> {
                     calls.incrementAndGet();
                     runningWhenCalled.set(self.get().isRunning());
+                    self.get().close(); // allowed on the node's own thread
                     heard.complete(error);
                 }));
         self.set(node);
