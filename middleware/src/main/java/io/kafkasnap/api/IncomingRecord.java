@@ -23,4 +23,20 @@ public record IncomingRecord(String channel, long offset, byte[] key, byte[] val
     public IncomingRecord(String channel, long offset, byte[] key, byte[] value, long timestamp) {
         this(channel, offset, key, value, timestamp, new RecordHeaders());
     }
+
+    /** The key decoded by {@code codec}; null for a null key. */
+    public <T> T key(Codec<T> codec) {
+        return codec.decode(key);
+    }
+
+    /** The value decoded by {@code codec}; null for a null value. */
+    public <T> T value(Codec<T> codec) {
+        return codec.decode(value);
+    }
+
+    /** The value of the last header named {@code name}, or null if there is none. */
+    public byte[] header(String name) {
+        var header = headers.lastHeader(name);
+        return header == null ? null : header.value();
+    }
 }

@@ -1,6 +1,9 @@
 package io.kafkasnap.api;
 
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * What handlers and timers may do. Valid only during the call it was passed to, on the event loop.
@@ -20,6 +23,33 @@ public interface NodeContext {
      * @throws IllegalArgumentException if {@code channel} is not one of this node's outgoing channels
      */
     void send(String channel, byte[] key, byte[] value);
+
+    /**
+     * Sends an app record with headers of the service's own, which travel with the record beside kafkasnap's
+     * {@code kafkasnap-*} headers, in the given order; they are kept in the outbox with the record, so a record sent
+     * again after a crash carries them too.
+     *
+     * @throws IllegalArgumentException if {@code channel} is not an outgoing channel, or a header's name starts with
+     *                                  {@code kafkasnap-} (the prefix is kafkasnap's own)
+     */
+    void send(String channel, byte[] key, byte[] value, Headers headers);
+
+    /** Same as {@link #send(String, byte[], byte[], Headers)}, with one header per map entry in the map's order. */
+    default void send(String channel, byte[] key, byte[] value, Map<String, byte[]> headers) {
+        RecordHeaders h = new RecordHeaders();
+        headers.forEach(h::add);
+        send(channel, key, value, h);
+    }
+
+    /** Sends {@code value} encoded by {@code codec}. */
+    default <T> void send(String channel, byte[] key, T value, Codec<T> codec) {
+        send(channel, key, codec.encode(value));
+    }
+
+    /** Sends {@code key} and {@code value}, each encoded by its codec. */
+    default <K, V> void send(String channel, K key, Codec<K> keyCodec, V value, Codec<V> valueCodec) {
+        send(channel, keyCodec.encode(key), valueCodec.encode(value));
+    }
 
     /** Same as {@code send(channel, null, value)}. */
     default void send(String channel, byte[] value) {

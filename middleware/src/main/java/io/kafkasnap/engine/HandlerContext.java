@@ -3,8 +3,15 @@ package io.kafkasnap.engine;
 import io.kafkasnap.api.KeyValueState;
 import io.kafkasnap.api.NodeContext;
 
+import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.store.NodeStore;
+import io.kafkasnap.store.StoredHeader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import java.util.function.BiConsumer;
 
 /**
@@ -51,6 +58,41 @@ final class HandlerContext implements NodeContext, KeyValueState {
                     + "; outgoing: " + outgoing);
         }
         steps.send(channel, key, value);
+    }
+
+    @Override
+    public void send(String channel, byte[] key, byte[] value, Headers headers) {
+        checkThread("send");
+        if (!outgoing.contains(channel)) {
+            throw new IllegalArgumentException(channel + " is not an outgoing channel of " + processId
+                    + "; outgoing: " + outgoing);
+        }
+        List<StoredHeader> own = new ArrayList<>();
+        if (headers != null) {
+            for (Header header : headers) {
+                if (ChannelHeaders.isReserved(header.key())) {
+                    throw new IllegalArgumentException("header '" + header.key() + "' of a record sent on "
+                            + channel + " by " + processId + ": names starting with '"
+                            + ChannelHeaders.RESERVED_PREFIX + "' are kafkasnap's own; rename it");
+                }
+                byte[] v = header.value();
+                own.add(new StoredHeader(header.key(), v == null ? null : v.clone()));
+            }
+        }
+        steps.send(channel, key, value, own);
+    }
+
+    @Override
+    public void forEachWithPrefix(String prefix, BiConsumer<String, byte[]> action) {
+        checkThread("state().forEachWithPrefix");
+        store.forEachStateWithPrefix(Objects.requireNonNull(prefix, "prefix"), action);
+    }
+
+    @Override
+    public void range(String fromInclusive, String toExclusive, BiConsumer<String, byte[]> action) {
+        checkThread("state().range");
+        store.forEachStateInRange(Objects.requireNonNull(fromInclusive, "fromInclusive"),
+                Objects.requireNonNull(toExclusive, "toExclusive"), action);
     }
 
     @Override

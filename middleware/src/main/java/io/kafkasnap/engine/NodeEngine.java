@@ -3,6 +3,8 @@ package io.kafkasnap.engine;
 import io.kafkasnap.api.IncomingRecord;
 import io.kafkasnap.api.NodeTask;
 import io.kafkasnap.api.RecordHandler;
+import io.kafkasnap.api.Restore;
+import io.kafkasnap.api.RestoreListener;
 import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.protocol.AbortReason;
@@ -90,6 +92,7 @@ public final class NodeEngine {
     private boolean fresh;
     private long statusDue;
     private boolean opened;
+    private RestoreListener restoreListener;
 
     public NodeEngine(Settings settings, NodeStore store, Ports ports, Time time, MeterRegistry meters) {
         this(settings, store, ports, time, meters, Set.of());
@@ -133,6 +136,15 @@ public final class NodeEngine {
         }
         Gauge.builder("kafkasnap.outbox.depth", outbox, Outbox::depth).tags("process", processId)
                 .description("records sent on channels and not yet acknowledged").register(meters);
+    }
+
+    /**
+     * Tells {@code listener} of every restore this engine applies, on the loop inside the restore's step (see
+     * {@link RestoreListener}). Set it before {@link #firstStep()}; null removes it.
+     */
+    public NodeEngine onRestore(RestoreListener listener) {
+        this.restoreListener = listener;
+        return this;
     }
 
     // ---- start -----------------------------------------------------------------------------------------------
@@ -616,6 +628,14 @@ public final class NodeEngine {
         public void runOnStart() throws Exception {
             for (NodeTask task : settings.onStart()) {
                 task.run(context);
+            }
+        }
+
+        @Override
+        public void restored(Restore restore) {
+            RestoreListener listener = restoreListener;
+            if (listener != null) {
+                runTask(ctx -> listener.onRestore(ctx, restore), "the restore listener (" + restore + ")");
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.kafkasnap.engine;
 
 import io.kafkasnap.api.IncomingRecord;
+import io.kafkasnap.api.Restore;
 import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.store.NodeStore;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Rolls this node back to a snapshot, in one step (DESIGN.md, "Restore"): in-flight snapshots are aborted, the
  * outbox is dropped, the state becomes the snapshot's byte for byte (or the initial state, or stays, by the node's
  * part in the restore), the node enters the restore's epoch with a fence on every outgoing channel, and the handler is
- * given the snapshot's recorded messages of every incoming channel before anything else. Each incoming channel then
+ * given the snapshot's recorded messages of every incoming channel before anything else, right after the service's
+ * restore listener. Each incoming channel then
  * skips the old epoch until its sender's fence.
  */
 final class RestoreStep {
@@ -22,16 +24,19 @@ final class RestoreStep {
     /** This node's part in a restore that counts. */
     enum Part {
         /** A member of the snapshot: its state in the snapshot is put back. */
-        MEMBER("state of the snapshot put back"),
+        MEMBER("state of the snapshot put back", Restore.Part.MEMBER),
         /** Joined after the snapshot and before the restore, which allows new members: starts from its initial state. */
-        NEW_MEMBER("joined after the snapshot: initial state"),
+        NEW_MEMBER("joined after the snapshot: initial state", Restore.Part.NEW_MEMBER),
         /** Neither: joined after the restore, or was away from the snapshot to the restore; keeps its own state. */
-        OUTSIDER("not a member and not new: own state kept");
+        OUTSIDER("not a member and not new: own state kept", Restore.Part.OUTSIDER);
 
         final String says;
+        /** As the service's restore listener is told it. */
+        final Restore.Part api;
 
-        Part(String says) {
+        Part(String says, Restore.Part api) {
             this.says = says;
+            this.api = api;
         }
     }
 
@@ -47,6 +52,9 @@ final class RestoreStep {
 
         /** Runs the onStart tasks: the initial state. */
         void runOnStart() throws Exception;
+
+        /** Tells the service's restore listener, if any, its changes undone if it throws. */
+        void restored(Restore restore);
     }
 
     private static final Logger log = LoggerFactory.getLogger(RestoreStep.class);
@@ -113,6 +121,9 @@ final class RestoreStep {
             incoming.forEach(channel -> sequences.enterEpoch(channel, epoch));
         }
         outgoing.forEach(steps::sendFence);
+        // The state is in place and the epoch entered: the service resets what lives outside the node before the
+        // recorded messages reach its handler.
+        engine.restored(new Restore(verdict.snapshot(), epoch, part.api));
         int replayed = 0;
         if (part == Part.MEMBER) {
             for (String channel : incoming) {

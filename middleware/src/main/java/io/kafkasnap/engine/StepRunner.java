@@ -2,6 +2,7 @@ package io.kafkasnap.engine;
 
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.OutboxEntry;
+import io.kafkasnap.store.StoredHeader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -39,6 +40,11 @@ final class StepRunner {
     /** Appends an app record to the outbox, within this step. */
     void send(String channel, byte[] key, byte[] value) {
         pending.add(store.appendOutbox(channel, key, value, epoch.get(), -1, false));
+    }
+
+    /** Appends an app record with the service's own headers to the outbox, within this step. */
+    void send(String channel, byte[] key, byte[] value, List<StoredHeader> headers) {
+        pending.add(store.appendOutbox(channel, key, value, epoch.get(), -1, false, headers));
     }
 
     /** Appends a marker of {@code snapshot} to the outbox, within this step. */

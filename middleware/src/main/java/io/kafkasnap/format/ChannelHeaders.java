@@ -16,8 +16,15 @@ public final class ChannelHeaders {
     public static final String EPOCH = "kafkasnap-epoch";
     public static final String SEQ = "kafkasnap-seq";
     public static final String FENCE = "kafkasnap-fence";
+    /** Every header kafkasnap sets starts with it; a service's own headers may not. */
+    public static final String RESERVED_PREFIX = "kafkasnap-";
 
     private ChannelHeaders() {
+    }
+
+    /** Whether {@code name} starts with {@value #RESERVED_PREFIX}, in any case. */
+    public static boolean isReserved(String name) {
+        return name.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length());
     }
 
     /** The headers of an outgoing record. */

@@ -3,6 +3,7 @@ package io.kafkasnap.node;
 import io.kafkasnap.engine.ChannelOutput;
 import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.store.OutboxEntry;
+import io.kafkasnap.store.StoredHeader;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,11 +14,12 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * The channels' idempotent producer behind the engine's {@link ChannelOutput}: sends each entry with its
- * {@code kafkasnap-*} headers to partition 0 of its channel and reports the outcome. Everything but a failure that
- * sending again cannot mend is retriable: the engine then sends the entry and every later entry of its channel again.
+ * {@code kafkasnap-*} headers, followed by the service's own headers of the entry, to partition 0 of its channel and
+ * reports the outcome. Everything but a failure that sending again cannot mend is retriable: the engine then sends the entry and every later entry of its channel again.
  */
 final class KafkaChannelOutput implements ChannelOutput, AutoCloseable {
 
@@ -38,8 +40,12 @@ final class KafkaChannelOutput implements ChannelOutput, AutoCloseable {
 
     @Override
     public void send(OutboxEntry entry, long attempt) {
+        Headers headers = ChannelHeaders.of(entry.epoch(), entry.seq(), entry.marker(), entry.fence());
+        for (StoredHeader own : entry.headers()) {
+            headers.add(own.key(), own.value());
+        }
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(entry.channel(), 0, null, entry.key(),
-                entry.value(), ChannelHeaders.of(entry.epoch(), entry.seq(), entry.marker(), entry.fence()));
+                entry.value(), headers);
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {

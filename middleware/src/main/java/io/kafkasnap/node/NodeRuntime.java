@@ -2,6 +2,7 @@ package io.kafkasnap.node;
 
 import io.kafkasnap.api.NodeTask;
 import io.kafkasnap.api.RecordHandler;
+import io.kafkasnap.api.RestoreListener;
 import io.kafkasnap.engine.InputControl;
 import io.kafkasnap.engine.InputRecord;
 import io.kafkasnap.engine.NodeEngine;
@@ -25,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,6 +76,8 @@ final class NodeRuntime {
     private final List<NodeEngine.Periodic> timers;
     private final long maxPollWaitMs;
     private final MeterRegistry meters;
+    private final RestoreListener restoreListener;
+    private final Consumer<Throwable> failureListener;
 
     private final LinkedBlockingQueue<LoopTask> tasks = new LinkedBlockingQueue<>();
     private final CountDownLatch started = new CountDownLatch(1);
@@ -98,7 +102,10 @@ final class NodeRuntime {
 
     NodeRuntime(String processId, Map<String, Object> kafka, SnapshotNodeConfig config, Path stateDir,
                 Set<String> incoming, Set<String> outgoing, RecordHandler handler, List<NodeTask> onStart,
-                List<NodeEngine.Periodic> timers, MeterRegistry meters) {
+                List<NodeEngine.Periodic> timers, MeterRegistry meters, RestoreListener restoreListener,
+                Consumer<Throwable> failureListener) {
+        this.restoreListener = restoreListener;
+        this.failureListener = failureListener;
         this.processId = processId;
         this.kafka = kafka;
         this.config = config;
@@ -189,7 +196,7 @@ final class NodeRuntime {
                     config.getInt(SnapshotNodeConfig.OUTBOX_MAX_RECORDS),
                     config.getLong(SnapshotNodeConfig.STATUS_INTERVAL_MS), RESTORE_RETRY_MS),
                     store, new NodeEngine.Ports(channelOutput, control, publisher, snapshotSource,
-                    new ConsumerInput(), status), Time.SYSTEM, meters);
+                    new ConsumerInput(), status), Time.SYSTEM, meters).onRestore(restoreListener);
             long joinOffset = control.writeAndWait(
                     new ControlRecord.Join(processId, List.copyOf(incoming), List.copyOf(outgoing)), CLOSE_TIMEOUT);
             joined = true;
@@ -247,6 +254,9 @@ final class NodeRuntime {
         running = false;
         consumer.wakeup();
         tasks.offer(WAKE::run);
+        if (loopThread == Thread.currentThread()) {
+            return; // from a handler or the failure listener: the loop ends after this step, and cannot wait for itself
+        }
         try {
             loopThread.join();
         } catch (InterruptedException e) {
@@ -366,6 +376,13 @@ final class NodeRuntime {
             fail(t instanceof StoreException ? "the state store failed" : "the event loop failed", t);
         } finally {
             shutDown();
+        }
+        if (failure != null && failureListener != null) {
+            try {
+                failureListener.accept(failure);
+            } catch (RuntimeException e) {
+                log.warn("{}: the failure listener threw", processId, e);
+            }
         }
     }
 

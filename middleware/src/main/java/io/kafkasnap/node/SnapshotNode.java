@@ -4,6 +4,7 @@ import io.kafkasnap.engine.NodeEngine;
 
 import io.kafkasnap.api.NodeTask;
 import io.kafkasnap.api.RecordHandler;
+import io.kafkasnap.api.RestoreListener;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,10 +20,13 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One process of a snapshotted computation: it consumes its incoming channels, runs the handler, sends on its
@@ -72,21 +76,33 @@ public final class SnapshotNode implements AutoCloseable {
         return runtime.isRunning();
     }
 
-    /** The fatal error that stopped the event loop, if any. */
+    /**
+     * The fatal error that stopped the event loop, if any. A failed node does not come back: close it and build a
+     * new one (its state is where the last step left it), or let the process die and be restarted. To hear of it at
+     * once rather than ask, give the builder {@link Builder#onFailure}.
+     */
     public Optional<Throwable> failure() {
         return runtime.failure();
     }
 
-    /** Announces leaving on the control topic, stops the loop, flushes and closes clients and store. */
+    /**
+     * Announces leaving on the control topic, stops the loop, flushes and closes clients and store, and waits for
+     * that; called on the node's own thread (a handler, the failure listener) it asks the loop to stop and returns.
+     */
     @Override
     public void close() {
         runtime.close();
     }
 
     /**
-     * Builds a node and rejects a bad setting at once, with a message that says what is wrong.
+     * Builds a node and rejects a bad setting with a message that says what is wrong. A bad value of one setting is a
+     * {@link SnapshotNodeConfigException} (an {@link IllegalArgumentException}) naming the setting, thrown by the
+     * method that takes it (Kafka client properties: by {@link #build()}); settings that do not fit together, or a
+     * required one missing, are an {@link IllegalStateException} from {@link #build()}.
      */
     public static final class Builder {
+
+        private static final Logger log = LoggerFactory.getLogger(SnapshotNode.class);
 
         private static final Pattern PROCESS_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
@@ -100,6 +116,8 @@ public final class SnapshotNode implements AutoCloseable {
         private final List<NodeTask> onStart = new ArrayList<>();
         private final List<NodeEngine.Periodic> timers = new ArrayList<>();
         private MeterRegistry meterRegistry;
+        private RestoreListener restoreListener;
+        private Consumer<Throwable> failureListener;
 
         private Builder() {
         }
@@ -107,7 +125,8 @@ public final class SnapshotNode implements AutoCloseable {
         /** Unique among the nodes that share a control topic: letters, digits, '.', '_' and '-'. */
         public Builder processId(String processId) {
             if (processId == null || !PROCESS_ID.matcher(processId).matches()) {
-                throw new IllegalArgumentException("processId must be 1-200 of [A-Za-z0-9._-], got: " + processId);
+                throw new SnapshotNodeConfigException("processId",
+                        "processId must be 1-200 of [A-Za-z0-9._-], got: " + processId);
             }
             this.processId = processId;
             return this;
@@ -127,7 +146,7 @@ public final class SnapshotNode implements AutoCloseable {
         /** A node setting of {@link SnapshotNodeConfig}; checked at once. */
         public Builder setting(String name, Object value) {
             if (!SnapshotNodeConfig.DEFINITION.names().contains(name)) {
-                throw new IllegalArgumentException("unknown setting '" + name + "'; known: "
+                throw new SnapshotNodeConfigException(name, "unknown setting '" + name + "'; known: "
                         + new TreeSet<>(SnapshotNodeConfig.DEFINITION.names()));
             }
             Map<String, Object> trial = new HashMap<>(settings);
@@ -135,7 +154,7 @@ public final class SnapshotNode implements AutoCloseable {
             try {
                 new SnapshotNodeConfig(trial);
             } catch (ConfigException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
+                throw new SnapshotNodeConfigException(name, e.getMessage(), e);
             }
             settings.put(name, value);
             return this;
@@ -151,7 +170,10 @@ public final class SnapshotNode implements AutoCloseable {
 
         /** Where RocksDB keeps this node's state, positions and recorded channel records. */
         public Builder stateDir(Path stateDir) {
-            this.stateDir = Objects.requireNonNull(stateDir, "stateDir");
+            if (stateDir == null) {
+                throw new SnapshotNodeConfigException("stateDir", "stateDir must not be null");
+            }
+            this.stateDir = stateDir;
             return this;
         }
 
@@ -189,9 +211,29 @@ public final class SnapshotNode implements AutoCloseable {
         /** Runs {@code task} on the event loop every {@code period}, first after one period. */
         public Builder timer(Duration period, NodeTask task) {
             if (period == null || period.isNegative() || period.isZero()) {
-                throw new IllegalArgumentException("timer period must be positive, got: " + period);
+                throw new SnapshotNodeConfigException("timer", "timer period must be positive, got: " + period);
             }
             timers.add(new NodeEngine.Periodic(period, Objects.requireNonNull(task, "task")));
+            return this;
+        }
+
+        /**
+         * Told of every restore this node applies, on the event loop inside the restore's step, once the state is in
+         * place: so that the service can reset what lives outside the node (see {@link RestoreListener}).
+         */
+        public Builder onRestore(RestoreListener listener) {
+            this.restoreListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Called once if the node fails for good (its store failed, a channel refused a record for good, a handler
+         * broke the loop), after the node has stopped, left its snapshot group and closed its clients and store; on
+         * the node's own thread, so it may close the node. Also called when {@link SnapshotNode#start()} fails after
+         * the event loop began (start then throws too). The same error is {@link SnapshotNode#failure()}.
+         */
+        public Builder onFailure(Consumer<Throwable> listener) {
+            this.failureListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -209,16 +251,17 @@ public final class SnapshotNode implements AutoCloseable {
                 throw new IllegalStateException("stateDir is required for " + processId);
             }
             if (!kafka.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalStateException("kafkaProperties must set bootstrap.servers");
+                throw new IllegalStateException("kafkaProperties must set bootstrap.servers for " + processId);
             }
             Object idempotence = kafka.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
             if (idempotence != null && !Boolean.parseBoolean(idempotence.toString())) {
-                throw new IllegalStateException("enable.idempotence=false breaks FIFO channels under retries;"
-                        + " leave it unset or true");
+                throw new SnapshotNodeConfigException(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        "enable.idempotence=false breaks FIFO channels under retries; leave it unset or true");
             }
             Object acks = kafka.get(ProducerConfig.ACKS_CONFIG);
             if (acks != null && !Set.of("all", "-1").contains(acks.toString())) {
-                throw new IllegalStateException("acks=" + acks + " may lose records on a channel; use acks=all");
+                throw new SnapshotNodeConfigException(ProducerConfig.ACKS_CONFIG,
+                        "acks=" + acks + " may lose records on a channel; use acks=all");
             }
             if (!incoming.isEmpty() && handler == null) {
                 throw new IllegalStateException(processId + " has incoming channels " + incoming
@@ -240,25 +283,32 @@ public final class SnapshotNode implements AutoCloseable {
                     throw new IllegalStateException("channel " + topic + " is the control or collection topic");
                 }
             }
+            if (incoming.isEmpty() && outgoing.isEmpty()) {
+                // Allowed: its state still takes part in every snapshot and restore (a timer-driven process).
+                log.warn("{} has no incoming and no outgoing channels: it joins the snapshot group of {} with its"
+                        + " state only; give it channels with incoming(...) and outgoing(...) if that is not meant",
+                        processId, config.getString(SnapshotNodeConfig.CONTROL_TOPIC));
+            }
             RecordHandler recordHandler = handler != null ? handler : (ctx, record) -> {
                 throw new IllegalStateException("no handler");
             };
             return new SnapshotNode(new NodeRuntime(processId, Map.copyOf(kafka), config, stateDir,
                     Set.copyOf(incoming), Set.copyOf(outgoing), recordHandler, List.copyOf(onStart),
-                    List.copyOf(timers), meterRegistry != null ? meterRegistry : new SimpleMeterRegistry()));
+                    List.copyOf(timers), meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(),
+                    restoreListener, failureListener));
         }
 
         private Builder addChannels(Set<String> target, Set<String> other, String kind, String... topics) {
             for (String topic : topics) {
                 if (topic == null || topic.isBlank()) {
-                    throw new IllegalArgumentException(kind + " channel topic must not be blank");
+                    throw new SnapshotNodeConfigException(kind, kind + " channel topic must not be blank");
                 }
                 if (other.contains(topic)) {
-                    throw new IllegalArgumentException("channel " + topic
+                    throw new SnapshotNodeConfigException(kind, "channel " + topic
                             + " is both incoming and outgoing; a channel joins two different processes");
                 }
                 if (!target.add(topic)) {
-                    throw new IllegalArgumentException(kind + " channel " + topic + " is given twice");
+                    throw new SnapshotNodeConfigException(kind, kind + " channel " + topic + " is given twice");
                 }
             }
             return this;

@@ -78,6 +78,15 @@ public final class SnapshotNodeConfig extends AbstractConfig {
         super(DEFINITION, settings, false);
     }
 
+    /**
+     * The one declaration of every node setting (name, type, default, validator, doc), for tools that derive from it
+     * (the Spring Boot starter's typed properties and their metadata). Read-only: a copy, so changing it changes
+     * nothing here.
+     */
+    public static ConfigDef configDef() {
+        return new ConfigDef(DEFINITION);
+    }
+
     /** Every setting with its doc, for --help texts and the README. */
     public static String toDocumentation() {
         return DEFINITION.toRst();

@@ -3,6 +3,7 @@ package io.kafkasnap.store;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +21,25 @@ import java.util.function.BiConsumer;
  */
 public final class InMemoryNodeStore implements NodeStore {
 
+    /** The order of the keys' UTF-8 bytes, which is RocksDB's: code point order (String's is UTF-16 order). */
+    static final Comparator<String> UTF8_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
     /** Everything the store holds; copied whole at each commit and save point (states here are small). */
     private static final class Data {
-        final TreeMap<String, byte[]> state = new TreeMap<>();
+        final TreeMap<String, byte[]> state = new TreeMap<>(UTF8_ORDER);
         final Map<String, Long> positions = new HashMap<>();
         final Map<String, long[]> applied = new HashMap<>();
         final Map<String, long[]> outSeq = new HashMap<>();
@@ -113,6 +130,26 @@ public final class InMemoryNodeStore implements NodeStore {
     @Override
     public void forEachState(BiConsumer<String, byte[]> action) {
         new TreeMap<>(r().state).forEach(action);
+    }
+
+    @Override
+    public void forEachStateWithPrefix(String prefix, BiConsumer<String, byte[]> action) {
+        TreeMap<String, byte[]> read = new TreeMap<>(UTF8_ORDER);
+        for (Map.Entry<String, byte[]> e : r().state.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            read.put(e.getKey(), e.getValue());
+        }
+        read.forEach(action);
+    }
+
+    @Override
+    public void forEachStateInRange(String fromInclusive, String toExclusive, BiConsumer<String, byte[]> action) {
+        if (UTF8_ORDER.compare(fromInclusive, toExclusive) >= 0) {
+            return;
+        }
+        new TreeMap<>(r().state.subMap(fromInclusive, true, toExclusive, false)).forEach(action);
     }
 
     @Override
@@ -217,11 +254,13 @@ public final class InMemoryNodeStore implements NodeStore {
     }
 
     @Override
-    public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence) {
+    public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence,
+                                    List<StoredHeader> headers) {
         Data d = w();
         long[] next = d.outSeq.get(channel);
         long seq = next != null && next[0] == epoch ? next[1] : 0;
-        OutboxEntry entry = new OutboxEntry(d.nextOutboxId++, channel, key, value, epoch, seq, marker, fence);
+        OutboxEntry entry = new OutboxEntry(d.nextOutboxId++, channel, key, value, epoch, seq, marker, fence,
+                headers);
         d.outbox.put(entry.id(), entry);
         d.outSeq.put(channel, new long[] {epoch, seq + 1});
         return entry;

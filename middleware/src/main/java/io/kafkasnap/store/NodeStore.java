@@ -49,6 +49,18 @@ public interface NodeStore extends AutoCloseable {
     /** Every committed and pending state entry, in key order. */
     void forEachState(BiConsumer<String, byte[]> action);
 
+    /**
+     * Every committed and pending state entry whose key starts with {@code prefix}, in the order of the keys' UTF-8
+     * bytes. The entries are read before the first call of {@code action}, which may change the state.
+     */
+    void forEachStateWithPrefix(String prefix, BiConsumer<String, byte[]> action);
+
+    /**
+     * Every committed and pending state entry with {@code fromInclusive <= key < toExclusive} in the order of the
+     * keys' UTF-8 bytes, read as {@link #forEachStateWithPrefix} reads.
+     */
+    void forEachStateInRange(String fromInclusive, String toExclusive, BiConsumer<String, byte[]> action);
+
     /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
     void mark();
 
@@ -112,7 +124,17 @@ public interface NodeStore extends AutoCloseable {
      * @param marker the snapshot id for a marker, -1 for an app record
      * @return the entry as it will be sent once the step commits
      */
-    OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence);
+    default OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker,
+                                     boolean fence) {
+        return appendOutbox(channel, key, value, epoch, marker, fence, List.of());
+    }
+
+    /**
+     * Appends a record as {@link #appendOutbox(String, byte[], byte[], long, long, boolean)} does, with the service's
+     * own headers, which are kept with the entry and sent with it.
+     */
+    OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence,
+                             List<StoredHeader> headers);
 
     /** Drops an acknowledged entry, in this step's batch. */
     void deleteOutbox(long id);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,33 @@ final class RocksNodeStore implements NodeStore {
                 action.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
             }
         }
+    }
+
+    @Override
+    public void forEachStateWithPrefix(String prefix, BiConsumer<String, byte[]> action) {
+        byte[] p = utf8(prefix);
+        List<Map.Entry<String, byte[]>> read = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(state, base)) {
+            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
+                read.add(Map.entry(new String(it.key(), StandardCharsets.UTF_8), it.value()));
+            }
+        }
+        read.forEach(e -> action.accept(e.getKey(), e.getValue()));
+    }
+
+    @Override
+    public void forEachStateInRange(String fromInclusive, String toExclusive, BiConsumer<String, byte[]> action) {
+        byte[] from = utf8(fromInclusive);
+        byte[] to = utf8(toExclusive);
+        List<Map.Entry<String, byte[]>> read = new ArrayList<>();
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = batch.newIteratorWithBase(state, base)) {
+            for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
+                read.add(Map.entry(new String(it.key(), StandardCharsets.UTF_8), it.value()));
+            }
+        }
+        read.forEach(e -> action.accept(e.getKey(), e.getValue()));
     }
 
     /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
@@ -317,7 +345,8 @@ final class RocksNodeStore implements NodeStore {
      * @return the entry as it will be sent once the step commits
      */
     @Override
-    public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence) {
+    public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence,
+                                    List<StoredHeader> headers) {
         byte[] seqKey = utf8(OUT_SEQ + channel);
         long[] next = nextSeq.get(channel);
         if (next == null) {
@@ -332,7 +361,8 @@ final class RocksNodeStore implements NodeStore {
         }
         // A new epoch numbers every channel from 0 again.
         long seq = next[0] == epoch ? next[1] : 0;
-        OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence);
+        OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence,
+                headers);
         write(() -> {
             batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry));
             batch.put(meta, seqKey, twoLongs(epoch, seq + 1));
@@ -567,9 +597,17 @@ final class RocksNodeStore implements NodeStore {
         return new RecordedRecord(new String(topic, StandardCharsets.UTF_8), offset, key, value, headers, timestamp);
     }
 
+    /** The headers come last, and only when there are any: entries written before headers existed read alike. */
     private static byte[] encodeOutbox(OutboxEntry e) {
-        return new Writer().bytes(utf8(e.channel())).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
-                .putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0).toArray();
+        Writer w = new Writer().bytes(utf8(e.channel())).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
+                .putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0);
+        if (!e.headers().isEmpty()) {
+            w.putInt(e.headers().size());
+            for (StoredHeader h : e.headers()) {
+                w.bytes(utf8(h.key())).bytes(h.value());
+            }
+        }
+        return w.toArray();
     }
 
     private static OutboxEntry decodeOutbox(long id, byte[] value) {
@@ -577,7 +615,18 @@ final class RocksNodeStore implements NodeStore {
         String channel = new String(bytes(v), StandardCharsets.UTF_8);
         byte[] key = bytes(v);
         byte[] payload = bytes(v);
-        return new OutboxEntry(id, channel, key, payload, v.getLong(), v.getLong(), v.getLong(), v.getInt() == 1);
+        long epoch = v.getLong();
+        long seq = v.getLong();
+        long marker = v.getLong();
+        boolean fence = v.getInt() == 1;
+        List<StoredHeader> headers = new ArrayList<>();
+        if (v.hasRemaining()) {
+            int count = v.getInt();
+            for (int i = 0; i < count; i++) {
+                headers.add(new StoredHeader(new String(bytes(v), StandardCharsets.UTF_8), bytes(v)));
+            }
+        }
+        return new OutboxEntry(id, channel, key, payload, epoch, seq, marker, fence, headers);
     }
 
     /** Length-prefixed fields; -1 stands for null. */

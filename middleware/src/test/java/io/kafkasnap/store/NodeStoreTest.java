@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The store on real RocksDB. */
+/** The store on real RocksDB; the tests taking a kind run on the in-memory store too. */
 class NodeStoreTest {
 
     @TempDir
@@ -206,5 +208,121 @@ class NodeStoreTest {
     void aDirectoryThatCannotHoldAStoreIsNamed() throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
         assertThatThrownBy(() -> NodeStore.open(file)).hasMessageContaining(file.toString());
+    }
+
+    /** A fresh store of the given kind: "rocks" in {@link #dir}, or "memory". */
+    private NodeStore store(String kind) {
+        return kind.equals("rocks") ? NodeStore.open(dir.resolve("rocks")) : new InMemoryNodeStore();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void prefixReadsSeeCommittedAndPendingEntriesInByteOrderAndNothingElse(String kind) {
+        try (NodeStore store = store(kind)) {
+            store.put("acct/2", utf8("20"));
+            store.put("acct/1", utf8("10"));
+            store.put("acct", utf8("not under the prefix"));
+            store.put("acct0", utf8("after the prefix"));
+            store.put("acc", utf8("before"));
+            store.put("acct/gone", utf8("x"));
+            store.commit();
+            store.put("acct/3", utf8("30"));
+            store.delete("acct/gone");
+
+            List<String> read = new ArrayList<>();
+            store.forEachStateWithPrefix("acct/", (k, v) -> read.add(k + "=" + text(v)));
+            assertThat(read).containsExactly("acct/1=10", "acct/2=20", "acct/3=30");
+
+            List<String> none = new ArrayList<>();
+            store.forEachStateWithPrefix("zzz", (k, v) -> none.add(k));
+            assertThat(none).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void aRangeIsFromInclusiveToExclusiveAndEmptyWhenReversed(String kind) {
+        try (NodeStore store = store(kind)) {
+            for (String key : List.of("a", "b", "b1", "c", "d")) {
+                store.put(key, utf8(key));
+            }
+            store.commit();
+            store.delete("b1");
+
+            List<String> read = new ArrayList<>();
+            store.forEachStateInRange("b", "d", (k, v) -> read.add(k));
+            assertThat(read).containsExactly("b", "c");
+
+            List<String> reversed = new ArrayList<>();
+            store.forEachStateInRange("d", "b", (k, v) -> reversed.add(k));
+            assertThat(reversed).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void bothStoresOrderKeysByTheirUtf8Bytes(String kind) {
+        // U+FF5E sorts before U+1F600 in UTF-8 (and code points), after it in UTF-16.
+        String bmp = "k\uFF5E";
+        String astral = "k\uD83D\uDE00";
+        try (NodeStore store = store(kind)) {
+            store.put(astral, utf8("astral"));
+            store.put(bmp, utf8("bmp"));
+            List<String> read = new ArrayList<>();
+            store.forEachStateWithPrefix("k", (k, v) -> read.add(text(v)));
+            assertThat(read).containsExactly("bmp", "astral");
+            List<String> range = new ArrayList<>();
+            store.forEachStateInRange("k", bmp + "\u0000", (k, v) -> range.add(text(v)));
+            assertThat(range).containsExactly("bmp");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void aPrefixReadMayDeleteWhatItReads(String kind) {
+        try (NodeStore store = store(kind)) {
+            store.put("tmp/1", utf8("1"));
+            store.put("tmp/2", utf8("2"));
+            store.put("keep", utf8("3"));
+            store.commit();
+            store.forEachStateWithPrefix("tmp/", (k, v) -> store.delete(k));
+            List<String> left = new ArrayList<>();
+            store.forEachState((k, v) -> left.add(k));
+            assertThat(left).containsExactly("keep");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void outboxEntriesKeepTheirHeadersInOrder(String kind) {
+        List<StoredHeader> headers = List.of(new StoredHeader("trace", utf8("t-1")), new StoredHeader("nil", null),
+                new StoredHeader("trace", utf8("t-2")));
+        try (NodeStore store = store(kind)) {
+            OutboxEntry sent = store.appendOutbox("a", utf8("k"), utf8("v"), 0, -1, false, headers);
+            OutboxEntry plain = store.appendOutbox("a", null, utf8("w"), 0, -1, false);
+            store.commit();
+
+            assertThat(sent.headers()).containsExactlyElementsOf(headers);
+            List<OutboxEntry> outbox = store.outbox();
+            assertThat(outbox).extracting(OutboxEntry::id).containsExactly(sent.id(), plain.id());
+            assertThat(outbox.get(0).headers()).containsExactlyElementsOf(headers);
+            assertThat(outbox.get(0).seq()).isEqualTo(0);
+            assertThat(outbox.get(1).headers()).isEmpty();
+            assertThat(outbox.get(1).seq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void outboxHeadersSurviveARestart() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            store.appendOutbox("a", null, utf8("v"), 3, -1, false, List.of(new StoredHeader("h", utf8("x"))));
+            store.commit();
+        }
+        try (NodeStore store = NodeStore.open(dir)) {
+            assertThat(store.outbox()).singleElement().satisfies(e -> {
+                assertThat(e.epoch()).isEqualTo(3);
+                assertThat(e.headers()).containsExactly(new StoredHeader("h", utf8("x")));
+            });
+        }
     }
 }

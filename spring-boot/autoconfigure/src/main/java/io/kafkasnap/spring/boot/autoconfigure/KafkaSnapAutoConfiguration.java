@@ -139,7 +139,8 @@ public class KafkaSnapAutoConfiguration {
             customizerList.forEach(c -> c.customize(builder));
             try {
                 return builder.build();
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // IllegalArgumentException: a Kafka client property the node refuses (SnapshotNodeConfigException).
                 throw new IllegalStateException("kafkasnap node " + group.processId() + " cannot be built from the "
                         + "kafkasnap.* properties: " + e.getMessage(), e);
             }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kafkasnap.node.SnapshotNodeConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,14 +31,9 @@ class ConfigurationMetadataTest {
     static final Path FILE = Path.of("src/main/resources/META-INF/additional-spring-configuration-metadata.json");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /**
-     * SnapshotNodeConfig.DEFINITION is package-private in the middleware; read it here (test scope only) until it
-     * is public.
-     */
-    static ConfigDef definition() throws ReflectiveOperationException {
-        Field field = SnapshotNodeConfig.class.getDeclaredField("DEFINITION");
-        field.setAccessible(true);
-        return (ConfigDef) field.get(null);
+    /** The middleware's one declaration of the node settings. */
+    static ConfigDef definition() {
+        return SnapshotNodeConfig.configDef();
     }
 
     static String generate() throws Exception {
