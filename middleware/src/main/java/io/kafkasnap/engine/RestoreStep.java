@@ -104,6 +104,13 @@ final class RestoreStep {
         steps.discardPending();
         store.clearOutbox();
         outbox.discardAll();
+        // The epoch first, and the fences: whatever the node sends from here on (its onStart tasks as a new member
+        // included) is of the new epoch and follows the fence on its channel.
+        engine.enterEpoch(epoch);
+        if (!brokenSkipsFence) {
+            incoming.forEach(channel -> sequences.enterEpoch(channel, epoch));
+        }
+        outgoing.forEach(steps::sendFence);
         switch (part) {
             case MEMBER -> {
                 store.clearState();
@@ -116,11 +123,6 @@ final class RestoreStep {
             case OUTSIDER -> {
             }
         }
-        engine.enterEpoch(epoch);
-        if (!brokenSkipsFence) {
-            incoming.forEach(channel -> sequences.enterEpoch(channel, epoch));
-        }
-        outgoing.forEach(steps::sendFence);
         // The state is in place and the epoch entered: the service resets what lives outside the node before the
         // recorded messages reach its handler.
         engine.restored(new Restore(verdict.snapshot(), epoch, part.api));
