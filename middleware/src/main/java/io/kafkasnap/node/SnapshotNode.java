@@ -258,6 +258,13 @@ public final class SnapshotNode implements AutoCloseable {
                 throw new SnapshotNodeConfigException(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
                         "enable.idempotence=false breaks FIFO channels under retries; leave it unset or true");
             }
+            if (kafka.containsKey(ProducerConfig.TRANSACTIONAL_ID_CONFIG)) {
+                // The node's producers are idempotent, not transactional: an id would make every send wait for a
+                // transaction that the node never begins, and several producers of a node would fence each other.
+                throw new SnapshotNodeConfigException(ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "transactional.id is not for a snapshot node's producers (the outbox gives exactly-once"
+                                + " without transactions); remove it");
+            }
             Object acks = kafka.get(ProducerConfig.ACKS_CONFIG);
             if (acks != null && !Set.of("all", "-1").contains(acks.toString())) {
                 throw new SnapshotNodeConfigException(ProducerConfig.ACKS_CONFIG,

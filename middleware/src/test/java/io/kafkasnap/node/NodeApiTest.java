@@ -279,6 +279,9 @@ class NodeApiTest {
         assertThatThrownBy(() -> node("x").kafkaProperties(Map.of("acks", "1")).build())
                 .isInstanceOfSatisfying(SnapshotNodeConfigException.class,
                         e -> assertThat(e.setting()).isEqualTo("acks"));
+        assertThatThrownBy(() -> node("x").kafkaProperties(Map.of("transactional.id", "t")).build())
+                .isInstanceOfSatisfying(SnapshotNodeConfigException.class,
+                        e -> assertThat(e.setting()).isEqualTo("transactional.id"));
         assertThatThrownBy(() -> node("x").kafkaProperties(Map.of("enable.idempotence", "false")).build())
                 .isInstanceOfSatisfying(SnapshotNodeConfigException.class,
                         e -> assertThat(e.setting()).isEqualTo("enable.idempotence"));

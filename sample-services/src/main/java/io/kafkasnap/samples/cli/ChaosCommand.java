@@ -139,10 +139,15 @@ final class ChaosCommand implements Callable<Integer> {
                     report.snapshots(), report.complete(), report.problems().stream()
                             .anyMatch(p -> p.contains(" holds ")) ? "NOT always " + report.expectedTotal()
                             : "always " + report.expectedTotal(), report.notComplete());
-            out.printf("restores: %d done, write -> every member restored p50 %d ms, p99 %d ms; money after each:"
-                            + " %s; unfinished: %d%n", report.restoreMillis().size(),
-                    ChaosRun.percentile(report.restoreMillis(), 50), ChaosRun.percentile(report.restoreMillis(), 99),
-                    report.totalsAfterRestores(), report.restoresUnfinished());
+            if (report.restoreMillis().isEmpty()) {
+                out.printf("restores: none done; unfinished: %d%n", report.restoresUnfinished());
+            } else {
+                out.printf("restores: %d done, write -> every member restored p50 %d ms, p99 %d ms; money after"
+                                + " each: %s; unfinished: %d%n", report.restoreMillis().size(),
+                        ChaosRun.percentile(report.restoreMillis(), 50),
+                        ChaosRun.percentile(report.restoreMillis(), 99), report.totalsAfterRestores(),
+                        report.restoresUnfinished());
+            }
             out.printf("after draining: %d (expected %d)%n", report.drainedTotal(), report.expectedTotal());
             report.problems().forEach(p -> out.printf("PROBLEM: %s%n", p));
             out.printf("%s%n", report.ok() ? "ok" : "NOT ok");
