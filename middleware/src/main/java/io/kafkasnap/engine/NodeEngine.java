@@ -84,6 +84,8 @@ public final class NodeEngine {
     /** Restores that count on the control topic whose snapshot turned out not restorable: void at every node. */
     private final Set<Long> refusedRestores = new HashSet<>();
     private long loading = -1;
+    /** Lost its state after sending in this epoch: waits for a restore of a later epoch; -1 when not waiting. */
+    private long awaitingRestoreAfter = -1;
     private long retryLoadAt;
     private boolean retryLoad;
     private SnapshotProtocol protocol;
@@ -109,6 +111,7 @@ public final class NodeEngine {
         this.meters = meters;
         this.dispatcher = new ControlDispatcher(processId, settings.incoming(), new ControlActions());
         this.epoch = store.epoch();
+        this.awaitingRestoreAfter = store.awaitingRestore();
         this.sequences = new ChannelSequences(store.applied());
         this.outbox = new Outbox(processId, ports.channels(), new OutboxEvents(), settings.outboxMaxRecords(),
                 broken.contains(BrokenVariant.DELETE_ACKNOWLEDGED_OUT_OF_ORDER));
@@ -159,6 +162,11 @@ public final class NodeEngine {
         return Math.min(store.controlPosition().orElse(joinOffset + 1), joinOffset + 1);
     }
 
+    /** Whether this node lost its state after sending in the current epoch and waits for a restore. */
+    public boolean isAwaitingRestore() {
+        return awaitingRestoreAfter >= 0;
+    }
+
     /** Whether no previous run left a control position: a new process, or one whose state directory was lost. */
     public boolean isFresh() {
         return fresh;
@@ -175,9 +183,9 @@ public final class NodeEngine {
      * @param beginnings    the first offset of every incoming channel, for those this node has no stored position of
      * @param lastOutEpochs the epoch of the last record of each outgoing channel, -1 for an empty one
      * @return where to read each incoming channel from
-     * @throws IllegalStateException if this process ran before and lost its state directory, and it has sent in the
-     *                               current epoch: starting over would send other records under the same sequence
-     *                               numbers, which receivers would drop as re-sends
+     *                      (a process that ran before, lost its state directory and has sent in the current epoch
+     *                      waits for a restore: starting over would send other records under sequence numbers that
+     *                      its receivers have applied)
      */
     public Map<String, Long> open(long actFrom, Map<String, Long> beginnings, Map<String, Long> lastOutEpochs) {
         dispatcher.actFrom(actFrom);
@@ -188,12 +196,14 @@ public final class NodeEngine {
             List<String> sentIn = settings.outgoing().stream()
                     .filter(c -> lastOutEpochs.getOrDefault(c, -1L) >= current).sorted().toList();
             if (!sentIn.isEmpty()) {
-                throw new IllegalStateException(processId + " has no state (its state directory is new) but it ran"
-                        + " before (joined at control offset " + ranBefore + ") and its outgoing channel(s) "
-                        + sentIn + " hold its records of epoch " + current + ": starting over would send other"
-                        + " records under sequence numbers its receivers have applied. Restore a complete snapshot"
-                        + " (kafkasnap restore <snapshot>): every process then rolls back, this one included, and"
-                        + " starts it again");
+                awaitingRestoreAfter = sentIn.stream().mapToLong(c -> lastOutEpochs.get(c)).max().orElse(current);
+                store.putAwaitingRestore(awaitingRestoreAfter); // committed with the first step: a restart waits too
+                log.error("{} has no state (its state directory is new) but it ran before (joined at control offset"
+                        + " {}) and its outgoing channel(s) {} hold its records of epoch {}: starting over would send"
+                        + " other records under sequence numbers its receivers have applied. It takes no input and"
+                        + " no part in snapshots until a restore written from now on rolls every process back: restore"
+                        + " a complete snapshot (kafkasnap restore <snapshot>)", processId, ranBefore, sentIn,
+                        awaitingRestoreAfter);
             }
         }
         Map<String, Long> stored = store.positions();
@@ -224,8 +234,12 @@ public final class NodeEngine {
     public void firstStep() throws Exception {
         snapshots.abortLost(store.inFlight());
         outbox.send(store.outbox());
-        for (NodeTask task : settings.onStart()) {
-            task.run(context);
+        if (isAwaitingRestore()) {
+            settings.incoming().forEach(ports.input()::pause);
+        } else {
+            for (NodeTask task : settings.onStart()) {
+                task.run(context);
+            }
         }
         long[] pending = store.restoredPending();
         if (pending != null) {
@@ -235,6 +249,7 @@ public final class NodeEngine {
         ControlHistory history = dispatcher.history();
         for (long offset = epoch + 1; offset < dispatcher.nextOffset(); offset++) {
             history.restoreAt(offset).filter(ControlHistory.RestoreVerdict::counts)
+                    .filter(v -> v.epoch() > awaitingRestoreAfter) // one it applied before it lost its state: not again
                     .ifPresent(v -> pendingRestores.put(v.epoch(), v));
         }
         abortForgotten();
@@ -290,7 +305,7 @@ public final class NodeEngine {
             retryLoad = false;
             ports.snapshots().load(loading, pendingRestores.get(loading).snapshot());
         }
-        for (int i = 0; i < settings.timers().size(); i++) {
+        for (int i = 0; i < settings.timers().size() && !isAwaitingRestore(); i++) {
             long[] due = timerDue.get(i);
             if (now - due[0] >= 0) {
                 Periodic timer = settings.timers().get(i);
@@ -390,6 +405,14 @@ public final class NodeEngine {
             input.recheckHeld(protocol.positions());
         } else if (restoreEpoch > epoch) {
             restorer.apply(verdict, target);
+            if (isAwaitingRestore()) {
+                awaitingRestoreAfter = -1;
+                store.putAwaitingRestore(-1);
+                Map<String, Long> positions = protocol.positions();
+                settings.incoming().forEach(channel -> ports.input().resume(channel, positions.get(channel)));
+                log.info("{}: rebuilt from the restore at control offset {}; takes input again", processId,
+                        restoreEpoch);
+            }
             long snapshot = verdict.snapshot();
             steps.afterCommit(() -> ports.control().write(new ControlRecord.Restored(processId, restoreEpoch,
                     snapshot)));
@@ -549,6 +572,11 @@ public final class NodeEngine {
     private final class ControlActions implements ControlDispatcher.Actions {
         @Override
         public void trigger(long snapshot, Optional<String> initiator, Set<String> awaited, long triggeredAt) {
+            if (isAwaitingRestore()) {
+                snapshots.announceAbort(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, processId + " lost its state"
+                        + " directory and waits for a restore");
+                return;
+            }
             long age = time.millis() - triggeredAt;
             if (age > settings.snapshotTimeoutMs()) {
                 // Read late (after a long stop, or this node's clock is ahead): its members may have given it up.

@@ -51,6 +51,7 @@ public final class InMemoryNodeStore implements NodeStore {
         long epoch;
         long[] restoredPending;
         long nextOutboxId;
+        long awaitingRestore = -1;
 
         Data copy() {
             Data c = new Data();
@@ -69,6 +70,7 @@ public final class InMemoryNodeStore implements NodeStore {
             c.epoch = epoch;
             c.restoredPending = restoredPending == null ? null : restoredPending.clone();
             c.nextOutboxId = nextOutboxId;
+            c.awaitingRestore = awaitingRestore;
             return c;
         }
     }
@@ -236,6 +238,16 @@ public final class InMemoryNodeStore implements NodeStore {
     public long[] restoredPending() {
         long[] p = committed.restoredPending;
         return p == null ? null : p.clone();
+    }
+
+    @Override
+    public void putAwaitingRestore(long epoch) {
+        w().awaitingRestore = epoch;
+    }
+
+    @Override
+    public long awaitingRestore() {
+        return r().awaitingRestore;
     }
 
     @Override

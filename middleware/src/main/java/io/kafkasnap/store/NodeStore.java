@@ -106,6 +106,15 @@ public interface NodeStore extends AutoCloseable {
     /** The committed restore not yet announced as {@code restored}: {@code [epoch, snapshot]}, or null. */
     long[] restoredPending();
 
+    /**
+     * Notes that this process lost its state after sending in {@code epoch} and waits for a restore of a later epoch;
+     * -1 clears it. Kept so that a restart while waiting still waits.
+     */
+    void putAwaitingRestore(long epoch);
+
+    /** The epoch after which this process waits for a restore, or -1. */
+    long awaitingRestore();
+
     // ---- snapshots in flight
 
     /** Notes that {@code snapshot} was captured here; until {@link #removeInFlight} a crash means it is lost. */

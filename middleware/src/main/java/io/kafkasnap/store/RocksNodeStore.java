@@ -52,6 +52,7 @@ final class RocksNodeStore implements NodeStore {
     private static final byte[] CONTROL_POSITION = utf8("control-position");
     private static final byte[] EPOCH = utf8("epoch");
     private static final byte[] RESTORED_PENDING = utf8("restored-pending");
+    private static final byte[] AWAITING_RESTORE = utf8("awaiting-restore");
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -313,6 +314,17 @@ final class RocksNodeStore implements NodeStore {
         }
         ByteBuffer b = ByteBuffer.wrap(value);
         return new long[] {b.getLong(), b.getLong()};
+    }
+
+    @Override
+    public void putAwaitingRestore(long epoch) {
+        putMeta(AWAITING_RESTORE, longBytes(epoch), "write of the epoch a restore is awaited after");
+    }
+
+    @Override
+    public long awaitingRestore() {
+        byte[] value = getMeta(AWAITING_RESTORE);
+        return value == null ? -1 : ByteBuffer.wrap(value).getLong();
     }
 
     // ---- snapshots in flight -----------------------------------------------------------------------------

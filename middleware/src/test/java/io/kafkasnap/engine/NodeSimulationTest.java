@@ -64,7 +64,7 @@ class NodeSimulationTest {
 
     /** The seed, what failed, and the trace of the shortest run of that seed that still fails. */
     static String explain(long seed, SimCluster.SimFailure failure, Set<BrokenVariant> broken) {
-        int low = 0;
+        int low = Boolean.getBoolean("kafkasnap.sim.noshrink") ? EVENTS : 0;
         int high = EVENTS;
         while (low < high) { // the fewest random events after which the run, settled, still fails
             int mid = (low + high) / 2;

@@ -91,8 +91,6 @@ final class SimCluster {
         NodeEngine engine;
         boolean alive;
         boolean lostState;
-        /** Lost its state after sending in the current epoch: refused to start until a restore. */
-        boolean needsRestore;
         long lastEpoch;
         final Map<String, Long> readPos = new HashMap<>();
         final Set<String> paused = new TreeSet<>();
@@ -248,11 +246,9 @@ final class SimCluster {
                 if (faults.contains(Fault.LEAVES) && random.nextInt(15) == 0) {
                     add(enabled, 1, "clean stop " + p.id, () -> cleanStop(p));
                 }
-            } else if (p.needsRestore) {
-                add(enabled, 1, "restart " + p.id + " (no state, refused until a restore)", () -> start(p));
             } else {
                 add(enabled, 3, "restart " + p.id, () -> start(p));
-                if (faults.contains(Fault.LOST_STATE) && !p.needsRestore && random.nextInt(3) == 0) {
+                if (faults.contains(Fault.LOST_STATE) && random.nextInt(3) == 0) {
                     add(enabled, 1, "restart " + p.id + " with its state directory lost", () -> {
                         // Only once a snapshot of everyone exists, so that a restore can bring it back.
                         if (assemble().stream().anyMatch(s -> s.status() == GlobalSnapshot.Status.COMPLETE
@@ -309,21 +305,7 @@ final class SimCluster {
             List<Rec> log = logs.get(c);
             lastOut.put(c, log.isEmpty() ? -1L : ChannelHeaders.sequence(log.get(log.size() - 1).headers()).epoch());
         }
-        Map<String, Long> positions;
-        try {
-            positions = p.engine.open(actFrom, beginnings, lastOut);
-        } catch (IllegalStateException e) {
-            // Refused, as it must be: it stays down (and leaves) until a restore brings it back.
-            if (!p.lostState && !p.needsRestore) {
-                throw e;
-            }
-            appendControl(new ControlRecord.Leave(p.id));
-            p.engine = null;
-            p.needsRestore = true;
-            trace.add("  refused: " + e.getMessage().substring(0, 60) + "...");
-            return;
-        }
-        p.needsRestore = false;
+        Map<String, Long> positions = p.engine.open(actFrom, beginnings, lastOut);
         p.readPos.clear();
         p.readPos.putAll(positions);
         p.readPos.put(CONTROL, actFrom);
@@ -733,7 +715,7 @@ final class SimCluster {
                 step("restart " + p.id + " (settling)", () -> start(p));
             }
         }
-        if (procs.stream().anyMatch(p -> p.needsRestore)) {
+        if (procs.stream().anyMatch(p -> p.engine.isAwaitingRestore())) {
             Optional<GlobalSnapshot> latest = assemble().stream()
                     .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.members().size() == procs.size())
                     .reduce((a, b) -> b);
@@ -743,11 +725,6 @@ final class SimCluster {
             }
             step("restore to " + latest.get().snapshot() + " (settling: a process lost its state)",
                     () -> appendControl(new ControlRecord.Restore(latest.get().snapshot(), false)));
-            for (Proc p : procs) {
-                if (!p.alive) {
-                    step("restart " + p.id + " (settling)", () -> start(p));
-                }
-            }
         }
         Set<Fault> saved = EnumSet.copyOf(faults.isEmpty() ? EnumSet.of(Fault.KILLS) : faults);
         faults.clear();
@@ -780,6 +757,9 @@ final class SimCluster {
         for (Proc p : procs) {
             if (!p.engine.heldChannels().isEmpty()) {
                 throw new SimFailure(events, p.id + " still holds " + p.engine.heldChannels() + " after settling", null);
+            }
+            if (p.engine.isAwaitingRestore()) {
+                throw new SimFailure(events, p.id + " still waits for a restore after settling", null);
             }
             if (!p.engine.pendingRestores().isEmpty()) {
                 throw new SimFailure(events, p.id + " never applied the restore(s) " + p.engine.pendingRestores(),
