@@ -265,9 +265,10 @@ final class Assembler {
         if (quiet) {
             LOG.debug("snapshot {} {}: {} members, {} {}", result.snapshot(), result.status().wire(),
                     result.members().size(), result.reason(), result.detail());
-        } else if (result.status() == Status.COMPLETE && result.isConsistent()) {
-            LOG.info("snapshot {} complete: {} members, {} in-flight messages, consistent", result.snapshot(),
-                    result.members().size(), result.inFlightMessageCount());
+        } else if (result.status() == Status.COMPLETE && result.consistency().violations().isEmpty()) {
+            LOG.info("snapshot {} complete: {} members, {} in-flight messages, {}", result.snapshot(),
+                    result.members().size(), result.inFlightMessageCount(),
+                    result.consistency().checked() ? "consistent" : "channels not checked here");
         } else {
             LOG.warn("snapshot {} {}: {} members, {} {}, checked={}, violations: {}", result.snapshot(),
                     result.status().wire(), result.members().size(), result.reason(), result.detail(),

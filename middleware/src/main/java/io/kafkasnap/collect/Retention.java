@@ -73,9 +73,7 @@ public final class Retention {
         // Prune asks only whether every member's fragment arrived intact and nobody aborted: it reads no channel
         // (it may run without access to them), so the members' channels are left out of what the checker sees, and
         // the verdicts are not logged one by one.
-        ChannelLog unread = (topic, from, to) -> {
-            throw new ChannelLog.ChannelLogException("channels are not read to prune");
-        };
+        ChannelLog unread = ChannelLog.unread("channels are not read to prune");
         Assembler assembler = new Assembler(new ConsistencyChecker(unread), Duration.ofDays(3650)).quiet();
         Membership membership = new Membership();
         TreeMap<Long, Long> restores = new TreeMap<>();            // epoch -> snapshot

@@ -104,9 +104,7 @@ public final class SnapshotLookup {
             }
             String prefix = snapshot + "/";
             try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
-                ChannelLog log = checkChannels ? channels : (topic, fromInclusive, toExclusive) -> {
-                    throw new ChannelLog.ChannelLogException("channels are not read here");
-                };
+                ChannelLog log = checkChannels ? channels : ChannelLog.unread("channels are not read here");
                 Assembler assembler = new Assembler(new ConsistencyChecker(log), Duration.ZERO);
                 assembler.onSnapshotStart(start);
                 if (abort != null) {

@@ -30,6 +30,23 @@ public interface ChannelLog {
         return result;
     }
 
+    /**
+     * A log that reads no channel, for readers that rely on a check made elsewhere (a node applying a restore, prune):
+     * the check then says it was not done, without a warning.
+     */
+    static ChannelLog unread(String why) {
+        return (topic, fromInclusive, toExclusive) -> {
+            throw new NotRead(why);
+        };
+    }
+
+    /** Thrown by {@link #unread}: the channels are not read by design, which is not a failure to report. */
+    final class NotRead extends RuntimeException {
+        public NotRead(String why) {
+            super(why);
+        }
+    }
+
     /** Offsets {@code [fromInclusive, toExclusive)} of single-partition {@code topic}. */
     record Range(String topic, long fromInclusive, long toExclusive) {
     }

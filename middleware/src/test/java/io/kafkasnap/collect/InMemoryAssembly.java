@@ -36,9 +36,7 @@ public final class InMemoryAssembly {
     /** Snapshot {@code snapshot} as a restore at control offset {@code controlEnd} finds it; channels not read. */
     public static Optional<GlobalSnapshot> find(List<ControlAt> control, List<ConsumerRecord<byte[], byte[]>> fragments,
                                                 long snapshot, long controlEnd) {
-        Assembler assembler = new Assembler(new ConsistencyChecker((topic, from, to) -> {
-            throw new ChannelLog.ChannelLogException("channels are not read here");
-        }), Duration.ZERO);
+        Assembler assembler = new Assembler(new ConsistencyChecker(ChannelLog.unread("channels are not read here")), Duration.ZERO);
         feedControl(assembler, control, controlEnd, snapshot);
         if (!assembler.knows(snapshot)) {
             return Optional.empty();
