@@ -13,11 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +95,7 @@ class ChannelDeliveryTest {
             assertThat(handled.toString()).as("before the big record is in, \"c\" is a gap").isEqualTo("a");
         }
 
-        setMaxMessageBytes(channel, "1048588");
+        KafkaFixture.setTopicConfig(channel, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1048588");
         started(sender()); // the same state directory: the outbox sends the big record and "c" again, in order
 
         await().atMost(PATIENCE).until(() -> handled.toString().length() >= 3);
@@ -111,16 +108,5 @@ class ChannelDeliveryTest {
             seqs.add(ChannelHeaders.seq(record.headers()).orElse(-1));
         }
         return seqs;
-    }
-
-    private static void setMaxMessageBytes(String topic, String bytes) throws Exception {
-        try (Admin admin = Admin.create(KafkaFixture.clientProperties())) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, bytes), AlterConfigOp.OpType.SET))))
-                    .all().get();
-            await().atMost(PATIENCE).until(() -> bytes.equals(admin.describeConfigs(List.of(resource)).all().get()
-                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
-        }
     }
 }

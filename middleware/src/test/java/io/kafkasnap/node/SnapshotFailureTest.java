@@ -25,13 +25,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -151,7 +148,7 @@ class SnapshotFailureTest {
         SnapshotNode node = started(SnapshotNode.builder().processId("big")
                 .kafkaProperties(KafkaFixture.clientProperties()).controlTopic(control).collectionTopic(collection)
                 .stateDir(dir.resolve("big")).onStart(ctx -> ctx.state().put("blob", big)));
-        setMaxMessageBytes(collection, "20000");
+        KafkaFixture.setTopicConfig(collection, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "20000");
         try (SnapshotCollector collector = collector()) {
             long id = trigger();
             GlobalSnapshot failed = collector.await(id, PATIENCE).orElseThrow();
@@ -160,7 +157,7 @@ class SnapshotFailureTest {
             assertThat(failed.detail()).contains("RecordTooLarge");
             assertThat(node.isRunning()).isTrue();
 
-            setMaxMessageBytes(collection, "1048588");
+            KafkaFixture.setTopicConfig(collection, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1048588");
             GlobalSnapshot next = collector.await(trigger(), PATIENCE).orElseThrow();
             assertThat(next.status()).as(next.detail()).isEqualTo(Status.COMPLETE);
         }
@@ -284,18 +281,6 @@ class SnapshotFailureTest {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + topic, e);
-        }
-    }
-
-    private static void setMaxMessageBytes(String topic, String bytes) throws Exception {
-        try (Admin admin = Admin.create(KafkaFixture.clientProperties())) {
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, bytes), AlterConfigOp.OpType.SET))))
-                    .all().get();
-            // The broker applies a topic config change asynchronously; wait until it reports the new value.
-            await().atMost(PATIENCE).until(() -> bytes.equals(admin.describeConfigs(List.of(resource)).all().get()
-                    .get(resource).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
         }
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -105,6 +106,20 @@ public final class KafkaFixture {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.describeTopics(names)
                     .allTopicNames().get().values().stream()
                     .allMatch(KafkaFixture::everyPartitionHasLeader));
+        }
+    }
+
+    /** Sets one config of {@code topic} and waits until the broker reports it (it applies a change asynchronously). */
+    public static void setTopicConfig(String topic, String name, String value) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(clientProperties())) {
+            org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry(name, value),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> value.equals(admin.describeConfigs(List.of(resource))
+                    .all().get().get(resource).get(name).value()));
         }
     }
 
