@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -80,6 +81,9 @@ final class NodeRuntime {
     private final Consumer<Throwable> failureListener;
 
     private final LinkedBlockingQueue<LoopTask> tasks = new LinkedBlockingQueue<>();
+    // One wake-up per burst of client outcomes, not one per acknowledgement: each wake-up is a selector syscall and
+    // a WakeupException out of the next poll.
+    private final AtomicBoolean wakeRequested = new AtomicBoolean();
     private final CountDownLatch started = new CountDownLatch(1);
 
     private NodeStore store;
@@ -421,6 +425,7 @@ final class NodeRuntime {
     }
 
     private void runTasks() throws Exception {
+        wakeRequested.set(false);
         LoopTask task;
         while ((task = tasks.poll()) != null) {
             task.run();
@@ -430,7 +435,9 @@ final class NodeRuntime {
     /** Runs {@code task} on the loop; safe from any thread. */
     private void post(LoopTask task) {
         tasks.add(task);
-        consumer.wakeup();
+        if (!wakeRequested.getAndSet(true)) {
+            consumer.wakeup();
+        }
     }
 
     private void fail(String what, Throwable t) {
