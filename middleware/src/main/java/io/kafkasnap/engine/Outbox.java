@@ -5,7 +5,6 @@ import io.kafkasnap.store.OutboxEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,12 +145,36 @@ final class Outbox {
         toDelete.clear();
     }
 
-    /** Deletes the entries that left an acknowledged prefix, within the current step. */
+    /**
+     * Deletes the entries that left an acknowledged prefix, with the current step. Ids below every entry still in
+     * flight and up to the highest one to delete all left a prefix (ids grow with every append, and every committed
+     * entry is in flight until it does), so they go as one range; only those above an entry still in flight on
+     * another channel are deleted one by one.
+     */
     void deleteAcknowledged(NodeStore store) {
-        for (Iterator<Long> it = toDelete.iterator(); it.hasNext(); ) {
-            store.deleteOutbox(it.next());
-            it.remove();
+        if (toDelete.isEmpty()) {
+            return;
         }
+        long lowestInFlight = Long.MAX_VALUE;
+        for (ArrayDeque<Slot> channel : channels.values()) {
+            if (!channel.isEmpty()) {
+                lowestInFlight = Math.min(lowestInFlight, channel.peekFirst().entry.id());
+            }
+        }
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+        for (long id : toDelete) {
+            if (id < lowestInFlight) {
+                from = Math.min(from, id);
+                to = Math.max(to, id + 1);
+            } else {
+                store.deleteOutbox(id);
+            }
+        }
+        if (from < to) {
+            store.deleteOutboxRange(from, to);
+        }
+        toDelete.clear();
     }
 
     /** Entries sent and not yet part of an acknowledged prefix. */

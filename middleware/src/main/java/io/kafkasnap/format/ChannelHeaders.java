@@ -88,19 +88,51 @@ public final class ChannelHeaders {
         if (header == null) {
             return OptionalLong.empty();
         }
-        String text = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
-        try {
-            long value = Long.parseLong(text);
-            if (value < 0) {
-                throw new NumberFormatException("negative");
-            }
-            return OptionalLong.of(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " header '" + text + "' is not a non-negative decimal", e);
+        long value = parseDecimal(header.value());
+        if (value < 0) {
+            String text = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+            throw new IllegalArgumentException(name + " header '" + text + "' is not a non-negative decimal");
         }
+        return OptionalLong.of(value);
     }
 
-    private static byte[] decimal(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.UTF_8);
+    /**
+     * The value of ASCII decimal digits, or -1 if {@code bytes} is null, empty, holds anything else (a sign too) or
+     * exceeds {@link Long#MAX_VALUE}. Read straight from the bytes: every record of a channel carries two of these.
+     */
+    static long parseDecimal(byte[] bytes) {
+        if (bytes == null || bytes.length == 0 || bytes.length > 19) {
+            return -1;
+        }
+        long value = 0;
+        for (byte b : bytes) {
+            int digit = b - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+            if (value < 0) {
+                return -1; // past Long.MAX_VALUE, which has 19 digits too
+            }
+        }
+        return value;
+    }
+
+    /** {@code value} (non-negative) as ASCII decimal digits, without going through a String. */
+    static byte[] decimal(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative: " + value);
+        }
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        byte[] bytes = new byte[digits];
+        long v = value;
+        for (int i = digits - 1; i >= 0; i--) {
+            bytes[i] = (byte) ('0' + (v % 10));
+            v /= 10;
+        }
+        return bytes;
     }
 }

@@ -284,6 +284,13 @@ public final class InMemoryNodeStore implements NodeStore {
     }
 
     @Override
+    public void deleteOutboxRange(long fromInclusive, long toExclusive) {
+        if (fromInclusive < toExclusive) {
+            w().outbox.subMap(fromInclusive, toExclusive).clear();
+        }
+    }
+
+    @Override
     public void clearOutbox() {
         w().outbox.clear();
     }

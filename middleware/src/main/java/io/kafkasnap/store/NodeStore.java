@@ -148,6 +148,13 @@ public interface NodeStore extends AutoCloseable {
     /** Drops an acknowledged entry, in this step's batch. */
     void deleteOutbox(long id);
 
+    /**
+     * Drops the entries with ids in {@code [fromInclusive, toExclusive)}, every one of them acknowledged, at the next
+     * commit at the latest. It may be written apart from the step: losing it in a crash only sends those entries
+     * again, and receivers drop copies by their (epoch, seq).
+     */
+    void deleteOutboxRange(long fromInclusive, long toExclusive);
+
     /** Drops every entry: a restore discards what the old epoch had not sent. */
     void clearOutbox();
 

@@ -4,9 +4,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -62,11 +64,21 @@ final class RocksNodeStore implements NodeStore {
     private final ColumnFamilyHandle recorded;
     private final ColumnFamilyHandle outbox;
     private final WriteOptions writeOptions;
+    /** For what may be lost with the machine and done again: dropping acknowledged outbox entries. */
+    private final WriteOptions unsynced = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private long nextOutboxId;
-    /** Next {epoch, seq} per outgoing channel as the batch has it: saves a batch-and-DB read per send. */
+    /**
+     * Next {epoch, seq} per outgoing channel as the step has it. Written to the batch once per channel at commit,
+     * not with every append: a step of thousands of sends on one channel would otherwise write its counter as often.
+     */
     private final Map<String, long[]> nextSeq = new HashMap<>();
+    private final Set<String> seqDirty = new HashSet<>();
+    /** One per open save point: what a rollback to it must restore besides the batch. */
+    private final ArrayDeque<Mark> marks = new ArrayDeque<>();
+    /** Ranges of acknowledged outbox ids to drop at the next commit, {from, to} each. */
+    private final List<long[]> acknowledgedRanges = new ArrayList<>();
     private boolean dirty;
     private boolean closed;
 
@@ -182,10 +194,21 @@ final class RocksNodeStore implements NodeStore {
         read.forEach(e -> action.accept(e.getKey(), e.getValue()));
     }
 
+    /** The counters as of a save point; {@code seq} holds a channel's value from before its first append since. */
+    private static final class Mark {
+        final long nextOutboxId;
+        Map<String, long[]> seq;
+
+        Mark(long nextOutboxId) {
+            this.nextOutboxId = nextOutboxId;
+        }
+    }
+
     /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
     @Override
     public void mark() {
         batch.setSavePoint();
+        marks.push(new Mark(nextOutboxId));
     }
 
     /** Undoes every change since the matching {@link #mark()}: state, outbox entries and bookkeeping alike. */
@@ -197,9 +220,12 @@ final class RocksNodeStore implements NodeStore {
             throw new StoreException("rollback of a failed record's changes", e);
         }
         // Outbox ids and sequence numbers handed out after the mark are gone with it; reusing them keeps the outbox
-        // and the channels free of holes. The batch knows the values as of the mark.
-        nextOutboxId = lastOutboxIdInBatchOrDb() + 1;
-        nextSeq.clear();
+        // and the channels free of holes.
+        Mark mark = marks.pop();
+        nextOutboxId = mark.nextOutboxId;
+        if (mark.seq != null) {
+            mark.seq.forEach((channel, next) -> nextSeq.put(channel, next));
+        }
     }
 
     @Override
@@ -208,6 +234,15 @@ final class RocksNodeStore implements NodeStore {
             batch.popSavePoint();
         } catch (RocksDBException e) {
             throw new StoreException("release of a save point", e);
+        }
+        Mark mark = marks.pop();
+        Mark outer = marks.peek();
+        if (mark.seq != null && outer != null) {
+            // the outer save point keeps the older value where it has one
+            if (outer.seq == null) {
+                outer.seq = new HashMap<>();
+            }
+            mark.seq.forEach(outer.seq::putIfAbsent);
         }
     }
 
@@ -375,14 +410,33 @@ final class RocksNodeStore implements NodeStore {
         long seq = next[0] == epoch ? next[1] : 0;
         OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence,
                 headers);
-        write(() -> {
-            batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry));
-            batch.put(meta, seqKey, twoLongs(epoch, seq + 1));
-        }, "append to the outbox of " + channel);
+        write(() -> batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry)), "append to the outbox of " + channel);
+        Mark mark = marks.peek();
+        if (mark != null) {
+            if (mark.seq == null) {
+                mark.seq = new HashMap<>();
+            }
+            mark.seq.putIfAbsent(channel, next.clone());
+        }
         next[0] = epoch;
         next[1] = seq + 1;
+        seqDirty.add(channel);
         nextOutboxId++;
         return entry;
+    }
+
+    /**
+     * Drops the acknowledged entries with ids from {@code fromInclusive} to {@code toExclusive} at the next commit, as
+     * one range deletion instead of one per entry. A range deletion cannot go into the step's indexed batch, so it is
+     * written right after it; that is safe because these entries are in Kafka already: a crash before it only means
+     * sending them again, and receivers drop copies by their (epoch, seq).
+     */
+    @Override
+    public void deleteOutboxRange(long fromInclusive, long toExclusive) {
+        if (fromInclusive < toExclusive) {
+            acknowledgedRanges.add(new long[] {fromInclusive, toExclusive});
+            dirty = true;
+        }
     }
 
     /** Drops an acknowledged entry, in this step's batch. */
@@ -487,8 +541,17 @@ final class RocksNodeStore implements NodeStore {
             return;
         }
         try {
+            for (String channel : seqDirty) {
+                long[] next = nextSeq.get(channel);
+                batch.put(meta, utf8(OUT_SEQ + channel), twoLongs(next[0], next[1]));
+            }
+            seqDirty.clear();
             db.write(writeOptions, batch);
             batch.clear();
+            for (long[] range : acknowledgedRanges) {
+                db.deleteRange(outbox, unsynced, longBytes(range[0]), longBytes(range[1]));
+            }
+            acknowledgedRanges.clear();
             dirty = false;
         } catch (RocksDBException e) {
             throw new StoreException("commit of a step", e);
@@ -517,6 +580,7 @@ final class RocksNodeStore implements NodeStore {
         closed = true;
         batch.close();
         writeOptions.close();
+        unsynced.close();
         readOptions.close();
         meta.close();
         state.close();
@@ -568,14 +632,6 @@ final class RocksNodeStore implements NodeStore {
         }
     }
 
-    private long lastOutboxIdInBatchOrDb() {
-        try (RocksIterator base = db.newIterator(outbox, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(outbox, base)) {
-            it.seekToLast();
-            return it.isValid() ? ByteBuffer.wrap(it.key()).getLong() : -1;
-        }
-    }
-
     private static byte[] recordedKey(long snapshot, String channel, long offset) {
         byte[] topic = utf8(channel);
         return ByteBuffer.allocate(8 + 4 + topic.length + 8)
@@ -583,12 +639,33 @@ final class RocksNodeStore implements NodeStore {
     }
 
     private static byte[] encodeRecorded(RecordedRecord r) {
-        Writer w = new Writer();
+        List<byte[]> headerKeys = headerKeys(r.headers());
+        Writer w = new Writer(Writer.size(r.key()) + Writer.size(r.value()) + 8 + 4 + headersSize(headerKeys,
+                r.headers()));
         w.bytes(r.key()).bytes(r.value()).putLong(r.timestamp()).putInt(r.headers().size());
-        for (StoredHeader h : r.headers()) {
-            w.bytes(utf8(h.key())).bytes(h.value());
+        for (int i = 0; i < headerKeys.size(); i++) {
+            w.bytes(headerKeys.get(i)).bytes(r.headers().get(i).value());
         }
         return w.toArray();
+    }
+
+    private static List<byte[]> headerKeys(List<StoredHeader> headers) {
+        if (headers.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> keys = new ArrayList<>(headers.size());
+        for (StoredHeader h : headers) {
+            keys.add(utf8(h.key()));
+        }
+        return keys;
+    }
+
+    private static int headersSize(List<byte[]> keys, List<StoredHeader> headers) {
+        int size = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            size += Writer.size(keys.get(i)) + Writer.size(headers.get(i).value());
+        }
+        return size;
     }
 
     private static RecordedRecord decodeRecorded(byte[] storeKey, byte[] storeValue) {
@@ -611,12 +688,16 @@ final class RocksNodeStore implements NodeStore {
 
     /** The headers come last, and only when there are any: entries written before headers existed read alike. */
     private static byte[] encodeOutbox(OutboxEntry e) {
-        Writer w = new Writer().bytes(utf8(e.channel())).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
+        byte[] channel = utf8(e.channel());
+        List<byte[]> headerKeys = headerKeys(e.headers());
+        int size = Writer.size(channel) + Writer.size(e.key()) + Writer.size(e.value()) + 8 + 8 + 8 + 4
+                + (headerKeys.isEmpty() ? 0 : 4 + headersSize(headerKeys, e.headers()));
+        Writer w = new Writer(size).bytes(channel).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
                 .putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0);
-        if (!e.headers().isEmpty()) {
-            w.putInt(e.headers().size());
-            for (StoredHeader h : e.headers()) {
-                w.bytes(utf8(h.key())).bytes(h.value());
+        if (!headerKeys.isEmpty()) {
+            w.putInt(headerKeys.size());
+            for (int i = 0; i < headerKeys.size(); i++) {
+                w.bytes(headerKeys.get(i)).bytes(e.headers().get(i).value());
             }
         }
         return w.toArray();
@@ -641,31 +722,42 @@ final class RocksNodeStore implements NodeStore {
         return new OutboxEntry(id, channel, key, payload, epoch, seq, marker, fence, headers);
     }
 
-    /** Length-prefixed fields; -1 stands for null. */
+    /** Length-prefixed fields, -1 standing for null, into one array of the size worked out beforehand. */
     private static final class Writer {
-        private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        private final ByteBuffer scratch = ByteBuffer.allocate(8);
+        private final ByteBuffer out;
+
+        Writer(int size) {
+            out = ByteBuffer.allocate(size);
+        }
+
+        /** The bytes {@link #bytes(byte[])} writes for {@code b}. */
+        static int size(byte[] b) {
+            return 4 + (b == null ? 0 : b.length);
+        }
 
         Writer bytes(byte[] b) {
-            putInt(b == null ? -1 : b.length);
+            out.putInt(b == null ? -1 : b.length);
             if (b != null) {
-                out.writeBytes(b);
+                out.put(b);
             }
             return this;
         }
 
         Writer putInt(int i) {
-            out.write(scratch.clear().putInt(i).array(), 0, 4);
+            out.putInt(i);
             return this;
         }
 
         Writer putLong(long l) {
-            out.write(scratch.clear().putLong(l).array(), 0, 8);
+            out.putLong(l);
             return this;
         }
 
         byte[] toArray() {
-            return out.toByteArray();
+            if (out.hasRemaining()) {
+                throw new IllegalStateException("encoded " + out.position() + " of " + out.capacity() + " bytes");
+            }
+            return out.array();
         }
     }
 

@@ -163,6 +163,63 @@ class NodeStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void nestedSavePointsGiveBackTheIdsAndSequencesHandedOutAfterEach(String kind) {
+        try (NodeStore store = store(kind)) {
+            OutboxEntry first = store.appendOutbox("a", null, utf8("1"), 0, -1, false);
+            store.mark();
+            store.appendOutbox("a", null, utf8("kept"), 0, -1, false);
+            store.mark();
+            store.appendOutbox("a", null, utf8("undone"), 0, -1, false);
+            store.appendOutbox("b", null, utf8("undone"), 0, -1, false);
+            store.rollbackToMark();
+            store.releaseMark();
+            OutboxEntry b = store.appendOutbox("b", null, utf8("2"), 0, -1, false);
+            store.mark();
+            store.appendOutbox("a", null, utf8("undone too"), 0, -1, false);
+            store.rollbackToMark();
+            OutboxEntry a = store.appendOutbox("a", null, utf8("3"), 0, -1, false);
+            store.commit();
+            assertThat(List.of(b.seq(), a.seq())).containsExactly(0L, 2L);
+            assertThat(store.outbox()).extracting(OutboxEntry::id)
+                    .containsExactly(first.id(), first.id() + 1, first.id() + 2, first.id() + 3);
+        }
+    }
+
+    @Test
+    void theNextSequenceOfAChannelIsCommittedWithTheStepThatUsedIt() {
+        try (NodeStore store = NodeStore.open(dir)) {
+            for (int i = 0; i < 5; i++) {
+                store.appendOutbox("a", null, utf8("x"), 3, -1, false);
+            }
+            store.commit();
+            store.appendOutbox("a", null, utf8("lost with the process"), 3, -1, false);
+        }
+        try (NodeStore store = NodeStore.open(dir)) {
+            assertThat(store.nextSequences().get("a")).containsExactly(3, 5);
+            assertThat(store.appendOutbox("a", null, utf8("y"), 3, -1, false).seq()).isEqualTo(5);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocks", "memory"})
+    void aRangeDeletionDropsExactlyTheIdsInItAtTheCommit(String kind) {
+        try (NodeStore store = store(kind)) {
+            List<OutboxEntry> entries = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                entries.add(store.appendOutbox(i % 2 == 0 ? "a" : "b", null, utf8("v" + i), 0, -1, false));
+            }
+            store.commit();
+            store.deleteOutboxRange(entries.get(1).id(), entries.get(4).id());
+            store.deleteOutboxRange(entries.get(5).id(), entries.get(5).id());
+            assertThat(store.hasPendingChanges()).isTrue();
+            store.commit();
+            assertThat(store.outbox()).extracting(OutboxEntry::id)
+                    .containsExactly(entries.get(0).id(), entries.get(4).id(), entries.get(5).id());
+        }
+    }
+
     @Test
     void bookkeepingIsWrittenWithTheStepAndReadBackAfterARestart() {
         try (NodeStore store = NodeStore.open(dir)) {

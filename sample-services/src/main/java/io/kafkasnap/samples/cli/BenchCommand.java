@@ -47,6 +47,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--warmup", paramLabel = "auto|W", defaultValue = "auto",
+            description = "Warm-up rounds of full size before the measured ones, each a plain and a middleware run: "
+                    + "a number, or auto: at least 2 and at most 10, until plain's rate changes by less than 10%% "
+                    + "from one warm-up round to the next (default: ${DEFAULT-VALUE}). The JIT compiles the clients "
+                    + "and the broker for seconds; measured before that, plain keeps speeding up round after round.")
+    String warmup;
+
     @Option(names = "--node-setting", paramLabel = "KEY=VALUE",
             description = "A node setting for the throughput run's nodes, e.g. kafkasnap.store.sync=true (repeatable).")
     Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
@@ -98,6 +105,9 @@ final class BenchCommand implements Callable<Integer> {
                         "--skip takes throughput or latency, got '" + part + "'");
             }
         }
+        if (!warmup.equals("auto")) {
+            parseWarmup();
+        }
         double rate = rateOption.rate(spec, true);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("kafkasnap bench: %d cores, Java %s, %s; logs: %s%n", Runtime.getRuntime().availableProcessors(),
@@ -126,8 +136,7 @@ final class BenchCommand implements Callable<Integer> {
                 List<Double> plainRates = new ArrayList<>();
                 List<Double> middlewareRates = new ArrayList<>();
                 List<Double> ratios = new ArrayList<>();
-                bench.plainThroughput(Math.max(1, records / 10), recordBytes); // warm-up
-                bench.middlewareThroughput(Math.max(1, records / 10), recordBytes);
+                warmUp(bench, out);
                 for (int r = 1; r <= rounds; r++) {
                     Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
                     Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
@@ -187,6 +196,44 @@ final class BenchCommand implements Callable<Integer> {
             }
             DemoCommand.deleteTree(stateRoot);
         }
+    }
+
+    /** Warm-up rounds until plain's rate levels off (auto) or the given count; prints each. */
+    private void warmUp(Bench bench, PrintWriter out) throws InterruptedException {
+        boolean auto = warmup.equals("auto");
+        int fixed = auto ? 0 : parseWarmup();
+        int max = auto ? 10 : fixed;
+        double previous = -1;
+        for (int w = 1; w <= max; w++) {
+            Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
+            Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
+            double change = previous < 0 ? Double.NaN : Math.abs(plain.perSecond() - previous) / previous;
+            out.printf("  warm-up %d: plain %,.0f rec/s, middleware %,.0f rec/s%s%n", w, plain.perSecond(),
+                    middleware.perSecond(), Double.isNaN(change) ? ""
+                            : String.format(Locale.ROOT, " (plain %+.0f%% on the round before)",
+                                    100 * (plain.perSecond() - previous) / previous));
+            out.flush();
+            if (auto && w >= 2 && change < 0.10) {
+                return;
+            }
+            previous = plain.perSecond();
+        }
+        if (auto) {
+            out.printf("  plain was still changing by 10%% or more after %d warm-up rounds; measuring anyway%n", max);
+        }
+    }
+
+    private int parseWarmup() {
+        try {
+            int w = Integer.parseInt(warmup);
+            if (w >= 0) {
+                return w;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--warmup takes auto or a number of rounds >= 0, got '" + warmup + "'");
     }
 
     private static double median(List<Double> values) {
