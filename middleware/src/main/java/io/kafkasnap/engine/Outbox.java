@@ -4,7 +4,6 @@ import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.OutboxEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ final class Outbox {
     private final Events events;
     private final int maxRecords;
     private final Map<String, ArrayDeque<Slot>> channels = new LinkedHashMap<>();
-    private final Map<Long, Slot> byId = new HashMap<>();
+    private final SlotWindow<Slot> byId = new SlotWindow<>();
     private final List<Long> toDelete = new ArrayList<>();
     private long attempts;
     private long resends;
@@ -70,7 +69,7 @@ final class Outbox {
         for (OutboxEntry entry : entries) {
             Slot slot = new Slot(entry);
             channels.computeIfAbsent(entry.channel(), c -> new ArrayDeque<>()).add(slot);
-            byId.put(entry.id(), slot);
+            byId.add(entry.id(), slot);
             attempt(slot);
         }
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -29,14 +30,23 @@ public final class ChannelHeaders {
 
     /** The headers of an outgoing record. */
     public static Headers of(long epoch, long seq, long marker, boolean fence) {
-        Headers headers = new RecordHeaders();
-        headers.add(EPOCH, decimal(epoch));
-        headers.add(SEQ, decimal(seq));
+        return new RecordHeaders(array(epoch, seq, marker, fence, 0));
+    }
+
+    /**
+     * The headers of an outgoing record in an array with {@code more} empty cells at the end for the service's own:
+     * Kafka copies headers given as an array at their size, where adding them one by one grows a list.
+     */
+    public static Header[] array(long epoch, long seq, long marker, boolean fence, int more) {
+        Header[] headers = new Header[2 + (marker >= 0 ? 1 : 0) + (fence ? 1 : 0) + more];
+        int i = 0;
+        headers[i++] = new RecordHeader(EPOCH, decimal(epoch));
+        headers[i++] = new RecordHeader(SEQ, decimal(seq));
         if (marker >= 0) {
-            headers.add(Markers.HEADER, decimal(marker));
+            headers[i++] = new RecordHeader(Markers.HEADER, decimal(marker));
         }
         if (fence) {
-            headers.add(FENCE, new byte[0]);
+            headers[i] = new RecordHeader(FENCE, new byte[0]);
         }
         return headers;
     }

@@ -5,6 +5,7 @@ import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.store.OutboxEntry;
 import io.kafkasnap.store.StoredHeader;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -14,7 +15,9 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The channels' idempotent producer behind the engine's {@link ChannelOutput}: sends each entry with its
@@ -40,12 +43,13 @@ final class KafkaChannelOutput implements ChannelOutput, AutoCloseable {
 
     @Override
     public void send(OutboxEntry entry, long attempt) {
-        Headers headers = ChannelHeaders.of(entry.epoch(), entry.seq(), entry.marker(), entry.fence());
-        for (StoredHeader own : entry.headers()) {
-            headers.add(own.key(), own.value());
+        List<StoredHeader> own = entry.headers();
+        Header[] headers = ChannelHeaders.array(entry.epoch(), entry.seq(), entry.marker(), entry.fence(), own.size());
+        for (int i = 0; i < own.size(); i++) {
+            headers[headers.length - own.size() + i] = new RecordHeader(own.get(i).key(), own.get(i).value());
         }
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(entry.channel(), 0, null, entry.key(),
-                entry.value(), headers);
+                entry.value(), new RecordHeaders(headers));
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {

@@ -350,6 +350,10 @@ final class NodeRuntime {
         // Every snapshot waits for markers and fragments to cross a producer; lingering would add its delay
         // to each hop. Under load, batches still form while requests are in flight. A user's setting wins.
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // A channel is one partition, so each produce request carries one batch of it: with Kafka's 16 KB, a busy
+        // channel is held to a few hundred records per round trip. Larger batches cost nothing when idle (a batch
+        // is sent as soon as the sender is free) and let a busy channel keep up. A user's setting wins.
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
