@@ -117,7 +117,7 @@ final class SnapshotSteps implements Controller {
         // The capture must show exactly the events before this one, with their positions: end the step here. The
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
         store.putInFlight(snapshot);
-        steps.commit();
+        steps.commitBeforeCapture();
         StateCapture capture = store.capture();
         capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
         inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos()));
