@@ -126,7 +126,8 @@ final class StepRunner {
         bookkeeping.forEach(b -> b.writeTo(store));
         if (brokenPositionsFirst != null && !whole && !brokenDeferred) {
             // The broken order: the positions and dedup state (and the rest of the bookkeeping) are durable now, the
-            // state and the outbox a step later (in the else branch of the next commit), and the sends are handed out as if all were durable.
+            // state and the outbox a step later (in the else branch of the next commit), and the sends are handed
+            // out as if all were durable.
             brokenPositionsFirst.commitAllButStateAndOutbox();
             brokenDeferred = store.hasPendingChanges();
         } else {
