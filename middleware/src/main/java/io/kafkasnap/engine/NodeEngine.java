@@ -535,6 +535,12 @@ public final class NodeEngine {
         public InputRecord current() {
             return input.current();
         }
+
+        @Override
+        public boolean memberOfRecent(long snapshot) {
+            return dispatcher.history().snapshotsSince(time.millis() - settings.snapshotTimeoutMs())
+                    .getOrDefault(snapshot, Set.of()).contains(processId);
+        }
     }
 
     private final class OutboxEvents implements Outbox.Events {

@@ -846,6 +846,7 @@ final class SimCluster {
             throw new SimFailure(events, "the bank holds " + total + " after settling, not "
                     + INITIAL_BALANCE * procs.size() + " (money lost or made)\n" + describe(), null);
         }
+        checkAbortsOfSnapshotsMissedByARestart();
         ControlHistory history = InMemoryAssembly.history(controlAts());
         long highestEpoch = history.latestRestore().map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
         for (Proc p : procs) {
@@ -887,6 +888,28 @@ final class SimCluster {
                 }
                 default -> throw new SimFailure(events, "snapshot " + s.snapshot() + " ended " + s.status().wire()
                         + ": " + s.reason() + " " + s.detail(), null);
+            }
+        }
+    }
+
+    /**
+     * A node that aborts a snapshot because a marker of it arrived after a restart (it had read the trigger before)
+     * must really have restarted in between: it joined again after the trigger and before the abort. Otherwise it
+     * threw away a snapshot it could have taken part in.
+     */
+    private void checkAbortsOfSnapshotsMissedByARestart() {
+        List<Rec> control = logs.get(CONTROL);
+        for (Rec r : control) {
+            if (ControlRecord.parse(r.value()) instanceof ControlRecord.Abort abort
+                    && abort.detail() != null && abort.detail().contains("before recording its state for it")) {
+                boolean rejoined = control.stream().anyMatch(j -> j.offset() > abort.snapshot()
+                        && j.offset() < r.offset() && ControlRecord.parse(j.value()) instanceof ControlRecord.Join join
+                        && join.process().equals(abort.process()));
+                if (!rejoined) {
+                    throw new SimFailure(events, abort.process() + " aborted snapshot " + abort.snapshot() + " at"
+                            + " control offset " + r.offset() + " as missed by a restart, but it did not start"
+                            + " again after the trigger: " + abort.detail(), null);
+                }
             }
         }
     }
