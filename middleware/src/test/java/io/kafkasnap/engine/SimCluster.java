@@ -900,10 +900,10 @@ final class SimCluster {
     private void checkAbortsOfSnapshotsMissedByARestart() {
         List<Rec> control = logs.get(CONTROL);
         for (Rec r : control) {
-            if (ControlRecord.parse(r.value()) instanceof ControlRecord.Abort abort
+            if (parseControl(r) instanceof ControlRecord.Abort abort
                     && abort.detail() != null && abort.detail().contains("before recording its state for it")) {
                 boolean rejoined = control.stream().anyMatch(j -> j.offset() > abort.snapshot()
-                        && j.offset() < r.offset() && ControlRecord.parse(j.value()) instanceof ControlRecord.Join join
+                        && j.offset() < r.offset() && parseControl(j) instanceof ControlRecord.Join join
                         && join.process().equals(abort.process()));
                 if (!rejoined) {
                     throw new SimFailure(events, abort.process() + " aborted snapshot " + abort.snapshot() + " at"
@@ -911,6 +911,14 @@ final class SimCluster {
                             + " again after the trigger: " + abort.detail(), null);
                 }
             }
+        }
+    }
+
+    private static ControlRecord parseControl(Rec r) {
+        try {
+            return ControlRecord.parse(r.value());
+        } catch (io.kafkasnap.format.MalformedControlRecordException e) {
+            throw new AssertionError("the simulation wrote a malformed control record at " + r.offset(), e);
         }
     }
 
