@@ -65,13 +65,27 @@ final class Assembler {
     /**
      * A member gave the snapshot up: it is {@code failed} with that reason, unless every member's fragment is already
      * there (a member may abort after publishing, e.g. when it restarts before noting the publication; the
-     * fragments still make a whole, checked snapshot).
+     * fragments still make a whole, checked snapshot). For a reader that has read the collection topic up to the end
+     * it had when the abort was read (or will have before it asks {@link #ready}).
      */
     void onAbort(ControlRecord.Abort abort) {
+        onAbort(abort, 0);
+    }
+
+    /**
+     * As {@link #onAbort(ControlRecord.Abort)}, for a reader that follows both topics at once and may read the abort
+     * before fragments written earlier.
+     *
+     * @param collectionEndAtAbort the collection topic's end offset read after the abort was: every fragment published
+     *                             before the abort was written lies below it, so the snapshot is judged failed only
+     *                             once the reader has read that far and a fragment is still missing
+     */
+    void onAbort(ControlRecord.Abort abort, long collectionEndAtAbort) {
         Pending snapshot = pending.get(abort.snapshot());
         if (snapshot != null) {
             if (snapshot.abort == null) {
                 snapshot.abort = abort;
+                snapshot.abortJudgedFrom = collectionEndAtAbort;
             }
         } else if (finished.containsKey(abort.snapshot())) {
             LOG.info("snapshot {} was aborted by {} ({}) after it was assembled as {}", abort.snapshot(),
@@ -118,6 +132,15 @@ final class Assembler {
      * @param controlPosition the next control-topic offset to be read
      */
     List<GlobalSnapshot> ready(long controlPosition) {
+        return ready(controlPosition, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #ready(long)}, for a reader that follows the collection topic too.
+     *
+     * @param collectionPosition the next collection-topic offset to be read
+     */
+    List<GlobalSnapshot> ready(long controlPosition, long collectionPosition) {
         dropOrphans(controlPosition);
         List<GlobalSnapshot> result = new ArrayList<>();
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
@@ -141,7 +164,7 @@ final class Assembler {
                     result.add(finish(snapshot, Status.INCOMPLETE, "fragment-unusable",
                             "unusable fragment(s): " + snapshot.unusable, snapshot.lastFragmentAt));
                 }
-            } else if (snapshot.abort != null) {
+            } else if (snapshot.abort != null && collectionPosition >= snapshot.abortJudgedFrom) {
                 it.remove();
                 ControlRecord.Abort abort = snapshot.abort;
                 result.add(failed(snapshot, abort.reason(), "aborted by " + abort.process()
@@ -305,6 +328,8 @@ final class Assembler {
         final Map<String, Fragment> fragments = new TreeMap<>();
         final Map<String, String> unusable = new TreeMap<>();
         ControlRecord.Abort abort;
+        /** The collection offset a reader must have read up to before the abort can fail the snapshot. */
+        long abortJudgedFrom;
         long lastFragmentAt;
 
         Pending(Membership.SnapshotStart start) {

@@ -120,7 +120,8 @@ public final class SnapshotCollector implements AutoCloseable {
         // Control records first: a batch may hold a trigger and the fragments it started.
         fragments.forEach(assembler::onFragmentRecord);
 
-        List<GlobalSnapshot> result = new ArrayList<>(assembler.ready(consumer.position(control)));
+        List<GlobalSnapshot> result = new ArrayList<>(assembler.ready(consumer.position(control),
+                consumer.position(collection)));
         long now = clock.millis();
         if (assembler.hasOverdue(now) && caughtUpOnCollection()) {
             result.addAll(markPruned(assembler.expire(now)));
@@ -147,7 +148,26 @@ public final class SnapshotCollector implements AutoCloseable {
         ControlRecord parsed = read.get();
         membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(assembler::onSnapshotStart);
         if (parsed instanceof ControlRecord.Abort abort) {
-            assembler.onAbort(abort);
+            // Both topics are read by one consumer, so the abort can be read before fragments written earlier: a
+            // snapshot whose every fragment was published before the abort is complete (as SnapshotLookup finds,
+            // reading the control topic first), so the abort fails it only once the collection topic has been read
+            // up to where it ended when the abort was read.
+            assembler.onAbort(abort, collectionEnd());
+        }
+    }
+
+    /**
+     * The collection topic's end offset now; 0 if it cannot be read, so that the abort is judged at once rather than
+     * leaving the snapshot to time out without its reason.
+     */
+    private long collectionEnd() {
+        try {
+            Long end = consumer.endOffsets(List.of(collection), END_OFFSETS_TIMEOUT).get(collection);
+            return end == null ? 0 : end;
+        } catch (KafkaException e) {
+            LOG.warn("cannot read the end offset of {}: {}; judging the abort with what has been read", collection,
+                    e.getMessage());
+            return 0;
         }
     }
 

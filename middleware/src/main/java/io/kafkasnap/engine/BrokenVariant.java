@@ -14,5 +14,11 @@ enum BrokenVariant {
     /** Only the first member (by process id) applies a restore; the others take it as void. */
     RESTORE_ONE_MEMBER_ONLY,
     /** Each node decides a restore by itself: a newcomer refuses a restore without allowNewMembers, members apply. */
-    DECIDE_RESTORE_LOCALLY
+    DECIDE_RESTORE_LOCALLY,
+    /**
+     * A step's input positions and last applied sequences (with the rest of its bookkeeping) are written in a commit
+     * of their own, and its state changes and outbox entries only with the next step's commit: a kill in between has
+     * consumed the input without its effects or its sends.
+     */
+    COMMIT_POSITIONS_BEFORE_OUTBOX
 }

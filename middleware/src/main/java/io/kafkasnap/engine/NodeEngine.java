@@ -127,7 +127,7 @@ public final class NodeEngine {
                         s.putControlPosition(dispatcher.nextOffset());
                     }
                 },
-                outbox::deleteAcknowledged));
+                outbox::deleteAcknowledged), broken.contains(BrokenVariant.COMMIT_POSITIONS_BEFORE_OUTBOX));
         this.snapshots = new SnapshotSteps(processId, settings.outgoing(), store, steps, sequences, ports.control(),
                 ports.fragments(), new LoopPort(), settings.snapshotTimeoutMs(), time, meters);
         this.context = new HandlerContext(processId, settings.incoming(), settings.outgoing(), store, steps);
@@ -534,6 +534,12 @@ public final class NodeEngine {
         @Override
         public InputRecord current() {
             return input.current();
+        }
+
+        @Override
+        public boolean memberOfRecent(long snapshot) {
+            return dispatcher.history().snapshotsSince(time.millis() - settings.snapshotTimeoutMs())
+                    .getOrDefault(snapshot, Set.of()).contains(processId);
         }
     }
 

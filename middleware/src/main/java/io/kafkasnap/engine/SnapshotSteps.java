@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,12 @@ final class SnapshotSteps implements Controller {
 
         /** The app record the loop is handing to the protocol right now. */
         InputRecord current();
+
+        /**
+         * Whether the control topic has this process as a member of {@code snapshot}, triggered no longer than the
+         * snapshot timeout ago: the members may still be waiting for it.
+         */
+        boolean memberOfRecent(long snapshot);
     }
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSteps.class);
@@ -55,6 +62,8 @@ final class SnapshotSteps implements Controller {
     private final long timeoutNanos;
     private final Time time;
     private final FragmentSink publisher;
+    /** Snapshots from before this run that it gave up, so that each is announced once, not at each marker. */
+    private final Set<Long> givenUpFromBefore = new HashSet<>();
 
     /** One snapshot's life at this node: captured, recording its channels, then publishing its fragment. */
     private static final class InFlight {
@@ -117,7 +126,7 @@ final class SnapshotSteps implements Controller {
         // The capture must show exactly the events before this one, with their positions: end the step here. The
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
         store.putInFlight(snapshot);
-        steps.commit();
+        steps.commitBeforeCapture();
         StateCapture capture = store.capture();
         capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
         inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos()));
@@ -163,6 +172,21 @@ final class SnapshotSteps implements Controller {
     @Override
     public void abort(long snapshot, AbortReason reason, String detail) {
         announce(snapshot, reason, detail);
+    }
+
+    @Override
+    public void markerBeforeFirstSnapshot(long snapshot, String channel, long offset, String detail) {
+        rejected(Rejection.NOT_A_MEMBER, detail);
+        if (loop.memberOfRecent(snapshot) && givenUpFromBefore.add(snapshot)) {
+            // This node acts on control records after the trigger (it read it in a previous run) and kept no capture
+            // of the snapshot, or the restart would have aborted it: it cannot record a state from before the
+            // restart now. Without an abort every other member would wait out the snapshot timeout for it.
+            String why = processId + " restarted after reading the trigger of snapshot " + snapshot + " and before"
+                    + " recording its state for it, so it cannot take part (its marker arrived on " + channel
+                    + " at offset " + offset + " after the restart)";
+            log.warn("{}: snapshot {}: {}; aborting it", processId, snapshot, why);
+            announce(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, why);
+        }
     }
 
     @Override
@@ -236,6 +260,7 @@ final class SnapshotSteps implements Controller {
         for (long snapshot : inFlight) {
             loop.protocol().abort(snapshot);
             store.removeInFlight(snapshot);
+            givenUpFromBefore.add(snapshot);
             announce(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, processId
                     + " restarted after capturing its state for this snapshot and before publishing its fragment");
         }
@@ -306,6 +331,7 @@ final class SnapshotSteps implements Controller {
 
     /** Tells every member that this node gives {@code snapshot} up, though it holds nothing for it. */
     void announceAbort(long snapshot, AbortReason reason, String detail) {
+        givenUpFromBefore.add(snapshot);
         announce(snapshot, reason, detail);
     }
 

@@ -1,5 +1,6 @@
 package io.kafkasnap.engine;
 
+import io.kafkasnap.store.InMemoryNodeStore;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.OutboxEntry;
 import io.kafkasnap.store.StoredHeader;
@@ -29,12 +30,27 @@ final class StepRunner {
     private final List<OutboxEntry> pending = new ArrayList<>();
     private final Deque<Integer> marks = new ArrayDeque<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
+    /** {@link BrokenVariant#COMMIT_POSITIONS_BEFORE_OUTBOX}: the in-memory store, which can write a batch
+     * without its state and outbox. */
+    private final InMemoryNodeStore brokenPositionsFirst;
+    /** Under that variant: the last step wrote only its positions; the rest of its batch is still pending. */
+    private boolean brokenDeferred;
 
     StepRunner(NodeStore store, Outbox outbox, Supplier<Long> epoch, List<Bookkeeping> bookkeeping) {
+        this(store, outbox, epoch, bookkeeping, false);
+    }
+
+    StepRunner(NodeStore store, Outbox outbox, Supplier<Long> epoch, List<Bookkeeping> bookkeeping,
+               boolean brokenCommitsPositionsFirst) {
         this.store = store;
         this.outbox = outbox;
         this.epoch = epoch;
         this.bookkeeping = List.copyOf(bookkeeping);
+        if (brokenCommitsPositionsFirst && !(store instanceof InMemoryNodeStore)) {
+            // Broken variants exist for the simulation only, which runs on the in-memory store.
+            throw new IllegalStateException("COMMIT_POSITIONS_BEFORE_OUTBOX needs the in-memory store");
+        }
+        this.brokenPositionsFirst = brokenCommitsPositionsFirst ? (InMemoryNodeStore) store : null;
     }
 
     /** Appends an app record to the outbox, within this step. */
@@ -95,11 +111,29 @@ final class StepRunner {
      * after the events before it.
      */
     void commit() {
+        commit(false);
+    }
+
+    /** Ends the step as {@link #commit()} does, before a capture, which must see the whole step committed. */
+    void commitBeforeCapture() {
+        commit(true);
+    }
+
+    private void commit(boolean whole) {
         if (!marks.isEmpty()) {
             throw new IllegalStateException("commit inside a handler's save point");
         }
         bookkeeping.forEach(b -> b.writeTo(store));
-        store.commit();
+        if (brokenPositionsFirst != null && !whole && !brokenDeferred) {
+            // The broken order: the positions and dedup state (and the rest of the bookkeeping) are durable now, the
+            // state and the outbox a step later (in the else branch of the next commit), and the sends are handed
+            // out as if all were durable.
+            brokenPositionsFirst.commitAllButStateAndOutbox();
+            brokenDeferred = store.hasPendingChanges();
+        } else {
+            store.commit();
+            brokenDeferred = false;
+        }
         if (!pending.isEmpty()) {
             List<OutboxEntry> committed = List.copyOf(pending);
             pending.clear();

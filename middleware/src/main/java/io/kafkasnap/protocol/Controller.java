@@ -36,6 +36,16 @@ public interface Controller {
         throw new UnsupportedOperationException("this controller cannot abort snapshot " + snapshot + ": " + reason);
     }
 
+    /**
+     * A marker of {@code snapshot}, triggered before the first snapshot this process takes part in, arrived at
+     * {@code offset} of {@code channel}; the protocol ignores it ({@link Rejection#NOT_A_MEMBER}). By default the
+     * runtime only logs it, as {@link #rejected}. A runtime that knows this process was a member of it (it read the
+     * trigger before a restart, and the restart lost its part) gives it up, so the members need not wait for it.
+     */
+    default void markerBeforeFirstSnapshot(long snapshot, String channel, long offset, String detail) {
+        rejected(Rejection.NOT_A_MEMBER, detail);
+    }
+
     /** An event that the protocol ignores, with why; the runtime logs it. Processing goes on. */
     void rejected(Rejection reason, String detail);
 }

@@ -149,8 +149,8 @@ public final class SnapshotProtocol {
         }
         try {
             if (snapshot < firstSnapshot) {
-                controller.rejected(Rejection.NOT_A_MEMBER, "marker of snapshot " + snapshot + " on " + channel
-                        + " at offset " + offset + "; " + process + " joined at " + firstSnapshot);
+                controller.markerBeforeFirstSnapshot(snapshot, channel, offset, "marker of snapshot " + snapshot
+                        + " on " + channel + " at offset " + offset + "; " + process + " joined at " + firstSnapshot);
                 return;
             }
             if (finished.contains(snapshot)) {

@@ -328,6 +328,26 @@ public final class InMemoryNodeStore implements NodeStore {
         return dirty;
     }
 
+    /**
+     * Writes the pending batch except the application state and the outbox (with the outgoing sequence numbers),
+     * which stay pending: input positions and dedup state durable before the step's effects and sends, the wrong
+     * order of a broken engine variant that the node simulation must catch. Never used by a real engine.
+     */
+    public void commitAllButStateAndOutbox() {
+        if (!savePoints.isEmpty()) {
+            throw new IllegalStateException("commit inside a save point");
+        }
+        Data next = working.copy();
+        next.state.clear();
+        next.state.putAll(committed.state);
+        next.outbox.clear();
+        next.outbox.putAll(committed.outbox);
+        next.outSeq.clear();
+        committed.outSeq.forEach((k, v) -> next.outSeq.put(k, v.clone()));
+        next.nextOutboxId = committed.nextOutboxId;
+        committed = next;
+    }
+
     @Override
     public void commit() {
         if (!savePoints.isEmpty()) {

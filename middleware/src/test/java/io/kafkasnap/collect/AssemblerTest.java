@@ -177,6 +177,46 @@ class AssemblerTest {
     }
 
     @Test
+    void anAbortReadBeforeAFragmentWrittenBeforeItWaitsForThatFragmentAndTheSnapshotIsComplete() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        // b's fragment was written before the abort, so it lies below the collection end read with the abort.
+        long endAtAbort = collectionOffset + Chunks.chunks("f", fragmentB(), 64).size();
+        assembler.onAbort(new ControlRecord.Abort(S, "b", "restarted-during-snapshot", "published, then restarted"),
+                endAtAbort);
+        assertThat(assembler.ready(S + 1, collectionOffset))
+                .as("not judged before the collection topic is read up to where it ended at the abort").isEmpty();
+        publish(fragmentB(), 1_700);
+        assertThat(assembler.ready(S + 1, collectionOffset)).extracting(GlobalSnapshot::status)
+                .containsExactly(Status.COMPLETE);
+    }
+
+    @Test
+    void anAbortReadAfterEveryFragmentLeavesTheSnapshotCompleteForAReaderOfBothTopics() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        publish(fragmentB(), 1_700);
+        assembler.onAbort(new ControlRecord.Abort(S, "b", "restarted-during-snapshot", "published, then restarted"),
+                collectionOffset);
+        assertThat(assembler.ready(S + 1, collectionOffset)).extracting(GlobalSnapshot::status)
+                .containsExactly(Status.COMPLETE);
+    }
+
+    @Test
+    void anAbortFailsTheSnapshotOnceTheCollectionTopicIsReadToWhereItEndedAndAFragmentIsStillMissing() {
+        assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(), 1_500);
+        long endAtAbort = collectionOffset + 2; // two records of other snapshots, not yet read
+        assembler.onAbort(new ControlRecord.Abort(S, "b", "restarted-during-snapshot", "b lost its capture"),
+                endAtAbort);
+        assertThat(assembler.ready(S + 1, collectionOffset)).isEmpty();
+        assertThat(assembler.ready(S + 1, endAtAbort)).singleElement().satisfies(snapshot -> {
+            assertThat(snapshot.status()).isEqualTo(Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("restarted-during-snapshot");
+        });
+    }
+
+    @Test
     void anAbortOfAnotherSnapshotLeavesThisOneAlone() {
         assembler.onSnapshotStart(Samples.start(S, TRIGGERED_AT, Optional.empty(), members));
         assembler.onAbort(new ControlRecord.Abort(S + 7, "b", "timed-out", ""));

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -205,6 +206,39 @@ class SnapshotCollectorTest {
             assertThat(snapshot.status()).isEqualTo(Status.COMPLETE);
             assertThat(snapshot.isConsistent()).isTrue();
             assertThat(collector.get(s)).contains(snapshot);
+        }
+    }
+
+    @Test
+    void anAbortWrittenAfterEveryFragmentLeavesTheSnapshotCompleteWhicheverIsReadFirstByCollectorAndLookup()
+            throws Exception {
+        control(new ControlRecord.Join("a", List.of(), List.of(ab)));
+        control(new ControlRecord.Join("b", List.of(ab), List.of()));
+        long s = Triggers.trigger(KafkaFixture.clientProperties(), control, Optional.empty());
+        long m = marker(s);
+        Fragment b = b(s, m, m, List.of(), 2_000);
+        assertThat(Chunks.chunks(fragments, b, 4_000).size()).isGreaterThan(20);
+        try (SnapshotCollector first = collector()) {
+            // Fragments read first: assembled before the abort exists, by the collector and by a lookup.
+            publish(a(s, m), 1_000_000);
+            publish(b, 4_000);
+            assertThat(first.await(s, AWAIT)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
+            assertThat(first.lookup(s)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
+            // b restarted before it noted the publication, and gives the snapshot up.
+            control(new ControlRecord.Abort(s, "b", "restarted-during-snapshot", "b published, then restarted"));
+            first.poll(Duration.ofMillis(500));
+            assertThat(first.get(s)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
+        }
+        // Abort read first: a collector started now gets the control topic, abort included, in its first fetch, while
+        // the small fetch size leaves most of b's chunks for later polls; a lookup reads the control topic first.
+        var properties = KafkaFixture.clientProperties();
+        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "4096");
+        try (SnapshotCollector second = SnapshotCollector.builder(properties).controlTopic(control)
+                .collectionTopic(fragments).timeout(TIMEOUT).build()) {
+            GlobalSnapshot snapshot = second.await(s, AWAIT).orElseThrow();
+            assertThat(snapshot.status()).as("%s: %s", snapshot.reason(), snapshot.detail())
+                    .isEqualTo(Status.COMPLETE);
+            assertThat(second.lookup(s)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
         }
     }
 }

@@ -43,10 +43,10 @@ class NodeSimulationTest {
 
     /** One run of {@code seed}; empty if every invariant held. */
     static Optional<SimCluster.SimFailure> run(long seed, int events, Set<BrokenVariant> broken) {
-        return run(seed, events, broken, new long[3]);
+        return run(seed, events, broken, new long[4]);
     }
 
-    /** @param totals adds the run's restores written, snapshots and complete snapshots */
+    /** @param totals adds the run's restores written, snapshots, complete snapshots and records removed by retention */
     static Optional<SimCluster.SimFailure> run(long seed, int events, Set<BrokenVariant> broken, long[] totals) {
         SimCluster cluster = new SimCluster(seed, PROCESSES, FAULTS, broken);
         try {
@@ -56,6 +56,7 @@ class NodeSimulationTest {
             totals[0] += (int) summary.get("restores");
             totals[1] += (int) summary.get("snapshots");
             totals[2] += (long) summary.get("complete");
+            totals[3] += (long) summary.get("removedByRetention");
             return Optional.empty();
         } catch (SimCluster.SimFailure failure) {
             return Optional.of(failure);
@@ -101,14 +102,15 @@ class NodeSimulationTest {
     @Test
     void everySeedKeepsEveryInvariantThroughCrashesFailedSendsAndRestores() {
         List<String> failures = new ArrayList<>();
-        long[] totals = new long[3];
+        long[] totals = new long[4];
         long start = System.nanoTime();
         for (long seed = firstSeed(); seed < firstSeed() + seeds() && failures.size() < 3; seed++) {
             long s = seed;
             run(seed, EVENTS, BROKEN, totals).ifPresent(f -> failures.add(explain(s, f, BROKEN)));
         }
-        System.out.printf("node simulation: %d seeds of %d events in %.1f s: %d snapshots (%d complete), %d restores"
-                + "%n", seeds(), EVENTS, (System.nanoTime() - start) / 1e9, totals[1], totals[2], totals[0]);
+        System.out.printf("node simulation: %d seeds of %d events in %.1f s: %d snapshots (%d complete), %d restores,"
+                + " %d channel records removed by retention%n", seeds(), EVENTS, (System.nanoTime() - start) / 1e9,
+                totals[1], totals[2], totals[0], totals[3]);
         assertThat(failures).as("failing seeds").isEmpty();
     }
 

@@ -58,7 +58,11 @@ final class SimCluster {
     static final long SNAPSHOT_TIMEOUT_MS = 3_000;
 
     /** Faults the run may inject; all by default. */
-    enum Fault { SEND_FAILURES, LOST_ACKS, LATE_OUTCOMES, KILLS, LOST_STATE, LEAVES, FRAGMENT_FAILURES, RESTORES }
+    enum Fault {
+        SEND_FAILURES, LOST_ACKS, LATE_OUTCOMES, KILLS, LOST_STATE, LEAVES, FRAGMENT_FAILURES, RESTORES,
+        /** Retention removes the head of a channel ({@link #retention}). */
+        RETENTION
+    }
 
     /** A simulated run failed: what broke, at which event. */
     static final class SimFailure extends RuntimeException {
@@ -107,7 +111,8 @@ final class SimCluster {
 
         boolean hasInput() {
             for (Map.Entry<String, Long> pos : readPos.entrySet()) {
-                if (!paused.contains(pos.getKey()) && pos.getValue() < logs.get(pos.getKey()).size()) {
+                if (!paused.contains(pos.getKey()) && Math.max(pos.getValue(), logStart(pos.getKey()))
+                        < logs.get(pos.getKey()).size()) {
                     return true;
                 }
             }
@@ -128,6 +133,12 @@ final class SimCluster {
     private final Set<Fault> faults;
     private final Set<BrokenVariant> broken;
     private final Map<String, List<Rec>> logs = new TreeMap<>();
+    /**
+     * The first offset still in each channel's log: what retention removed is below it. The records stay in
+     * {@link #logs} only for the judge's consistency check, an oracle of everything ever written; nodes never read
+     * below the log start.
+     */
+    private final Map<String, Long> logStart = new TreeMap<>();
     final List<Proc> procs = new ArrayList<>();
     private final List<String> trace = new ArrayList<>();
     private long nanos = 1_000_000_000_000L;
@@ -137,6 +148,7 @@ final class SimCluster {
     private boolean moneyUnjudgeable;
     private int events;
     private int restoresWritten;
+    private long removedByRetention;
 
     SimCluster(long seed, int processes, Set<Fault> faults, Set<BrokenVariant> broken) {
         this.seed = seed;
@@ -267,6 +279,9 @@ final class SimCluster {
         if (faults.contains(Fault.RESTORES) && restoresWritten < 3) {
             add(enabled, 2, "restore", this::restore);
         }
+        if (faults.contains(Fault.RETENTION) && random.nextInt(2) == 0) {
+            add(enabled, 1, "retention", this::retention);
+        }
         int total = enabled.stream().mapToInt(e -> Integer.parseInt(e.getKey().substring(0, 1))).sum();
         int pick = random.nextInt(total);
         for (Map.Entry<String, ThrowingRunnable> e : enabled) {
@@ -299,7 +314,7 @@ final class SimCluster {
             p.engine.catchUpControl(r.offset(), r.timestamp(), r.value());
         }
         Map<String, Long> beginnings = new HashMap<>();
-        p.in.forEach(c -> beginnings.put(c, 0L));
+        p.in.forEach(c -> beginnings.put(c, logStart(c)));
         Map<String, Long> lastOut = new HashMap<>();
         for (String c : p.out) {
             List<Rec> log = logs.get(c);
@@ -356,8 +371,15 @@ final class SimCluster {
 
     private void poll(Proc p) {
         List<String> ready = p.readPos.keySet().stream()
-                .filter(t -> !p.paused.contains(t) && p.readPos.get(t) < logs.get(t).size()).toList();
+                .filter(t -> !p.paused.contains(t) && Math.max(p.readPos.get(t), logStart(t)) < logs.get(t).size())
+                .toList();
         String topic = ready.get(random.nextInt(ready.size()));
+        if (p.readPos.get(topic) < logStart(topic)) {
+            // Retention never removes what the receiver still needs (see retention()): reading below the log start
+            // would be an out-of-range fetch, a fault this run does not model.
+            throw new AssertionError(p.id + " reads " + topic + " at " + p.readPos.get(topic) + ", below its log"
+                    + " start " + logStart(topic) + ": retention removed records it had not consumed");
+        }
         int batch = 1 + random.nextInt(3);
         for (int i = 0; i < batch && !p.paused.contains(topic) && p.readPos.get(topic) < logs.get(topic).size();
              i++) {
@@ -429,6 +451,49 @@ final class SimCluster {
             p.engine.onRestoreTargetLoaded(epoch, target(p, restore.snapshot(), found));
         }
         p.engine.endStep();
+    }
+
+    private long logStart(String topic) {
+        return logStart.getOrDefault(topic, 0L);
+    }
+
+    /**
+     * Retention removes the head of a channel, as Kafka's {@code retention.ms}/{@code retention.bytes} would, but only
+     * records that (a) the receiver has consumed past durably: its committed position, where a kill brings it back,
+     * and its read position if it runs (removing records a receiver has yet to read is data loss Kafka itself causes,
+     * no middleware can undo it), and (b) lie before the first record of the newest epoch in the channel, its fence
+     * (nothing in epoch 0, which has no fence). Because: a receiver that loses its state directory rebuilds from the
+     * latest restore's snapshot and reads the channel again from the log start up to that fence, or from its initial
+     * state with the channel's whole history; DESIGN.md ("Restore") has such a node stop with an error when the fence
+     * or the head it needs was removed, which is not a run whose invariants this simulation judges.
+     */
+    private void retention() {
+        List<String> channels = logs.keySet().stream().filter(t -> t.startsWith("ch.")).toList();
+        String topic = channels.get(random.nextInt(channels.size()));
+        List<Rec> log = logs.get(topic);
+        Proc receiver = procs.stream().filter(p -> p.in.contains(topic)).findFirst().orElseThrow();
+        long bound = receiver.store.crash().positions().getOrDefault(topic, 0L);
+        if (receiver.alive) {
+            bound = Math.min(bound, receiver.readPos.getOrDefault(topic, 0L));
+        }
+        long newestEpochStart = 0;
+        long newestEpoch = -1;
+        for (Rec r : log) {
+            ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
+            if (seq != null && seq.epoch() > newestEpoch) {
+                newestEpoch = seq.epoch();
+                newestEpochStart = r.offset();
+            }
+        }
+        bound = Math.min(bound, newestEpochStart);
+        if (bound <= logStart(topic)) {
+            trace.add("  (retention: nothing removable from " + topic + ")");
+            return;
+        }
+        long start = logStart(topic) + 1 + random.nextInt((int) (bound - logStart(topic)));
+        trace.add("  (retention: " + topic + " now starts at " + start + ")");
+        removedByRetention += start - logStart(topic);
+        logStart.put(topic, start);
     }
 
     private void trigger() {
@@ -781,6 +846,7 @@ final class SimCluster {
             throw new SimFailure(events, "the bank holds " + total + " after settling, not "
                     + INITIAL_BALANCE * procs.size() + " (money lost or made)\n" + describe(), null);
         }
+        checkAbortsOfSnapshotsMissedByARestart();
         ControlHistory history = InMemoryAssembly.history(controlAts());
         long highestEpoch = history.latestRestore().map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
         for (Proc p : procs) {
@@ -826,6 +892,36 @@ final class SimCluster {
         }
     }
 
+    /**
+     * A node that aborts a snapshot because a marker of it arrived after a restart (it had read the trigger before)
+     * must really have restarted in between: it joined again after the trigger and before the abort. Otherwise it
+     * threw away a snapshot it could have taken part in.
+     */
+    private void checkAbortsOfSnapshotsMissedByARestart() {
+        List<Rec> control = logs.get(CONTROL);
+        for (Rec r : control) {
+            if (parseControl(r) instanceof ControlRecord.Abort abort
+                    && abort.detail() != null && abort.detail().contains("before recording its state for it")) {
+                boolean rejoined = control.stream().anyMatch(j -> j.offset() > abort.snapshot()
+                        && j.offset() < r.offset() && parseControl(j) instanceof ControlRecord.Join join
+                        && join.process().equals(abort.process()));
+                if (!rejoined) {
+                    throw new SimFailure(events, abort.process() + " aborted snapshot " + abort.snapshot() + " at"
+                            + " control offset " + r.offset() + " as missed by a restart, but it did not start"
+                            + " again after the trigger: " + abort.detail(), null);
+                }
+            }
+        }
+    }
+
+    private static ControlRecord parseControl(Rec r) {
+        try {
+            return ControlRecord.parse(r.value());
+        } catch (io.kafkasnap.format.MalformedControlRecordException e) {
+            throw new AssertionError("the simulation wrote a malformed control record at " + r.offset(), e);
+        }
+    }
+
     /** Each process's balance and last applied sequences, and each channel's records. */
     String describe() {
         StringBuilder b = new StringBuilder();
@@ -865,6 +961,7 @@ final class SimCluster {
         summary.put("complete", all.stream().filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE).count());
         summary.put("epochs", procs.stream().map(p -> p.engine == null ? -1 : p.engine.epoch()).toList());
         summary.put("restores", restoresWritten);
+        summary.put("removedByRetention", removedByRetention);
         Map<String, Integer> reasons = new TreeMap<>();
         all.forEach(g -> reasons.merge(g.status().wire() + (g.reason() == null ? "" : "/" + g.reason()), 1,
                 Integer::sum));

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.GlobalSnapshot.Status;
 import io.kafkasnap.collect.SnapshotCollector;
+import io.kafkasnap.format.ChannelHeaders;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
@@ -253,6 +254,56 @@ class SnapshotFailureTest {
             assertThat(snapshot.reason()).isEqualTo("restarted-during-snapshot");
             assertThat(snapshot.detail()).contains("aborted by q");
             assertThat(restarted.isRunning()).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aNodeRestartedAfterReadingATriggerAbortsThatSnapshotWhenItsMarkerArrivesInsteadOfLettingItTimeOut()
+            throws Exception {
+        silentSender();
+        String status = KafkaFixture.uniqueTopic("status");
+        Path state = dir.resolve("q");
+        Path output = dir.resolve("q.out");
+        Duration snapshotTimeout = Duration.ofMinutes(5);
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CapturingNodeMain.class.getName(),
+                KafkaFixture.bootstrapServers(), control, collection, status, state.toString(), pq)
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try (SnapshotCollector collector = SnapshotCollector.builder(KafkaFixture.clientProperties())
+                .controlTopic(control).collectionTopic(collection).timeout(snapshotTimeout).build()) {
+            await().atMost(PATIENCE).failFast(() -> !process.isAlive())
+                    .until(() -> Files.readString(output).contains("q running"));
+            // p initiates: q records only when p's marker arrives, so q reads this trigger and holds nothing for it.
+            long missed = control("{\"v\":1,\"type\":\"snapshot\",\"initiator\":\"p\"}");
+            // q records this one at once; once its status says so, q has read (and committed) past the first.
+            long later = trigger();
+            await().atMost(PATIENCE).until(() -> inFlightOf(status, "q").contains(later));
+            process.destroyForcibly();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            started(SnapshotNode.builder().processId("q").kafkaProperties(KafkaFixture.clientProperties())
+                    .controlTopic(control).collectionTopic(collection).setting(SnapshotNodeConfig.STATUS_TOPIC, status)
+                    .setting(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS, snapshotTimeout.toMillis()).stateDir(state)
+                    .incoming(pq).onRecord((ctx, record) -> { }));
+            // p's marker of the first snapshot, as p would send it: the first record of the channel.
+            plain.send(new ProducerRecord<byte[], byte[]>(pq, 0, (byte[]) null, new byte[0],
+                    ChannelHeaders.of(0, 0, missed, false))).get();
+
+            // Far sooner than the 5-minute timeout that would otherwise end it.
+            AtomicReference<GlobalSnapshot> ended = new AtomicReference<>();
+            await("snapshot " + missed + " ends, long before its timeout").atMost(PATIENCE).until(() -> {
+                collector.poll(Duration.ofMillis(200));
+                Optional<GlobalSnapshot> snapshot = collector.get(missed);
+                snapshot.ifPresent(ended::set);
+                return snapshot.map(g -> g.status() != Status.IN_PROGRESS).orElse(false);
+            });
+            GlobalSnapshot snapshot = ended.get();
+            assertThat(snapshot.status()).as(snapshot.detail()).isEqualTo(Status.FAILED);
+            assertThat(snapshot.reason()).isEqualTo("restarted-during-snapshot");
+            assertThat(snapshot.detail()).contains("aborted by q", "q restarted after reading the trigger of snapshot "
+                    + missed, "before recording its state");
         } finally {
             process.destroyForcibly();
         }
