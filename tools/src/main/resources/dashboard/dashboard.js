@@ -10,6 +10,7 @@ const page = {
   topology: { processes: [], channels: [] },
   summaries: new Map(),
   shown: null,        // detail of the snapshot drawn on the graph
+  messagesOf: null,   // the snapshot whose channel messages are open, if any
   follow: true,       // draw each new snapshot as it is assembled
   maxDetails: 0,
   restores: [],       // newest last, as the control topic has them
@@ -193,11 +194,13 @@ async function fetchJson(url, options) {
   return body;
 }
 
-async function showSnapshot(id) {
+async function showSnapshot(id, followed) {
   const detail = document.getElementById('detail');
   document.getElementById('follow').hidden = page.follow;
   try {
     const d = await fetchJson('/api/snapshots/' + id);
+    // the user may have picked a snapshot or opened messages while this one was fetched: theirs stays
+    if (followed && !page.follow) return;
     page.shown = d;
     renderDetail(d);
   } catch (e) {
@@ -205,7 +208,8 @@ async function showSnapshot(id) {
     document.getElementById('detail-id').textContent = id;
     detail.replaceChildren(el('p', { class: 'bad' }, e.message));
   }
-  document.getElementById('messages').replaceChildren();
+  // the messages open belong to the snapshot they were read from: cleared only when another snapshot is shown
+  if (page.messagesOf !== id) { document.getElementById('messages').replaceChildren(); page.messagesOf = null; }
   drawGraph();
   drawHistory();
   caption();
@@ -245,6 +249,12 @@ function renderDetail(d) {
 
 async function showMessages(id, topic) {
   const box = document.getElementById('messages');
+  // reading a snapshot's messages is looking at that snapshot: a newer one must not replace it until "follow latest"
+  page.follow = false;
+  document.getElementById('follow').hidden = false;
+  page.messagesOf = id;
+  box.setAttribute('data-snapshot', id);
+  box.setAttribute('data-topic', topic);
   try {
     const m = await fetchJson('/api/snapshots/' + id + '/channels/' + encodeURIComponent(topic));
     const list = el('ol', { id: 'message-list' }, ...m.messages.map(x => el('li', { class: 'message value' },
@@ -264,7 +274,7 @@ function onSummary(s) {
   }
   while (page.summaries.size > 1000) page.summaries.delete(page.summaries.keys().next().value);
   scheduleRedraw();
-  if (isNew && page.follow) showSnapshot(s.id);
+  if (isNew && page.follow) showSnapshot(s.id, true);
 }
 
 let redrawPending = false;

@@ -112,6 +112,16 @@ class DashboardBrowserTest {
                     .as("the graph shows the snapshot's in-flight counts; %s", context)
                     .anySatisfy(t -> assertThat(t).contains("✉ " + count)));
 
+            // A newer snapshot arriving while the messages are read must leave them (and the snapshot) in view.
+            long newer = triggerFromPage(browser, context);
+            await().atMost(PAGE_WAIT).until(() -> texts(browser, "#history tr[data-id='" + newer + "'] td"),
+                    c -> !c.isEmpty());
+            assertThat(texts(browser, "#detail-id")).as("snapshot shown after %d arrived; %s", newer, context)
+                    .containsExactly(Long.toString(chosen));
+            assertThat(texts(browser, "#message-list li")).as("messages of %s still shown; %s", topic, context)
+                    .hasSize(count);
+            assertThat(browser.findElement(By.id("follow")).isDisplayed()).as("'follow latest' offered").isTrue();
+
             // Restore the snapshot shown, a complete one, through the page: confirm, then follow it in "Restores".
             String epoch = restoreFromPage(browser, chosen, context);
             await().atMost(PAGE_WAIT).untilAsserted(() -> {
