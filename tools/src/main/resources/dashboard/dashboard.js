@@ -90,15 +90,18 @@ function drawGraph() {
       label: { show: showLabels, formatter: parts.join(' · ') },
       lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888' } });
   });
+  DashboardView.separateOpposite(edges);
   graph.setOption({
     // redrawn every few seconds with fresh lag: animating each redraw would only move things about
     animation: false,
     tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : (p.data.tip || p.name) },
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
-      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
       label: { position: 'bottom', distance: 6, verticalAlign: 'top', lineHeight: 15, fontSize: 12 },
-      edgeLabel: { fontSize: 10, color: '#333' },
+      // a light backing keeps a label readable where it crosses another channel's line
+      edgeLabel: { fontSize: 10, color: '#333', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3],
+        borderRadius: 2 },
       emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
       data: nodes, links: edges,
     }],

@@ -71,6 +71,9 @@ class DashboardBrowserTest {
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(String.join("\n", graphText(browser)))
                     .as("texts of the topology graph; %s", context).contains(expected));
             assertThat(browser.findElement(By.id("graph-caption")).getText()).contains(prefix);
+            // the full bank has a→b and b→a for every pair: each channel's label must have a place of its own
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(overlappingEdgeLabels(browser))
+                    .as("channel labels drawn over one another; %s", context).isEmpty());
 
             // Trigger from the page until a snapshot has caught transfers on the wire (at 200/s, the first usually does).
             long withMessages = -1;
@@ -194,6 +197,21 @@ class DashboardBrowserTest {
                 .until(() -> browser.switchTo().alert(), Objects::nonNull);
         assertThat(confirm.getText()).startsWith("Restore the whole system to snapshot " + snapshot + "?");
         confirm.accept();
+    }
+
+    /** Pairs of channel labels (those with a lag) whose boxes on the page intersect. */
+    @SuppressWarnings("unchecked")
+    private static List<String> overlappingEdgeLabels(ChromeDriver browser) {
+        return (List<String>) browser.executeScript("""
+                const labels = [...document.querySelectorAll('#graph svg text')]
+                    .filter(t => t.textContent.includes(' · lag '));
+                const out = [];
+                labels.forEach((a, i) => labels.slice(i + 1).forEach(b => {
+                  const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+                  if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom)
+                    out.push(a.textContent + ' / ' + b.textContent);
+                }));
+                return out;""");
     }
 
     /** Every text of the graph's SVG: node labels (process ids, states) and arrow labels (channels). */

@@ -183,6 +183,7 @@ public final class Dashboard implements AutoCloseable {
             cfg.jetty.port = config.port();
             cfg.routes.get("/", ctx -> resource(ctx, "index.html", "text/html; charset=utf-8"));
             cfg.routes.get("/dashboard.js", ctx -> resource(ctx, "dashboard.js", "text/javascript; charset=utf-8"));
+            cfg.routes.get("/view.js", ctx -> resource(ctx, "view.js", "text/javascript; charset=utf-8"));
             cfg.routes.get("/dashboard.css", ctx -> resource(ctx, "dashboard.css", "text/css; charset=utf-8"));
             cfg.routes.get("/api/overview", ctx -> json(ctx, state.overview(System.currentTimeMillis())
                     .put("title", config.title()).put("controlTopic", config.controlTopic())
