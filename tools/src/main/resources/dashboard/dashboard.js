@@ -126,20 +126,46 @@ graph.on('click', p => {
 function drawChart() {
   const rows = [...page.summaries.values()];
   const x = rows.map(s => String(s.id));
+  const lastFragment = rows.map(s => s.toLastFragmentMs);
+  const assembled = rows.map(s => s.toAssembledMs);
+  const inFlight = rows.map(s => s.inFlight);
+  const kib = rows.map(s => +(s.bytes / 1024).toFixed(1));
+  // both ms series share the left axis, both counts the right one: each axis is clipped over its own values
+  const ms = DashboardView.clipScale(lastFragment.concat(assembled));
+  const right = DashboardView.clipScale(inFlight.concat(kib));
+  const marks = (scale, values, unit) => scale.max == null ? undefined : {
+    symbol: 'triangle', symbolSize: 9, symbolOffset: [0, 0], itemStyle: { color: '#b00020' },
+    label: { show: true, position: 'top', fontSize: 10, color: '#b00020', formatter: p => '↑ ' + p.data.real + unit },
+    data: values.map((v, i) => ({ v, i })).filter(o => o.v != null && o.v > scale.max)
+      .map(o => ({ coord: [x[o.i], scale.max], real: o.v, name: x[o.i] })),
+  };
   chart.setOption({
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 60, right: 60, top: 30, bottom: 30 },
-    xAxis: { type: 'category', data: x, name: 'snapshot' },
-    yAxis: [{ type: 'value', name: 'ms' }, { type: 'value', name: 'in flight / KiB' }],
-    series: [
-      { name: 'trigger → last fragment', type: 'line', data: rows.map(s => s.toLastFragmentMs), showSymbol: false },
-      { name: 'trigger → assembled', type: 'line', data: rows.map(s => s.toAssembledMs), showSymbol: false },
-      { name: 'in flight', type: 'bar', yAxisIndex: 1, data: rows.map(s => s.inFlight) },
-      { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: rows.map(s => +(s.bytes / 1024).toFixed(1)), showSymbol: false },
+    // containLabel and axis names along the axes: names and tick labels stay inside the chart at any width
+    grid: { left: 50, right: 50, top: 36, bottom: 40, containLabel: true },
+    xAxis: { type: 'category', data: x, name: 'snapshot', nameLocation: 'middle', nameGap: 26 },
+    yAxis: [
+      { type: 'value', name: 'ms', nameLocation: 'middle', nameGap: 48, max: ms.max == null ? null : ms.max },
+      { type: 'value', name: 'in flight / KiB', nameLocation: 'middle', nameGap: 48, nameRotate: 270,
+        max: right.max == null ? null : right.max },
     ],
-  });
+    series: [
+      { name: 'trigger → last fragment', type: 'line', data: lastFragment, showSymbol: false, clip: true,
+        markPoint: marks(ms, lastFragment, ' ms') },
+      { name: 'trigger → assembled', type: 'line', data: assembled, showSymbol: false, clip: true,
+        markPoint: marks(ms, assembled, ' ms') },
+      { name: 'in flight', type: 'bar', yAxisIndex: 1, data: inFlight, clip: true, markPoint: marks(right, inFlight, '') },
+      { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: kib, showSymbol: false, clip: true,
+        markPoint: marks(right, kib, ' KiB') },
+    ],
+  }, { replaceMerge: ['series', 'yAxis'] });
+  const outliers = ms.outliers.length + right.outliers.length;
+  const note = document.getElementById('chart-note');
+  note.setAttribute('data-outliers', outliers);
+  note.textContent = outliers ? 'Scale clipped above 1.5 × the 95th percentile; ' + outliers
+    + ' value(s) beyond it are marked ↑ with their true value (hover for all values).' : '';
 }
 
 function drawHistory() {

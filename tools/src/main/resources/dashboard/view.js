@@ -28,6 +28,30 @@ const DashboardView = (() => {
     return edges;
   }
 
-  return { separateOpposite };
+  // One slow snapshot would set the history chart's axis to its value and press every other point to the floor. A
+  // linear axis clipped above the 95th percentile keeps the rest readable (a log axis would, too, but makes the usual
+  // differences hard to read); the clipped points are marked with their true values. Clipping starts only when the
+  // maximum is well above the percentile, so a plain rising series keeps its full axis.
+  const CLIP_PERCENTILE = 0.95;
+  const CLIP_HEADROOM = 1.5;
+  function clipScale(values) {
+    const known = values.filter(v => typeof v === 'number' && isFinite(v)).sort((a, b) => a - b);
+    if (known.length < 5) return { max: null, outliers: [] };
+    // rounded down, so that among few snapshots a single outlier is not its own percentile
+    const p = known[Math.floor(CLIP_PERCENTILE * (known.length - 1))];
+    const top = known[known.length - 1];
+    if (p <= 0 || top <= p * 2) return { max: null, outliers: [] };
+    const max = niceCeil(p * CLIP_HEADROOM);
+    const outliers = [];
+    values.forEach((v, index) => { if (typeof v === 'number' && v > max) outliers.push({ index, value: v }); });
+    return { max, outliers, percentile: p };
+  }
+
+  function niceCeil(v) {
+    const step = Math.pow(10, Math.floor(Math.log10(v)));
+    return Math.ceil(v / step * 2) / 2 * step;
+  }
+
+  return { separateOpposite, clipScale };
 })();
 if (typeof module !== 'undefined') module.exports = DashboardView;

@@ -90,6 +90,16 @@ class DashboardBrowserTest {
             }
             assertThat(withMessages).as("a snapshot with transfers in flight within 20 tries; %s", context)
                     .isNotNegative();
+            // the history chart's axis names are drawn whole, inside the chart
+            assertThat((List<?>) browser.executeScript("""
+                    const box = document.getElementById('chart').getBoundingClientRect();
+                    return [...document.querySelectorAll('#chart svg text')]
+                        .filter(t => ['ms', 'in flight / KiB', 'snapshot'].includes(t.textContent))
+                        .filter(t => { const r = t.getBoundingClientRect();
+                          return r.left >= box.left && r.right <= box.right && r.top >= box.top
+                              && r.bottom <= box.bottom; })
+                        .map(t => t.textContent);""")).as("axis names inside the chart; %s", context)
+                    .containsExactlyInAnyOrder("ms", "in flight / KiB", "snapshot");
 
             long chosen = withMessages;
             await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)

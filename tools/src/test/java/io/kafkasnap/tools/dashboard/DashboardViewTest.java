@@ -80,4 +80,24 @@ class DashboardViewTest {
         assertThat(curveness(edges, "a.c")).as("a lone channel").isLessThan(curveness(edges, "a.b"));
         assertThat(edges).allSatisfy(e -> assertThat(e.path("label").path("position").asText()).isEqualTo("middle"));
     }
+
+    @Test
+    void oneOutlierClipsTheScaleAboveTheOthersAndIsReportedWithItsTrueValue() throws Exception {
+        List<Integer> values = new ArrayList<>(List.of(40, 52, 47, 61, 38, 55, 49, 58, 44, 50, 46, 53));
+        values.add(3, 90_000);
+        JsonNode scale = call("clipScale", values);
+        assertThat(scale.path("max").asDouble()).as("axis maximum; %s", scale)
+                .isGreaterThanOrEqualTo(61).isLessThan(200);
+        assertThat(scale.path("outliers")).hasSize(1);
+        assertThat(scale.path("outliers").get(0).path("index").asInt()).isEqualTo(3);
+        assertThat(scale.path("outliers").get(0).path("value").asInt()).isEqualTo(90_000);
+    }
+
+    @Test
+    void aSteadilyRisingSeriesOrOneWithGapsKeepsItsFullScale() throws Exception {
+        assertThat(call("clipScale", List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100)).path("max").isNull())
+                .as("rising: no outlier").isTrue();
+        List<Integer> withNulls = new ArrayList<>(java.util.Arrays.asList(null, 5, null, 6, 7, 5, 6));
+        assertThat(call("clipScale", withNulls).path("outliers")).as("nulls are no values").isEmpty();
+    }
 }
