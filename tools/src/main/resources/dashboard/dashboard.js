@@ -61,34 +61,36 @@ function drawGraph() {
     else if (shown && shown.members.includes(p.id)) extra = '(no fragment)';
     // the epoch comes from the node's own status record: after a restore, it shows who runs in the new epoch
     const epoch = p.epoch == null ? '' : 'epoch ' + p.epoch;
-    const head = epoch && !crowded ? p.id + ' · ' + epoch : p.id;
+    const left = p.state === 'left';
+    const head = crowded ? p.id : DashboardView.processHead(p);
     const label = extra && !crowded ? head + '\n' + extra : head;
+    // a departed process is drawn hollow and greyed: it no longer takes part, whatever its last status said
     return { id: p.id, name: p.id, value: p.state, symbolSize: crowded ? 14 : 28,
-      tip: p.id + ' (' + p.state + (epoch ? ', ' + epoch : '') + ')' + (extra ? ': ' + extra : ''),
-      label: { show: true, formatter: label }, itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
+      tip: p.id + ' (' + (left ? 'left the group' : p.state) + (epoch && !left ? ', ' + epoch : '') + ')'
+        + (extra ? ': ' + extra : ''),
+      label: { show: true, formatter: label, color: left ? '#888' : undefined },
+      itemStyle: left ? { color: '#fff', borderColor: COLORS.left, borderWidth: 2, borderType: 'dashed' }
+        : { color: COLORS[p.state] || '#2e7d32' } };
   });
-  const known = new Set(t.processes.map(p => p.id));
   const edges = [];
   const showLabels = t.channels.length <= EDGE_LABELS_UP_TO;
   const prefix = commonPrefix(t.channels.map(c => c.topic));
-  t.channels.forEach(c => {
-    let from = c.from, to = c.to;
-    [from, to].forEach((end, i) => {
-      if (end == null || !known.has(end)) {
-        const id = '(outside)';
-        if (!known.has(id)) { known.add(id); nodes.push({ id, name: id, symbolSize: 14, itemStyle: { color: COLORS.outside } }); }
-      }
-    });
-    if (from == null || !t.processes.some(p => p.id === from)) from = '(outside)';
-    if (to == null || !t.processes.some(p => p.id === to)) to = '(outside)';
+  const { ends, placeholders } = DashboardView.channelEnds(t.processes, t.channels);
+  placeholders.forEach(p => nodes.push({ id: p.id, name: p.id, value: p.kind, symbol: 'roundRect', symbolSize: 12,
+    tip: p.id + ': ' + p.tip, label: { show: true, formatter: p.label, color: '#555', fontStyle: 'italic' },
+    itemStyle: { color: '#fff', borderColor: COLORS.outside, borderWidth: 2, borderType: 'dashed' } }));
+  t.channels.forEach((c, i) => {
+    const end = ends[i];
     const parts = [c.topic.slice(prefix.length)];
-    parts.push('lag ' + (c.lag == null ? '?' : c.lag));
+    if (end.departed) parts.push('departed');
+    else parts.push('lag ' + (c.lag == null ? '?' : c.lag));
     if (c.rate != null) parts.push(c.rate + '/s');
     const sc = shown && shown.channels[c.topic];
     if (sc) parts.push('✉ ' + sc.count);
-    edges.push({ source: from, target: to, topic: c.topic,
+    edges.push({ source: end.source, target: end.target, topic: c.topic,
       label: { show: showLabels, formatter: parts.join(' · ') },
-      lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888' } });
+      lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888',
+        type: end.departed || end.target === DashboardView.NO_RECEIVER ? 'dashed' : 'solid' } });
   });
   DashboardView.separateOpposite(edges);
   graph.setOption({

@@ -52,6 +52,40 @@ const DashboardView = (() => {
     return Math.ceil(v / step * 2) / 2 * step;
   }
 
-  return { separateOpposite, clipScale };
+  // A channel end that is no process gets a named stand-in, not a bare dot: a receiver that has not joined (yet), or
+  // a sender outside the group (a producer that is no member). Ends that are processes which left stay on them,
+  // flagged, so the page can draw them as departed rather than live.
+  const NO_RECEIVER = '(no receiver yet)';
+  const NO_SENDER = '(sender outside the group)';
+  function channelEnds(processes, channels) {
+    const byId = new Map(processes.map(p => [p.id, p]));
+    const placeholders = [];
+    const add = (id, kind, tip) => {
+      if (!placeholders.some(p => p.id === id)) placeholders.push({ id, kind, label: id, tip });
+    };
+    const ends = channels.map(c => {
+      let source = c.from, target = c.to;
+      if (source == null || !byId.has(source)) {
+        source = NO_SENDER;
+        add(source, 'outside', 'records on these channels come from outside the snapshot group');
+      }
+      if (target == null || !byId.has(target)) {
+        target = NO_RECEIVER;
+        add(target, 'pending', 'no member reads these channels (yet): a receiver appears when it joins');
+      }
+      const departed = [source, target].some(id => byId.has(id) && byId.get(id).state === 'left');
+      return { topic: c.topic, source, target, departed };
+    });
+    return { ends, placeholders };
+  }
+
+  // The first line of a process's label: its id, and then "left" for one that departed (its last epoch is history)
+  // or its epoch from its status record.
+  function processHead(p) {
+    if (p.state === 'left') return p.id + ' · left';
+    return p.epoch == null ? p.id : p.id + ' · epoch ' + p.epoch;
+  }
+
+  return { separateOpposite, clipScale, channelEnds, processHead, NO_RECEIVER, NO_SENDER };
 })();
 if (typeof module !== 'undefined') module.exports = DashboardView;

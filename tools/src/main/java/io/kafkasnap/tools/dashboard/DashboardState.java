@@ -286,8 +286,15 @@ final class DashboardState {
                 n.put("outbox", status.outbox());
                 n.put("snapshotsInFlight", status.inFlight().size());
             }
-            p.out.forEach(t -> from.put(t, p.id));
-            p.in.forEach(t -> to.put(t, p.id));
+        }
+        // a channel is drawn from its live ends; a departed process keeps only channels that no live one took over
+        for (boolean departed : new boolean[] {false, true}) {
+            for (ProcessInfo p : processes.values()) {
+                if ((p.leftAt != null) == departed) {
+                    p.out.forEach(t -> from.putIfAbsent(t, p.id));
+                    p.in.forEach(t -> to.putIfAbsent(t, p.id));
+                }
+            }
         }
         ArrayNode channels = json.putArray("channels");
         Set<String> topics = new TreeSet<>(from.keySet());
@@ -304,7 +311,13 @@ final class DashboardState {
                     c.put("rate", Math.round(rate.perSecond * 10) / 10.0);
                 }
             }
-            StatusRecord receiver = to.get(topic) == null ? null : statuses.get(to.get(topic));
+            ProcessInfo receiverInfo = to.get(topic) == null ? null : processes.get(to.get(topic));
+            boolean receiverLeft = receiverInfo != null && receiverInfo.leftAt != null;
+            if (receiverLeft) {
+                c.put("receiverLeft", true);
+            }
+            // the last position of a receiver that left is no lag anybody will work off
+            StatusRecord receiver = to.get(topic) == null || receiverLeft ? null : statuses.get(to.get(topic));
             Long position = receiver == null ? null : receiver.positions().get(topic);
             if (position != null) {
                 c.put("position", position);

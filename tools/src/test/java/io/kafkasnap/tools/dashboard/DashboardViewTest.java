@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -99,5 +100,34 @@ class DashboardViewTest {
                 .as("rising: no outlier").isTrue();
         List<Integer> withNulls = new ArrayList<>(java.util.Arrays.asList(null, 5, null, 6, 7, 5, 6));
         assertThat(call("clipScale", withNulls).path("outliers")).as("nulls are no values").isEmpty();
+    }
+
+    @Test
+    void channelEndsThatAreNoProcessGetNamedStandInsAndChannelsOfDepartedProcessesAreFlagged() throws Exception {
+        List<Object> processes = List.of(Map.of("id", "a", "state", "up"), Map.of("id", "gone", "state", "left"));
+        List<Object> channels = new ArrayList<>();
+        channels.add(Map.of("topic", "a.later", "from", "a"));
+        channels.add(Map.of("topic", "ext.a", "to", "a"));
+        channels.add(Map.of("topic", "a.gone", "from", "a", "to", "gone"));
+        channels.add(Map.of("topic", "a.z", "from", "a", "to", "z"));
+        JsonNode view = call("channelEnds", processes, channels);
+        JsonNode ends = view.path("ends");
+        assertThat(ends.get(0).path("target").asText()).isEqualTo("(no receiver yet)");
+        assertThat(ends.get(1).path("source").asText()).isEqualTo("(sender outside the group)");
+        assertThat(ends.get(3).path("target").asText()).as("a receiver id that is no process")
+                .isEqualTo("(no receiver yet)");
+        assertThat(ends.get(2).path("departed").asBoolean()).isTrue();
+        assertThat(ends.get(0).path("departed").asBoolean()).isFalse();
+        assertThat(view.path("placeholders")).extracting(p -> p.path("label").asText())
+                .containsExactlyInAnyOrder("(no receiver yet)", "(sender outside the group)")
+                .allSatisfy(label -> assertThat(label).isNotBlank());
+    }
+
+    @Test
+    void aDepartedProcessIsLabelledLeftInsteadOfWithItsLastEpoch() throws Exception {
+        assertThat(call("processHead", Map.of("id", "b", "state", "left", "epoch", 2)).asText()).isEqualTo("b · left");
+        assertThat(call("processHead", Map.of("id", "b", "state", "up", "epoch", 2)).asText())
+                .isEqualTo("b · epoch 2");
+        assertThat(call("processHead", Map.of("id", "b", "state", "up")).asText()).isEqualTo("b");
     }
 }
