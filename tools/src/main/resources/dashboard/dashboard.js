@@ -14,6 +14,8 @@ const page = {
   follow: true,       // draw each new snapshot as it is assembled
   maxDetails: 0,
   restores: [],       // newest last, as the control topic has them
+  noticed: new Set(), // offsets of the malformed control records already announced
+  group: '',
 };
 
 const graph = echarts.init(document.getElementById('graph'), null, { renderer: 'svg' });
@@ -193,6 +195,26 @@ function drawProgress(list) {
     el('td', {}, p.missingMembers.join(', ')), el('td', {}, short(p.missingChannels.join(', '), 300)))));
 }
 
+// Each malformed control record is announced once, by offset: the list comes again with every topology update.
+function drawNotices() {
+  const bad = page.topology.malformedControl;
+  if (!bad) return;
+  const box = document.getElementById('notices');
+  bad.records.forEach(r => {
+    if (page.noticed.has(r.offset)) return;
+    page.noticed.add(r.offset);
+    box.append(el('li', { class: 'malformed', 'data-offset': r.offset }, 'Malformed control record at offset '
+      + r.offset + ' (' + fmtTime(r.at) + ') skipped: ' + r.reason));
+  });
+  const older = bad.count - bad.records.length;
+  let more = box.querySelector('li.more');
+  if (older > 0) {
+    if (!more) { more = el('li', { class: 'more' }); box.append(more); }
+    more.textContent = older + ' more malformed control record(s) before these; see the collector\'s log';
+  }
+  box.hidden = !box.children.length;
+}
+
 function fmtTime(ms) { return new Date(ms).toISOString().slice(0, 19) + 'Z'; }
 
 function drawRestores(list) {
@@ -355,10 +377,17 @@ async function start() {
   const o = await fetchJson('/api/overview');
   document.getElementById('title').textContent = o.title;
   document.getElementById('topics').textContent = 'control ' + o.controlTopic + ' · fragments ' + o.collectionTopic
-    + (o.statusTopic ? '' : ' · no status topic yet: lag unknown');
+    + (o.statusTopic ? '' : ' · lag shown once the nodes publish their status');
   page.maxDetails = o.maxDetails;
   page.topology = o;
+  page.group = o.title + ' (control topic ' + o.controlTopic + ')';
+  drawNotices();
   o.snapshots.forEach(s => page.summaries.set(s.id, s));
+  if (!o.snapshots.length) {
+    document.getElementById('detail').replaceChildren(el('p', { class: 'hint', id: 'waiting' },
+      'Waiting for the first snapshot of group ' + page.group + '. It appears here when the members have '
+      + 'recorded it; "Trigger snapshot now" starts one.'));
+  }
   drawGraph();
   drawChart();
   drawHistory();
@@ -369,7 +398,7 @@ async function start() {
   const connection = document.getElementById('connection');
   events.onopen = () => { connection.textContent = 'live'; connection.className = 'up'; };
   events.onerror = () => { connection.textContent = 'disconnected, retrying…'; connection.className = 'down'; };
-  events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); });
+  events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); drawNotices(); });
   events.addEventListener('snapshot', e => onSummary(JSON.parse(e.data)));
   events.addEventListener('progress', e => drawProgress(JSON.parse(e.data)));
   events.addEventListener('restores', e => drawRestores(JSON.parse(e.data)));

@@ -92,6 +92,28 @@ class DashboardStateTest {
     }
 
     @Test
+    void malformedControlRecordsAreListedWithOffsetAndReasonAndOnlyTheNewestAreKept() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        assertThat(state.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of()).toJson())).isTrue();
+        assertThat(state.topology(1_000).path("malformedControl").path("count").asLong()).isZero();
+        assertThat(state.onControl(1, 2_000, utf8("not json"))).as("a malformed record changes what is shown")
+                .isTrue();
+        JsonNode bad = state.topology(2_000).path("malformedControl");
+        assertThat(bad.path("count").asLong()).isEqualTo(1);
+        assertThat(bad.path("records").get(0).path("offset").asLong()).isEqualTo(1);
+        assertThat(bad.path("records").get(0).path("at").asLong()).isEqualTo(2_000);
+        assertThat(bad.path("records").get(0).path("reason").asText()).isNotBlank();
+        for (int i = 0; i < DashboardState.MALFORMED_SHOWN + 5; i++) {
+            state.onControl(10 + i, 3_000, utf8("{\"type\":\"nonsense\"}"));
+        }
+        bad = state.topology(3_000).path("malformedControl");
+        assertThat(bad.path("count").asLong()).isEqualTo(DashboardState.MALFORMED_SHOWN + 6);
+        assertThat(bad.path("records")).hasSize(DashboardState.MALFORMED_SHOWN);
+        assertThat(bad.path("records").get(DashboardState.MALFORMED_SHOWN - 1).path("offset").asLong())
+                .as("newest last").isEqualTo(10 + DashboardState.MALFORMED_SHOWN + 4);
+    }
+
+    @Test
     void inProgressNamesWhoHasPublishedAndTheChannelsStillAwaited() {
         DashboardState state = new DashboardState(10, 2, 0);
         state.onControl(0, 1_000, new ControlRecord.Join("a", List.of("b.a"), List.of("a.b")).toJson());
