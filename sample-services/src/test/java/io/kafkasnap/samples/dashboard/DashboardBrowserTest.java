@@ -44,6 +44,7 @@ class DashboardBrowserTest {
     Path temp;
 
     @Test
+    @SuppressWarnings("unchecked")
     void graphShowsTheBankATriggeredSnapshotOpensWithStatesAndInFlightMessagesAndRestoresFromThePage()
             throws Exception {
         long seed = seed();
@@ -91,7 +92,7 @@ class DashboardBrowserTest {
             assertThat(withMessages).as("a snapshot with transfers in flight within 20 tries; %s", context)
                     .isNotNegative();
             // the history chart's axis names are drawn whole, inside the chart
-            assertThat((List<?>) browser.executeScript("""
+            assertThat((List<Object>) browser.executeScript("""
                     const box = document.getElementById('chart').getBoundingClientRect();
                     return [...document.querySelectorAll('#chart svg text')]
                         .filter(t => ['ms', 'in flight / KiB', 'snapshot'].includes(t.textContent))
