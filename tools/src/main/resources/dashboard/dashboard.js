@@ -10,9 +10,12 @@ const page = {
   topology: { processes: [], channels: [] },
   summaries: new Map(),
   shown: null,        // detail of the snapshot drawn on the graph
+  messagesOf: null,   // the snapshot whose channel messages are open, if any
   follow: true,       // draw each new snapshot as it is assembled
   maxDetails: 0,
   restores: [],       // newest last, as the control topic has them
+  noticed: new Set(), // offsets of the malformed control records already announced
+  group: '',
 };
 
 const graph = echarts.init(document.getElementById('graph'), null, { renderer: 'svg' });
@@ -60,44 +63,49 @@ function drawGraph() {
     else if (shown && shown.members.includes(p.id)) extra = '(no fragment)';
     // the epoch comes from the node's own status record: after a restore, it shows who runs in the new epoch
     const epoch = p.epoch == null ? '' : 'epoch ' + p.epoch;
-    const head = epoch && !crowded ? p.id + ' · ' + epoch : p.id;
+    const left = p.state === 'left';
+    const head = crowded ? p.id : DashboardView.processHead(p);
     const label = extra && !crowded ? head + '\n' + extra : head;
+    // a departed process is drawn hollow and greyed: it no longer takes part, whatever its last status said
     return { id: p.id, name: p.id, value: p.state, symbolSize: crowded ? 14 : 28,
-      tip: p.id + ' (' + p.state + (epoch ? ', ' + epoch : '') + ')' + (extra ? ': ' + extra : ''),
-      label: { show: true, formatter: label }, itemStyle: { color: COLORS[p.state] || '#2e7d32' } };
+      tip: p.id + ' (' + (left ? 'left the group' : p.state) + (epoch && !left ? ', ' + epoch : '') + ')'
+        + (extra ? ': ' + extra : ''),
+      label: { show: true, formatter: label, color: left ? '#888' : undefined },
+      itemStyle: left ? { color: '#fff', borderColor: COLORS.left, borderWidth: 2, borderType: 'dashed' }
+        : { color: COLORS[p.state] || '#2e7d32' } };
   });
-  const known = new Set(t.processes.map(p => p.id));
   const edges = [];
   const showLabels = t.channels.length <= EDGE_LABELS_UP_TO;
   const prefix = commonPrefix(t.channels.map(c => c.topic));
-  t.channels.forEach(c => {
-    let from = c.from, to = c.to;
-    [from, to].forEach((end, i) => {
-      if (end == null || !known.has(end)) {
-        const id = '(outside)';
-        if (!known.has(id)) { known.add(id); nodes.push({ id, name: id, symbolSize: 14, itemStyle: { color: COLORS.outside } }); }
-      }
-    });
-    if (from == null || !t.processes.some(p => p.id === from)) from = '(outside)';
-    if (to == null || !t.processes.some(p => p.id === to)) to = '(outside)';
+  const { ends, placeholders } = DashboardView.channelEnds(t.processes, t.channels);
+  placeholders.forEach(p => nodes.push({ id: p.id, name: p.id, value: p.kind, symbol: 'roundRect', symbolSize: 12,
+    tip: p.id + ': ' + p.tip, label: { show: true, formatter: p.label, color: '#555', fontStyle: 'italic' },
+    itemStyle: { color: '#fff', borderColor: COLORS.outside, borderWidth: 2, borderType: 'dashed' } }));
+  t.channels.forEach((c, i) => {
+    const end = ends[i];
     const parts = [c.topic.slice(prefix.length)];
-    parts.push('lag ' + (c.lag == null ? '?' : c.lag));
+    if (end.departed) parts.push('departed');
+    else parts.push('lag ' + (c.lag == null ? '?' : c.lag));
     if (c.rate != null) parts.push(c.rate + '/s');
     const sc = shown && shown.channels[c.topic];
     if (sc) parts.push('✉ ' + sc.count);
-    edges.push({ source: from, target: to, topic: c.topic,
+    edges.push({ source: end.source, target: end.target, topic: c.topic,
       label: { show: showLabels, formatter: parts.join(' · ') },
-      lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888' } });
+      lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888',
+        type: end.departed || end.target === DashboardView.NO_RECEIVER ? 'dashed' : 'solid' } });
   });
+  DashboardView.separateOpposite(edges);
   graph.setOption({
     // redrawn every few seconds with fresh lag: animating each redraw would only move things about
     animation: false,
     tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : (p.data.tip || p.name) },
     series: [{
       type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
-      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9, autoCurveness: true,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
       label: { position: 'bottom', distance: 6, verticalAlign: 'top', lineHeight: 15, fontSize: 12 },
-      edgeLabel: { fontSize: 10, color: '#333' },
+      // a light backing keeps a label readable where it crosses another channel's line
+      edgeLabel: { fontSize: 10, color: '#333', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3],
+        borderRadius: 2 },
       emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
       data: nodes, links: edges,
     }],
@@ -122,20 +130,46 @@ graph.on('click', p => {
 function drawChart() {
   const rows = [...page.summaries.values()];
   const x = rows.map(s => String(s.id));
+  const lastFragment = rows.map(s => s.toLastFragmentMs);
+  const assembled = rows.map(s => s.toAssembledMs);
+  const inFlight = rows.map(s => s.inFlight);
+  const kib = rows.map(s => +(s.bytes / 1024).toFixed(1));
+  // both ms series share the left axis, both counts the right one: each axis is clipped over its own values
+  const ms = DashboardView.clipScale(lastFragment.concat(assembled));
+  const right = DashboardView.clipScale(inFlight.concat(kib));
+  const marks = (scale, values, unit) => scale.max == null ? undefined : {
+    symbol: 'triangle', symbolSize: 9, symbolOffset: [0, 0], itemStyle: { color: '#b00020' },
+    label: { show: true, position: 'top', fontSize: 10, color: '#b00020', formatter: p => '↑ ' + p.data.real + unit },
+    data: values.map((v, i) => ({ v, i })).filter(o => o.v != null && o.v > scale.max)
+      .map(o => ({ coord: [x[o.i], scale.max], real: o.v, name: x[o.i] })),
+  };
   chart.setOption({
     animation: false,
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 60, right: 60, top: 30, bottom: 30 },
-    xAxis: { type: 'category', data: x, name: 'snapshot' },
-    yAxis: [{ type: 'value', name: 'ms' }, { type: 'value', name: 'in flight / KiB' }],
-    series: [
-      { name: 'trigger → last fragment', type: 'line', data: rows.map(s => s.toLastFragmentMs), showSymbol: false },
-      { name: 'trigger → assembled', type: 'line', data: rows.map(s => s.toAssembledMs), showSymbol: false },
-      { name: 'in flight', type: 'bar', yAxisIndex: 1, data: rows.map(s => s.inFlight) },
-      { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: rows.map(s => +(s.bytes / 1024).toFixed(1)), showSymbol: false },
+    // containLabel and axis names along the axes: names and tick labels stay inside the chart at any width
+    grid: { left: 50, right: 50, top: 36, bottom: 40, containLabel: true },
+    xAxis: { type: 'category', data: x, name: 'snapshot', nameLocation: 'middle', nameGap: 26 },
+    yAxis: [
+      { type: 'value', name: 'ms', nameLocation: 'middle', nameGap: 48, max: ms.max == null ? null : ms.max },
+      { type: 'value', name: 'in flight / KiB', nameLocation: 'middle', nameGap: 48, nameRotate: 270,
+        max: right.max == null ? null : right.max },
     ],
-  });
+    series: [
+      { name: 'trigger → last fragment', type: 'line', data: lastFragment, showSymbol: false, clip: true,
+        markPoint: marks(ms, lastFragment, ' ms') },
+      { name: 'trigger → assembled', type: 'line', data: assembled, showSymbol: false, clip: true,
+        markPoint: marks(ms, assembled, ' ms') },
+      { name: 'in flight', type: 'bar', yAxisIndex: 1, data: inFlight, clip: true, markPoint: marks(right, inFlight, '') },
+      { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: kib, showSymbol: false, clip: true,
+        markPoint: marks(right, kib, ' KiB') },
+    ],
+  }, { replaceMerge: ['series', 'yAxis'] });
+  const outliers = ms.outliers.length + right.outliers.length;
+  const note = document.getElementById('chart-note');
+  note.setAttribute('data-outliers', outliers);
+  note.textContent = outliers ? 'Scale clipped above 1.5 × the 95th percentile; ' + outliers
+    + ' value(s) beyond it are marked ↑ with their true value (hover for all values).' : '';
 }
 
 function drawHistory() {
@@ -159,6 +193,26 @@ function drawProgress(list) {
   body.replaceChildren(...list.map(p => el('tr', { 'data-id': p.id }, el('td', {}, p.id),
     el('td', {}, (p.ageMs / 1000).toFixed(1) + ' s'), el('td', {}, p.published.length + '/' + p.members.length),
     el('td', {}, p.missingMembers.join(', ')), el('td', {}, short(p.missingChannels.join(', '), 300)))));
+}
+
+// Each malformed control record is announced once, by offset: the list comes again with every topology update.
+function drawNotices() {
+  const bad = page.topology.malformedControl;
+  if (!bad) return;
+  const box = document.getElementById('notices');
+  bad.records.forEach(r => {
+    if (page.noticed.has(r.offset)) return;
+    page.noticed.add(r.offset);
+    box.append(el('li', { class: 'malformed', 'data-offset': r.offset }, 'Malformed control record at offset '
+      + r.offset + ' (' + fmtTime(r.at) + ') skipped: ' + r.reason));
+  });
+  const older = bad.count - bad.records.length;
+  let more = box.querySelector('li.more');
+  if (older > 0) {
+    if (!more) { more = el('li', { class: 'more' }); box.append(more); }
+    more.textContent = older + ' more malformed control record(s) before these; see the collector\'s log';
+  }
+  box.hidden = !box.children.length;
 }
 
 function fmtTime(ms) { return new Date(ms).toISOString().slice(0, 19) + 'Z'; }
@@ -193,11 +247,13 @@ async function fetchJson(url, options) {
   return body;
 }
 
-async function showSnapshot(id) {
+async function showSnapshot(id, followed) {
   const detail = document.getElementById('detail');
   document.getElementById('follow').hidden = page.follow;
   try {
     const d = await fetchJson('/api/snapshots/' + id);
+    // the user may have picked a snapshot or opened messages while this one was fetched: theirs stays
+    if (followed && !page.follow) return;
     page.shown = d;
     renderDetail(d);
   } catch (e) {
@@ -205,7 +261,8 @@ async function showSnapshot(id) {
     document.getElementById('detail-id').textContent = id;
     detail.replaceChildren(el('p', { class: 'bad' }, e.message));
   }
-  document.getElementById('messages').replaceChildren();
+  // the messages open belong to the snapshot they were read from: cleared only when another snapshot is shown
+  if (page.messagesOf !== id) { document.getElementById('messages').replaceChildren(); page.messagesOf = null; }
   drawGraph();
   drawHistory();
   caption();
@@ -245,6 +302,12 @@ function renderDetail(d) {
 
 async function showMessages(id, topic) {
   const box = document.getElementById('messages');
+  // reading a snapshot's messages is looking at that snapshot: a newer one must not replace it until "follow latest"
+  page.follow = false;
+  document.getElementById('follow').hidden = false;
+  page.messagesOf = id;
+  box.setAttribute('data-snapshot', id);
+  box.setAttribute('data-topic', topic);
   try {
     const m = await fetchJson('/api/snapshots/' + id + '/channels/' + encodeURIComponent(topic));
     const list = el('ol', { id: 'message-list' }, ...m.messages.map(x => el('li', { class: 'message value' },
@@ -264,7 +327,7 @@ function onSummary(s) {
   }
   while (page.summaries.size > 1000) page.summaries.delete(page.summaries.keys().next().value);
   scheduleRedraw();
-  if (isNew && page.follow) showSnapshot(s.id);
+  if (isNew && page.follow) showSnapshot(s.id, true);
 }
 
 let redrawPending = false;
@@ -314,10 +377,17 @@ async function start() {
   const o = await fetchJson('/api/overview');
   document.getElementById('title').textContent = o.title;
   document.getElementById('topics').textContent = 'control ' + o.controlTopic + ' · fragments ' + o.collectionTopic
-    + (o.statusTopic ? '' : ' · no status topic yet: lag unknown');
+    + (o.statusTopic ? '' : ' · lag shown once the nodes publish their status');
   page.maxDetails = o.maxDetails;
   page.topology = o;
+  page.group = o.title + ' (control topic ' + o.controlTopic + ')';
+  drawNotices();
   o.snapshots.forEach(s => page.summaries.set(s.id, s));
+  if (!o.snapshots.length) {
+    document.getElementById('detail').replaceChildren(el('p', { class: 'hint', id: 'waiting' },
+      'Waiting for the first snapshot of group ' + page.group + '. It appears here when the members have '
+      + 'recorded it; "Trigger snapshot now" starts one.'));
+  }
   drawGraph();
   drawChart();
   drawHistory();
@@ -328,7 +398,7 @@ async function start() {
   const connection = document.getElementById('connection');
   events.onopen = () => { connection.textContent = 'live'; connection.className = 'up'; };
   events.onerror = () => { connection.textContent = 'disconnected, retrying…'; connection.className = 'down'; };
-  events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); });
+  events.addEventListener('topology', e => { page.topology = JSON.parse(e.data); drawGraph(); drawNotices(); });
   events.addEventListener('snapshot', e => onSummary(JSON.parse(e.data)));
   events.addEventListener('progress', e => drawProgress(JSON.parse(e.data)));
   events.addEventListener('restores', e => drawRestores(JSON.parse(e.data)));

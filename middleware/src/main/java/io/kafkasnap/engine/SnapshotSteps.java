@@ -13,12 +13,14 @@ import io.kafkasnap.store.StoredHeader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Header;
@@ -113,9 +115,47 @@ final class SnapshotSteps implements Controller {
                 .description("snapshots whose fragment this node published").register(meters);
         this.started = Counter.builder("kafkasnap.snapshots.started").tags(tags)
                 .description("snapshots this node recorded its state for").register(meters);
-        this.capturePause = Timer.builder("kafkasnap.capture.pause").tags(tags)
+        this.capturePause = capturePause(meters, processId);
+        registerReasonCounters(meters, processId);
+    }
+
+    /**
+     * Bucket bounds of the capture pause, 0.1 ms to 10 s. Client-side percentiles are computed over a window of about
+     * two minutes and read 0.0 once no capture fell in it, which with snapshots minutes apart is nearly always; the
+     * buckets count every capture since start, and Prometheus computes any quantile from them
+     * ({@code histogram_quantile(0.99, rate(kafkasnap_capture_pause_seconds_bucket[15m]))}).
+     */
+    static final Duration[] CAPTURE_PAUSE_BUCKETS = Stream.of(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0,
+            100.0, 250.0, 500.0, 1_000.0, 2_500.0, 5_000.0, 10_000.0)
+            .map(ms -> Duration.ofNanos(Math.round(ms * 1_000_000))).toArray(Duration[]::new);
+
+    static Timer capturePause(MeterRegistry meters, String processId) {
+        return Timer.builder("kafkasnap.capture.pause").tags("process", processId)
                 .description("time the event loop stops to commit its step and capture the state")
-                .publishPercentiles(0.5, 0.99).register(meters);
+                .serviceLevelObjectives(CAPTURE_PAUSE_BUCKETS).register(meters);
+    }
+
+    /**
+     * Every reason of the counters by reason, at 0: a series that exists before its first event lets a dashboard tell
+     * "none yet" from "not reported", and makes {@code rate()} and {@code increase()} see the first one.
+     */
+    static void registerReasonCounters(MeterRegistry meters, String processId) {
+        for (Rejection reason : Rejection.values()) {
+            rejections(meters, processId, reason);
+        }
+        for (AbortReason reason : AbortReason.values()) {
+            aborted(meters, processId, reason);
+        }
+    }
+
+    private static Counter rejections(MeterRegistry meters, String processId, Rejection reason) {
+        return Counter.builder("kafkasnap.protocol.rejections").tags("process", processId, "reason", reason.name())
+                .description("protocol inputs rejected, by reason").register(meters);
+    }
+
+    private static Counter aborted(MeterRegistry meters, String processId, AbortReason reason) {
+        return Counter.builder("kafkasnap.snapshots.aborted").tags("process", processId, "reason", reason.wire())
+                .description("snapshots given up here, by reason").register(meters);
     }
 
     // ---- the core's requests -------------------------------------------------------------------------------
@@ -191,7 +231,7 @@ final class SnapshotSteps implements Controller {
 
     @Override
     public void rejected(Rejection reason, String detail) {
-        meters.counter("kafkasnap.protocol.rejections", "process", processId, "reason", reason.name()).increment();
+        rejections(meters, processId, reason).increment();
         log.warn("{}: ignored {}: {}", processId, detail, reason.message());
     }
 
@@ -336,7 +376,7 @@ final class SnapshotSteps implements Controller {
     }
 
     private void announce(long snapshot, AbortReason reason, String detail) {
-        meters.counter("kafkasnap.snapshots.aborted", "process", processId, "reason", reason.wire()).increment();
+        aborted(meters, processId, reason).increment();
         control.write(new ControlRecord.Abort(snapshot, processId, reason.wire(), detail));
     }
 }

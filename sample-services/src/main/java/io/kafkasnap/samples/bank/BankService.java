@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * A bank branch: holds its money under the state key {@value #BALANCE} (an integer) and, on a timer, sends random
@@ -31,12 +32,21 @@ public final class BankService {
     private final long initialBalance;
     private final Random random;
     private final List<String> outgoing;
+    private final Consumer<Start> started;
     private double credit;
 
-    private BankService(long initialBalance, long seed, List<String> outgoing) {
+    /**
+     * How a branch started: with the initial balance (its state had none), or resumed with the balance its state
+     * directory kept, the initial balance then not applied.
+     */
+    public record Start(boolean resumed, long balance) {
+    }
+
+    private BankService(long initialBalance, long seed, List<String> outgoing, Consumer<Start> started) {
         this.initialBalance = initialBalance;
         this.random = new Random(seed);
         this.outgoing = List.copyOf(outgoing);
+        this.started = started;
     }
 
     /**
@@ -50,13 +60,24 @@ public final class BankService {
     public static SnapshotNode.Builder node(String processId, Map<String, ?> kafkaProperties, Path stateDir,
                                             List<String> incoming, List<String> outgoing,
                                             long initialBalance, double rate, long seed) {
+        return node(processId, kafkaProperties, stateDir, incoming, outgoing, initialBalance, rate, seed, s -> { });
+    }
+
+    /**
+     * As {@link #node(String, Map, Path, List, List, long, double, long)}, telling {@code started} (on the node's
+     * thread, once its start task has run) whether the branch began with the initial balance or resumed its own.
+     */
+    public static SnapshotNode.Builder node(String processId, Map<String, ?> kafkaProperties, Path stateDir,
+                                            List<String> incoming, List<String> outgoing,
+                                            long initialBalance, double rate, long seed, Consumer<Start> started) {
+        Objects.requireNonNull(started, "started");
         if (initialBalance < 0) {
             throw new IllegalArgumentException("balance must be >= 0, got " + initialBalance);
         }
         if (rate < 0 || Double.isNaN(rate) || Double.isInfinite(rate)) {
             throw new IllegalArgumentException("rate must be >= 0 messages per second, got " + rate);
         }
-        BankService bank = new BankService(initialBalance, seed, outgoing);
+        BankService bank = new BankService(initialBalance, seed, outgoing, started);
         SnapshotNode.Builder builder = SnapshotNode.builder()
                 .processId(processId)
                 .kafkaProperties(kafkaProperties)
@@ -77,6 +98,9 @@ public final class BankService {
     private void start(NodeContext ctx) {
         if (ctx.state().get(BALANCE) == null) {
             ctx.state().putLong(BALANCE, initialBalance);
+            started.accept(new Start(false, initialBalance));
+        } else {
+            started.accept(new Start(true, ctx.state().getLong(BALANCE, 0)));
         }
     }
 

@@ -59,6 +59,21 @@ final class BankCommand implements Callable<Integer> {
     @Mixin
     MetricsOption metrics;
 
+    private void printStart(BankService.Start start, Path dir) {
+        PrintWriter console = spec.commandLine().getOut();
+        console.println(startLine(id, start, balance, dir));
+        console.flush();
+    }
+
+    /** What {@code kafkasnap bank} prints once the branch has started, with a new balance or a resumed one. */
+    static String startLine(String id, BankService.Start start, long initialBalance, Path dir) {
+        return start.resumed()
+                ? String.format("%s resumed from %s with its stored balance %d (--balance %d not applied)", id,
+                        dir.toAbsolutePath(), start.balance(), initialBalance)
+                : String.format("%s started with initial balance %d (no stored state in %s)", id, start.balance(),
+                        dir.toAbsolutePath());
+    }
+
     @Override
     public Integer call() throws Exception {
         if (in.isEmpty() && out.isEmpty()) {
@@ -74,7 +89,8 @@ final class BankCommand implements Callable<Integer> {
         SnapshotNode node;
         MetricsOption.Endpoint endpoint = metrics.open();
         try {
-            node = BankService.node(id, kafka.clientProperties(), dir, in, out, balance, rate, seedValue)
+            node = BankService.node(id, kafka.clientProperties(), dir, in, out, balance, rate, seedValue,
+                            start -> printStart(start, dir))
                     .controlTopic(topics.controlTopic())
                     .collectionTopic(topics.collectionTopic())
                     .meterRegistry(endpoint.registry())
@@ -93,9 +109,10 @@ final class BankCommand implements Callable<Integer> {
             stopped.countDown();
         }, "kafkasnap-bank-stop"));
         node.start();
-        console.printf("%s running: in %s, out %s, state in %s, initial balance %d, %s transfers/s; "
-                        + "control topic %s; Ctrl-C to stop%n", id, in, out, dir.toAbsolutePath(), balance,
-                DemoCommand.fmt(rate), topics.controlTopic());
+        // the balance is told once the node's start task has read the state: only then is it known whether --balance
+        // applies or the state directory's balance is resumed
+        console.printf("%s running: in %s, out %s, state in %s, %s transfers/s; control topic %s; Ctrl-C to stop%n",
+                id, in, out, dir.toAbsolutePath(), DemoCommand.fmt(rate), topics.controlTopic());
         if (endpoint.port() >= 0) {
             console.printf("metrics: http://localhost:%d/metrics%n", endpoint.port());
         }

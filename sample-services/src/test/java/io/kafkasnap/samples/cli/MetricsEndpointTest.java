@@ -69,6 +69,11 @@ class MetricsEndpointTest {
                 assertThat(value(body, "kafkasnap_outbox_depth")).as(body).isGreaterThanOrEqualTo(0);
                 assertThat(value(body, "kafkasnap_records_duplicates_total")).as(body).isZero();
                 assertThat(value(body, "kafkasnap_handler_failures_total")).as(body).isZero();
+                // registered at 0 at start: the series exist before their first event
+                assertThat(value(body, "kafkasnap_records_gaps_total")).as(body).isZero();
+                assertThat(value(body, "kafkasnap_records_bad_epoch_total")).as(body).isZero();
+                assertThat(value(body, "kafkasnap_snapshots_aborted_total")).as(body).isZero();
+                assertThat(value(body, "kafkasnap_capture_pause_seconds_bucket")).as(body).isGreaterThanOrEqualTo(0);
                 // only the node that was given the registry shows up: meters are tagged by process
                 assertThat(body).contains("process=\"bank-0\"").doesNotContain("process=\"bank-1\"");
             });

@@ -44,6 +44,7 @@ class DashboardBrowserTest {
     Path temp;
 
     @Test
+    @SuppressWarnings("unchecked")
     void graphShowsTheBankATriggeredSnapshotOpensWithStatesAndInFlightMessagesAndRestoresFromThePage()
             throws Exception {
         long seed = seed();
@@ -71,6 +72,9 @@ class DashboardBrowserTest {
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(String.join("\n", graphText(browser)))
                     .as("texts of the topology graph; %s", context).contains(expected));
             assertThat(browser.findElement(By.id("graph-caption")).getText()).contains(prefix);
+            // the full bank has a→b and b→a for every pair: each channel's label must have a place of its own
+            await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(overlappingEdgeLabels(browser))
+                    .as("channel labels drawn over one another; %s", context).isEmpty());
 
             // Trigger from the page until a snapshot has caught transfers on the wire (at 200/s, the first usually does).
             long withMessages = -1;
@@ -87,6 +91,16 @@ class DashboardBrowserTest {
             }
             assertThat(withMessages).as("a snapshot with transfers in flight within 20 tries; %s", context)
                     .isNotNegative();
+            // the history chart's axis names are drawn whole, inside the chart
+            assertThat((List<Object>) browser.executeScript("""
+                    const box = document.getElementById('chart').getBoundingClientRect();
+                    return [...document.querySelectorAll('#chart svg text')]
+                        .filter(t => ['ms', 'in flight / KiB', 'snapshot'].includes(t.textContent))
+                        .filter(t => { const r = t.getBoundingClientRect();
+                          return r.left >= box.left && r.right <= box.right && r.top >= box.top
+                              && r.bottom <= box.bottom; })
+                        .map(t => t.textContent);""")).as("axis names inside the chart; %s", context)
+                    .containsExactlyInAnyOrder("ms", "in flight / KiB", "snapshot");
 
             long chosen = withMessages;
             await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
@@ -111,6 +125,16 @@ class DashboardBrowserTest {
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(graphText(browser))
                     .as("the graph shows the snapshot's in-flight counts; %s", context)
                     .anySatisfy(t -> assertThat(t).contains("✉ " + count)));
+
+            // A newer snapshot arriving while the messages are read must leave them (and the snapshot) in view.
+            long newer = triggerFromPage(browser, context);
+            await().atMost(PAGE_WAIT).until(() -> texts(browser, "#history tr[data-id='" + newer + "'] td"),
+                    c -> !c.isEmpty());
+            assertThat(texts(browser, "#detail-id")).as("snapshot shown after %d arrived; %s", newer, context)
+                    .containsExactly(Long.toString(chosen));
+            assertThat(texts(browser, "#message-list li")).as("messages of %s still shown; %s", topic, context)
+                    .hasSize(count);
+            assertThat(browser.findElement(By.id("follow")).isDisplayed()).as("'follow latest' offered").isTrue();
 
             // Restore the snapshot shown, a complete one, through the page: confirm, then follow it in "Restores".
             String epoch = restoreFromPage(browser, chosen, context);
@@ -184,6 +208,21 @@ class DashboardBrowserTest {
                 .until(() -> browser.switchTo().alert(), Objects::nonNull);
         assertThat(confirm.getText()).startsWith("Restore the whole system to snapshot " + snapshot + "?");
         confirm.accept();
+    }
+
+    /** Pairs of channel labels (those with a lag) whose boxes on the page intersect. */
+    @SuppressWarnings("unchecked")
+    private static List<String> overlappingEdgeLabels(ChromeDriver browser) {
+        return (List<String>) browser.executeScript("""
+                const labels = [...document.querySelectorAll('#graph svg text')]
+                    .filter(t => t.textContent.includes(' · lag '));
+                const out = [];
+                labels.forEach((a, i) => labels.slice(i + 1).forEach(b => {
+                  const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+                  if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom)
+                    out.push(a.textContent + ' / ' + b.textContent);
+                }));
+                return out;""");
     }
 
     /** Every text of the graph's SVG: node labels (process ids, states) and arrow labels (channels). */

@@ -183,6 +183,7 @@ public final class Dashboard implements AutoCloseable {
             cfg.jetty.port = config.port();
             cfg.routes.get("/", ctx -> resource(ctx, "index.html", "text/html; charset=utf-8"));
             cfg.routes.get("/dashboard.js", ctx -> resource(ctx, "dashboard.js", "text/javascript; charset=utf-8"));
+            cfg.routes.get("/view.js", ctx -> resource(ctx, "view.js", "text/javascript; charset=utf-8"));
             cfg.routes.get("/dashboard.css", ctx -> resource(ctx, "dashboard.css", "text/css; charset=utf-8"));
             cfg.routes.get("/api/overview", ctx -> json(ctx, state.overview(System.currentTimeMillis())
                     .put("title", config.title()).put("controlTopic", config.controlTopic())
@@ -265,6 +266,23 @@ public final class Dashboard implements AutoCloseable {
     private void registerMeters() {
         meters.gauge("kafkasnap.dashboard.sse.clients", clients, Queue::size);
         meters.gauge("kafkasnap.snapshots.in.progress", state, DashboardState::inProgressCount);
+        // at 0 from the start, so that a scrape before the first snapshot already has every series
+        for (GlobalSnapshot.Status status : GlobalSnapshot.Status.values()) {
+            if (status != GlobalSnapshot.Status.IN_PROGRESS) {
+                assembled(status.wire());
+            }
+        }
+        snapshotDuration();
+    }
+
+    private Counter assembled(String status) {
+        return Counter.builder("kafkasnap.snapshots.assembled").tag("status", status)
+                .description("snapshots assembled by the dashboard's collector, by status").register(meters);
+    }
+
+    private Timer snapshotDuration() {
+        return Timer.builder("kafkasnap.snapshot.duration").description("trigger to last fragment")
+                .publishPercentileHistogram().register(meters);
     }
 
     /** One gauge per channel as channels appear in join records; NaN while the lag is unknown. */
@@ -330,12 +348,8 @@ public final class Dashboard implements AutoCloseable {
 
     /** Records the meters of an assembled snapshot; called once per snapshot by the reader. */
     void count(SnapshotSummary summary) {
-        Counter.builder("kafkasnap.snapshots.assembled").tag("status", summary.status())
-                .description("snapshots assembled by the dashboard's collector, by status").register(meters)
-                .increment();
-        Timer.builder("kafkasnap.snapshot.duration").description("trigger to last fragment")
-                .publishPercentileHistogram().register(meters)
-                .record(Duration.ofMillis(Math.max(0, summary.toLastFragmentMs())));
+        assembled(summary.status()).increment();
+        snapshotDuration().record(Duration.ofMillis(Math.max(0, summary.toLastFragmentMs())));
     }
 
     @Override

@@ -61,6 +61,14 @@ final class DashboardState {
     private final TreeSet<Long> finished = new TreeSet<>();
     private static final int FINISHED_KEPT = 10_000;
 
+    /** The newest malformed control records are listed on the page; older ones only counted. */
+    static final int MALFORMED_SHOWN = 20;
+    private final java.util.ArrayDeque<Malformed> malformed = new java.util.ArrayDeque<>();
+    private long malformedCount;
+
+    private record Malformed(long offset, long at, String reason) {
+    }
+
     private static final class ProcessInfo {
         final String id;
         List<String> in = List.of();
@@ -101,8 +109,13 @@ final class DashboardState {
         try {
             record = ControlRecord.parse(value);
         } catch (MalformedControlRecordException e) {
-            // the collector logs it; here it only does not count
-            return false;
+            // the collector logs it; the page shows it too, since whoever looks at the page rarely reads the logs
+            malformed.addLast(new Malformed(offset, timestamp, String.valueOf(e.getMessage())));
+            malformedCount++;
+            while (malformed.size() > MALFORMED_SHOWN) {
+                malformed.removeFirst();
+            }
+            return true;
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
         restoresChanged |= !restores.accept(offset, timestamp, record).isEmpty();
@@ -286,9 +299,21 @@ final class DashboardState {
                 n.put("outbox", status.outbox());
                 n.put("snapshotsInFlight", status.inFlight().size());
             }
-            p.out.forEach(t -> from.put(t, p.id));
-            p.in.forEach(t -> to.put(t, p.id));
         }
+        // a channel is drawn from its live ends; a departed process keeps only channels that no live one took over
+        for (boolean departed : new boolean[] {false, true}) {
+            for (ProcessInfo p : processes.values()) {
+                if ((p.leftAt != null) == departed) {
+                    p.out.forEach(t -> from.putIfAbsent(t, p.id));
+                    p.in.forEach(t -> to.putIfAbsent(t, p.id));
+                }
+            }
+        }
+        ObjectNode bad = json.putObject("malformedControl");
+        bad.put("count", malformedCount);
+        ArrayNode badRecords = bad.putArray("records");
+        malformed.forEach(m -> badRecords.addObject().put("offset", m.offset()).put("at", m.at())
+                .put("reason", m.reason()));
         ArrayNode channels = json.putArray("channels");
         Set<String> topics = new TreeSet<>(from.keySet());
         topics.addAll(to.keySet());
@@ -304,7 +329,13 @@ final class DashboardState {
                     c.put("rate", Math.round(rate.perSecond * 10) / 10.0);
                 }
             }
-            StatusRecord receiver = to.get(topic) == null ? null : statuses.get(to.get(topic));
+            ProcessInfo receiverInfo = to.get(topic) == null ? null : processes.get(to.get(topic));
+            boolean receiverLeft = receiverInfo != null && receiverInfo.leftAt != null;
+            if (receiverLeft) {
+                c.put("receiverLeft", true);
+            }
+            // the last position of a receiver that left is no lag anybody will work off
+            StatusRecord receiver = to.get(topic) == null || receiverLeft ? null : statuses.get(to.get(topic));
             Long position = receiver == null ? null : receiver.positions().get(topic);
             if (position != null) {
                 c.put("position", position);

@@ -68,6 +68,52 @@ class DashboardStateTest {
     }
 
     @Test
+    void aChannelOfAProcessThatLeftIsDrawnFromItsLiveSuccessorAndADepartedReceiverHasNoLag() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        state.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of("a.x", "a.y")).toJson());
+        state.onControl(1, 1_000, new ControlRecord.Join("old", List.of("a.x"), List.of()).toJson());
+        state.onControl(2, 1_000, new ControlRecord.Join("y", List.of("a.y"), List.of()).toJson());
+        state.onStatus("y", utf8("{\"v\":1,\"process\":\"y\",\"at\":1000,\"epoch\":0,\"positions\":{\"a.y\":3},"
+                + "\"outbox\":0,\"inFlight\":[]}"));
+        state.onEndOffsets(Map.of("a.x", 10L, "a.y", 10L), 1_000);
+        state.onControl(3, 2_000, new ControlRecord.Leave("old").toJson());
+        state.onControl(4, 2_000, new ControlRecord.Leave("y").toJson());
+        // "old" sorts after "new": the live receiver must win whatever the order of the ids
+        state.onControl(5, 3_000, new ControlRecord.Join("new", List.of("a.x"), List.of()).toJson());
+
+        JsonNode topology = state.topology(3_000);
+        assertThat(channel(topology, "a.x").path("to").asText()).as("a.x's receiver").isEqualTo("new");
+        assertThat(channel(topology, "a.x").has("receiverLeft")).isFalse();
+        JsonNode ay = channel(topology, "a.y");
+        assertThat(ay.path("to").asText()).isEqualTo("y");
+        assertThat(ay.path("receiverLeft").asBoolean()).isTrue();
+        assertThat(ay.has("lag")).as("lag of a receiver that left; %s", ay).isFalse();
+        assertThat(process(topology, "y").path("state").asText()).isEqualTo("left");
+    }
+
+    @Test
+    void malformedControlRecordsAreListedWithOffsetAndReasonAndOnlyTheNewestAreKept() {
+        DashboardState state = new DashboardState(10, 2, 0);
+        assertThat(state.onControl(0, 1_000, new ControlRecord.Join("a", List.of(), List.of()).toJson())).isTrue();
+        assertThat(state.topology(1_000).path("malformedControl").path("count").asLong()).isZero();
+        assertThat(state.onControl(1, 2_000, utf8("not json"))).as("a malformed record changes what is shown")
+                .isTrue();
+        JsonNode bad = state.topology(2_000).path("malformedControl");
+        assertThat(bad.path("count").asLong()).isEqualTo(1);
+        assertThat(bad.path("records").get(0).path("offset").asLong()).isEqualTo(1);
+        assertThat(bad.path("records").get(0).path("at").asLong()).isEqualTo(2_000);
+        assertThat(bad.path("records").get(0).path("reason").asText()).isNotBlank();
+        for (int i = 0; i < DashboardState.MALFORMED_SHOWN + 5; i++) {
+            state.onControl(10 + i, 3_000, utf8("{\"type\":\"nonsense\"}"));
+        }
+        bad = state.topology(3_000).path("malformedControl");
+        assertThat(bad.path("count").asLong()).isEqualTo(DashboardState.MALFORMED_SHOWN + 6);
+        assertThat(bad.path("records")).hasSize(DashboardState.MALFORMED_SHOWN);
+        assertThat(bad.path("records").get(DashboardState.MALFORMED_SHOWN - 1).path("offset").asLong())
+                .as("newest last").isEqualTo(10 + DashboardState.MALFORMED_SHOWN + 4);
+    }
+
+    @Test
     void inProgressNamesWhoHasPublishedAndTheChannelsStillAwaited() {
         DashboardState state = new DashboardState(10, 2, 0);
         state.onControl(0, 1_000, new ControlRecord.Join("a", List.of("b.a"), List.of("a.b")).toJson());
