@@ -182,12 +182,14 @@ public final class NodeEngine {
      *
      * @param beginnings    the first offset of every incoming channel, for those this node has no stored position of
      * @param lastOutEpochs the epoch of the last record of each outgoing channel, -1 for an empty one
+     * @param heads         reads the incoming channels whose head retention removed, for a node without state
      * @return where to read each incoming channel from
      *                      (a process that ran before, lost its state directory and has sent in the current epoch
      *                      waits for a restore: starting over would send other records under sequence numbers that
      *                      its receivers have applied)
      */
-    public Map<String, Long> open(long actFrom, Map<String, Long> beginnings, Map<String, Long> lastOutEpochs) {
+    public Map<String, Long> open(long actFrom, Map<String, Long> beginnings, Map<String, Long> lastOutEpochs,
+                                  ChannelHeads heads) {
         dispatcher.actFrom(actFrom);
         ControlHistory history = dispatcher.history();
         long ranBefore = history.firstJoin(processId).orElse(Long.MAX_VALUE);
@@ -207,6 +209,9 @@ public final class NodeEngine {
             }
         }
         Map<String, Long> stored = store.positions();
+        if (fresh && !isAwaitingRestore()) {
+            refuseLostHeads(history, beginnings, heads);
+        }
         Map<String, Long> positions = new HashMap<>();
         for (String channel : settings.incoming()) {
             Long position = stored.containsKey(channel) ? stored.get(channel) : beginnings.get(channel);
@@ -220,6 +225,29 @@ public final class NodeEngine {
                 settings.handler(), context, steps, meters, broken.contains(BrokenVariant.APPLY_GAP));
         opened = true;
         return positions;
+    }
+
+    /**
+     * A node without state starts in the latest restore's epoch (rebuilt from its snapshot, or from its initial state)
+     * or, with none, from its initial state at the start of every incoming channel. Either way it must see each
+     * sender's first record of that epoch; if retention removed it, starting would silently lose what it held.
+     */
+    private void refuseLostHeads(ControlHistory history, Map<String, Long> beginnings, ChannelHeads heads) {
+        long current = history.latestRestore().map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
+        List<String> lost = settings.incoming().stream().sorted()
+                .filter(c -> beginnings.getOrDefault(c, 0L) > 0)
+                .filter(c -> !heads.holdsStartOf(c, beginnings.get(c), current)).toList();
+        if (lost.isEmpty()) {
+            return;
+        }
+        String what = current == 0 ? "the first records its senders sent" : "the fence of epoch " + current
+                + " (the restore at control offset " + current + ")";
+        throw new IllegalStateException(processId + " has no state (a new process, or its state directory was lost)"
+                + " and cannot start from a guess: retention removed " + what + " from " + lost.stream()
+                .map(c -> c + " (now starting at offset " + beginnings.get(c) + ")").toList() + ", so the records"
+                + " it would apply first are gone. Restore a complete snapshot that has " + processId + " as a member"
+                + " (kafkasnap restore <snapshot>), written after the senders' records that are still kept, or"
+                + " create channels with retention.ms=-1");
     }
 
     /** The thread that drives the engine: handlers may use their context on it only. */

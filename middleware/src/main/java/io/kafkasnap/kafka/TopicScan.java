@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,6 +40,19 @@ public final class TopicScan {
      */
     public static void readUpTo(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
                                 Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        readUntil(consumer, partition, end, timeout, record -> {
+            sink.accept(record);
+            return false;
+        });
+    }
+
+    /**
+     * As {@link #readUpTo}, but stops early once {@code done} returns true for a record.
+     *
+     * @return whether {@code done} stopped the scan before {@code end}
+     */
+    public static boolean readUntil(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+                                    Duration timeout, Predicate<ConsumerRecord<byte[], byte[]>> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (consumer.position(partition) < end) {
             if (System.nanoTime() > deadline) {
@@ -46,11 +60,12 @@ public final class TopicScan {
                         + consumer.position(partition));
             }
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                if (record.offset() < end) {
-                    sink.accept(record);
+                if (record.offset() < end && done.test(record)) {
+                    return true;
                 }
             }
         }
+        return false;
     }
 
     /** Every record of partition 0 of {@code topic}, from its start to its end when called. */

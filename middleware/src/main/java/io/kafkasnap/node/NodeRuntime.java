@@ -3,6 +3,7 @@ package io.kafkasnap.node;
 import io.kafkasnap.api.NodeTask;
 import io.kafkasnap.api.RecordHandler;
 import io.kafkasnap.api.RestoreListener;
+import io.kafkasnap.engine.ChannelHeads;
 import io.kafkasnap.engine.InputControl;
 import io.kafkasnap.engine.InputRecord;
 import io.kafkasnap.engine.NodeEngine;
@@ -207,7 +208,7 @@ final class NodeRuntime {
             long actFrom = engine.actFrom(joinOffset);
             catchUpControl(actFrom);
             Map<String, Long> positions = engine.open(actFrom, beginnings(),
-                    engine.isFresh() ? lastOutEpochs() : Map.of());
+                    engine.isFresh() ? lastOutEpochs() : Map.of(), this::holdsStartOf);
             List<TopicPartition> assigned = new ArrayList<>();
             assigned.add(new TopicPartition(controlTopic, 0));
             incoming.forEach(topic -> assigned.add(new TopicPartition(topic, 0)));
@@ -315,6 +316,29 @@ final class NodeRuntime {
         consumer.beginningOffsets(incoming.stream().map(topic -> new TopicPartition(topic, 0)).toList())
                 .forEach((tp, offset) -> beginnings.put(tp.topic(), offset));
         return beginnings;
+    }
+
+    /** Reads an incoming channel from {@code from} until its start of {@code epoch} is judged there or gone. */
+    private boolean holdsStartOf(String channel, long from, long epoch) {
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(kafka);
+        TopicPartition partition = new TopicPartition(channel, 0);
+        ChannelHeads.Judge judge = new ChannelHeads.Judge(epoch);
+        try (KafkaConsumer<byte[], byte[]> reader = TopicScan.consumer(properties)) {
+            reader.assign(List.of(partition));
+            reader.seek(partition, from);
+            long end = reader.endOffsets(List.of(partition)).get(partition);
+            TopicScan.readUntil(reader, partition, end, CATCH_UP_TIMEOUT, record -> {
+                ChannelHeaders.Sequence sequence;
+                try {
+                    sequence = ChannelHeaders.sequence(record.headers());
+                } catch (IllegalArgumentException e) {
+                    return false; // malformed headers: the node skips such a record and says so when it reads it
+                }
+                return sequence != null && judge.offer(sequence.epoch(), sequence.seq());
+            });
+        }
+        return judge.holdsStart();
     }
 
     /** The epoch of the last record of each outgoing channel (-1 if empty), for a node that lost its state. */

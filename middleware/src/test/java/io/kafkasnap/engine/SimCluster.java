@@ -320,7 +320,16 @@ final class SimCluster {
             List<Rec> log = logs.get(c);
             lastOut.put(c, log.isEmpty() ? -1L : ChannelHeaders.sequence(log.get(log.size() - 1).headers()).epoch());
         }
-        Map<String, Long> positions = p.engine.open(actFrom, beginnings, lastOut);
+        Map<String, Long> positions = p.engine.open(actFrom, beginnings, lastOut, (channel, from, epoch) -> {
+            ChannelHeads.Judge judge = new ChannelHeads.Judge(epoch);
+            for (Rec r : logs.get(channel)) {
+                ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
+                if (r.offset() >= from && seq != null && judge.offer(seq.epoch(), seq.seq())) {
+                    break;
+                }
+            }
+            return judge.holdsStart();
+        });
         p.readPos.clear();
         p.readPos.putAll(positions);
         p.readPos.put(CONTROL, actFrom);

@@ -25,6 +25,7 @@ public final class BankProcess {
     private final Path stateDir;
     private final Path logDir;
     private final long seed;
+    private long launchedAt;
     private Process process;
     private Path output;
     private int starts;
@@ -80,6 +81,26 @@ public final class BankProcess {
             command.addAll(List.of("--out", String.join(",", out)));
         }
         process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        launchedAt = System.nanoTime();
+    }
+
+    /**
+     * Whether the service has printed that it runs, without waiting.
+     *
+     * @throws IllegalStateException naming what it printed, if it ended or has taken more than a minute since launch
+     */
+    public boolean checkRunning() {
+        if (output().contains(id + " running")) {
+            return true;
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException(id + " ended at start: " + output());
+        }
+        if (System.nanoTime() - launchedAt > START_PATIENCE.toNanos()) {
+            throw new IllegalStateException(id + " did not start within " + START_PATIENCE.toSeconds() + " s: "
+                    + output());
+        }
+        return false;
     }
 
     /**
@@ -88,15 +109,7 @@ public final class BankProcess {
      * @throws IllegalStateException naming what it printed, if it ends or takes more than a minute
      */
     public void awaitRunning() throws InterruptedException {
-        long deadline = System.nanoTime() + START_PATIENCE.toNanos();
-        while (!output().contains(id + " running")) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(id + " ended at start: " + output());
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(id + " did not start within " + START_PATIENCE.toSeconds() + " s: "
-                        + output());
-            }
+        while (!checkRunning()) {
             // A child process's output file has nothing to wait on; look again shortly.
             Thread.sleep(50);
         }

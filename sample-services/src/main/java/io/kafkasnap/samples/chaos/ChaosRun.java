@@ -9,11 +9,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -98,6 +100,7 @@ public final class ChaosRun {
         int complete = 0;
         int violations = 0;
         int unfinished = 0;
+        Set<BankProcess> starting = new LinkedHashSet<>();
         try (SnapshotCollector collector = SnapshotCollector.builder(kafka).controlTopic(prefix + "control")
                 .collectionTopic(prefix + "fragments").timeout(Duration.ofSeconds(60)).build()) {
             for (BankProcess bank : banks) {
@@ -122,13 +125,17 @@ public final class ChaosRun {
                     collector.trigger(Optional.empty());
                     nextTrigger = now + plan.triggerEvery().toNanos();
                 }
+                // A killed service is started again at once but not waited for, so kills keep the announced
+                // cadence; a victim still starting is killed in its start, which is a timing worth having too.
                 if (now >= nextKill) {
                     BankProcess victim = banks.get(random.nextInt(banks.size()));
                     victim.kill();
-                    victim.start(plan.rate());
+                    victim.launch(plan.rate());
+                    starting.add(victim);
                     kills++;
-                    nextKill = System.nanoTime() + plan.killEvery().toNanos();
+                    nextKill += plan.killEvery().toNanos();
                 }
+                starting.removeIf(BankProcess::checkRunning);
                 if (brokerDown < 0 && now >= nextBrokerKill) {
                     List<Integer> ids = brokers.ids();
                     brokerDown = ids.get(random.nextInt(ids.size()));
@@ -185,6 +192,9 @@ public final class ChaosRun {
                                 1, Integer::sum);
                     }
                 }
+            }
+            for (BankProcess bank : starting) {
+                bank.awaitRunning();
             }
             if (brokerDown >= 0) {
                 brokers.restart(brokerDown);
