@@ -169,7 +169,8 @@ public final class HandlerTestDriver implements AutoCloseable {
         incoming.forEach(c -> beginnings.put(c, 0L));
         Map<String, Long> lastOut = new HashMap<>();
         outgoing.forEach(c -> lastOut.put(c, -1L));
-        Map<String, Long> positions = engine.open(actFrom, beginnings, lastOut);
+        // The driver's channels keep their whole history, so no head is ever gone.
+        Map<String, Long> positions = engine.open(actFrom, beginnings, lastOut, (channel, from, epoch) -> true);
         inRead.putAll(positions);
         engine.bindTo(Thread.currentThread());
         engine.firstStep();
