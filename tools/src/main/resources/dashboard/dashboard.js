@@ -20,7 +20,8 @@ const page = {
 
 const graph = echarts.init(document.getElementById('graph'), null, { renderer: 'svg' });
 const chart = echarts.init(document.getElementById('chart'), null, { renderer: 'svg' });
-window.addEventListener('resize', () => { graph.resize(); chart.resize(); });
+// the graph's nodes and channel labels are placed for its size (DashboardView.layoutGraph): placed anew on a resize
+window.addEventListener('resize', () => { graph.resize(); chart.resize(); drawGraph(); });
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -49,6 +50,13 @@ function commonPrefix(topics) {
   const last = p.lastIndexOf('.');
   const cut = last < 0 ? -1 : p.lastIndexOf('.', last - 1);
   return cut < 0 ? '' : p.slice(0, cut + 1);
+}
+
+// the width of a channel label as the graph draws it (ECharts' default sans-serif)
+const labelCanvas = document.createElement('canvas').getContext('2d');
+function labelWidth(text) {
+  labelCanvas.font = DashboardView.EDGE_LABEL.fontSize + 'px sans-serif';
+  return labelCanvas.measureText(text).width;
 }
 
 function drawGraph() {
@@ -94,17 +102,21 @@ function drawGraph() {
       lineStyle: { width: sc && sc.count > 0 ? 3 : 1.5, color: sc && sc.count > 0 ? '#1565c0' : '#888',
         type: end.departed || end.target === DashboardView.NO_RECEIVER ? 'dashed' : 'solid' } });
   });
-  DashboardView.separateOpposite(edges);
+  const size = { width: graph.getWidth(), height: graph.getHeight() };
+  const { positions, box } = DashboardView.layoutGraph(nodes, edges, size, labelWidth);
+  nodes.forEach(n => { [n.x, n.y] = positions[n.id]; });
   graph.setOption({
     // redrawn every few seconds with fresh lag: animating each redraw would only move things about
     animation: false,
     tooltip: { formatter: p => p.dataType === 'edge' ? p.data.label.formatter : (p.data.tip || p.name) },
     series: [{
-      type: 'graph', layout: 'circular', circular: { rotateLabel: false }, roam: true,
+      // placed by DashboardView.layoutGraph (on a circle, in this box), so that channel labels keep apart
+      type: 'graph', layout: 'none', left: box.left, top: box.top, width: box.width, height: box.height, roam: true,
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
       label: { position: 'bottom', distance: 6, verticalAlign: 'top', lineHeight: 15, fontSize: 12 },
       // a light backing keeps a label readable where it crosses another channel's line
-      edgeLabel: { fontSize: 10, color: '#333', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3],
+      edgeLabel: { fontSize: DashboardView.EDGE_LABEL.fontSize, distance: DashboardView.EDGE_LABEL.distance,
+        padding: DashboardView.EDGE_LABEL.padding, color: '#333', backgroundColor: 'rgba(255,255,255,0.85)',
         borderRadius: 2 },
       emphasis: { focus: 'adjacency', edgeLabel: { show: true } },
       data: nodes, links: edges,

@@ -73,6 +73,8 @@ class DashboardBrowserTest {
                     .as("texts of the topology graph; %s", context).contains(expected));
             assertThat(browser.findElement(By.id("graph-caption")).getText()).contains(prefix);
             // the full bank has a→b and b→a for every pair: each channel's label must have a place of its own
+            assertThat(graphText(browser)).as("channel labels with their lag").filteredOn(t -> t.contains(" · lag "))
+                    .hasSameSizeAs(topology.allTopics(""));
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(overlappingEdgeLabels(browser))
                     .as("channel labels drawn over one another; %s", context).isEmpty());
 
@@ -210,17 +212,31 @@ class DashboardBrowserTest {
         confirm.accept();
     }
 
-    /** Pairs of channel labels (those with a lag) whose boxes on the page intersect. */
+    /**
+     * Pairs of channel labels (those with a lag) that intersect on the page, with their corners. Labels are drawn along
+     * their channels, turned: their boxes are the text's own box through its transformation to the screen, compared
+     * side by side (separating axes). Their bounding rectangles on the screen would be no measure: two turned labels
+     * one above the other have intersecting bounding rectangles without touching.
+     */
     @SuppressWarnings("unchecked")
     private static List<String> overlappingEdgeLabels(ChromeDriver browser) {
         return (List<String>) browser.executeScript("""
+                const corners = t => {
+                  const b = t.getBBox(), m = t.getScreenCTM();
+                  return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+                    .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+                };
+                const apart = (p, q) => [p, q].some(quad => quad.some((c, i) => {
+                  const d = quad[(i + 1) % 4], ax = d[1] - c[1], ay = c[0] - d[0];
+                  const pp = p.map(([x, y]) => x * ax + y * ay), pq = q.map(([x, y]) => x * ax + y * ay);
+                  return Math.max(...pp) <= Math.min(...pq) || Math.max(...pq) <= Math.min(...pp);
+                }));
                 const labels = [...document.querySelectorAll('#graph svg text')]
-                    .filter(t => t.textContent.includes(' · lag '));
+                    .filter(t => t.textContent.includes(' · lag ')).map(t => ({ text: t.textContent, box: corners(t) }));
                 const out = [];
                 labels.forEach((a, i) => labels.slice(i + 1).forEach(b => {
-                  const r = a.getBoundingClientRect(), q = b.getBoundingClientRect();
-                  if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom)
-                    out.push(a.textContent + ' / ' + b.textContent);
+                  if (!apart(a.box, b.box)) out.push(a.text + ' / ' + b.text + ' '
+                      + JSON.stringify([a.box, b.box].map(q => q.map(c => c.map(Math.round)))));
                 }));
                 return out;""");
     }

@@ -1,9 +1,11 @@
 package io.kafkasnap.tools.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The page's view computations (view.js) run under Node, the same file the page loads: how channels between one pair
- * of processes are bent apart, how the history chart's scale copes with an outlier, how channel ends that are no
+ * The page's view computations (view.js) run under Node, the same file the page loads: where the graph's processes
+ * go and how its channels are bent so that no two channel labels overlap, how the history chart's scale copes with an outlier, how channel ends that are no
  * process and processes that left are labelled.
  */
 class DashboardViewTest {
@@ -56,30 +58,140 @@ class DashboardViewTest {
         return MAPPER.readTree(text);
     }
 
-    private static Object edge(String from, String to, String topic) {
-        return MAPPER.createObjectNode().put("source", from).put("target", to).put("topic", topic)
-                .<com.fasterxml.jackson.databind.node.ObjectNode>set("label", MAPPER.createObjectNode())
-                .set("lineStyle", MAPPER.createObjectNode());
+    private static ObjectNode edge(String from, String to, String label) {
+        ObjectNode edge = MAPPER.createObjectNode().put("source", from).put("target", to).put("topic", label);
+        edge.putObject("label").put("show", true).put("formatter", label);
+        edge.putObject("lineStyle");
+        return edge;
     }
 
-    private static double curveness(JsonNode edges, String topic) {
-        for (JsonNode e : edges) {
-            if (e.path("topic").asText().equals(topic)) {
-                return e.path("lineStyle").path("curveness").asDouble(Double.NaN);
+    /** Every process sends to every other one, as in the bank's full topology; labels as long as the page writes. */
+    private static List<Object> fullGraph(int processes, List<Object> edges) {
+        List<Object> nodes = new ArrayList<>();
+        for (int a = 0; a < processes; a++) {
+            nodes.add(Map.of("id", "bank-" + a, "symbolSize", 28));
+            for (int b = 0; b < processes; b++) {
+                if (a != b) {
+                    edges.add(edge("bank-" + a, "bank-" + b, "bank." + a + "." + b + " · lag 12345 · 96.9/s · ✉ 12"));
+                }
             }
         }
-        throw new AssertionError("no edge " + topic + " in " + edges);
+        return nodes;
+    }
+
+    /** The corners of each edge's label, as [[x, y] × 4]. */
+    private static List<double[][]> corners(JsonNode layout) {
+        List<double[][]> out = new ArrayList<>();
+        for (JsonNode quad : layout.path("corners")) {
+            double[][] q = new double[4][2];
+            for (int i = 0; i < 4; i++) {
+                q[i][0] = quad.get(i).get(0).asDouble();
+                q[i][1] = quad.get(i).get(1).asDouble();
+            }
+            out.add(q);
+        }
+        return out;
+    }
+
+    /** Whether two convex quadrilaterals intersect (no side of either separates them). */
+    private static boolean intersect(double[][] p, double[][] q) {
+        for (double[][] quad : List.of(p, q)) {
+            for (int i = 0; i < 4; i++) {
+                double ax = quad[(i + 1) % 4][1] - quad[i][1];
+                double ay = quad[i][0] - quad[(i + 1) % 4][0];
+                double minP = Double.MAX_VALUE, maxP = -Double.MAX_VALUE;
+                double minQ = Double.MAX_VALUE, maxQ = -Double.MAX_VALUE;
+                for (int k = 0; k < 4; k++) {
+                    double vp = p[k][0] * ax + p[k][1] * ay;
+                    double vq = q[k][0] * ax + q[k][1] * ay;
+                    minP = Math.min(minP, vp);
+                    maxP = Math.max(maxP, vp);
+                    minQ = Math.min(minQ, vq);
+                    maxQ = Math.max(maxQ, vq);
+                }
+                if (maxP <= minQ || maxQ <= minP) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Test
-    void oppositeChannelsBendToOppositeSidesAndASecondChannelOfTheSameDirectionBendsFurther() throws Exception {
-        JsonNode edges = call("separateOpposite", List.of(edge("a", "b", "a.b"), edge("b", "a", "b.a"),
-                edge("a", "b", "a.b.2"), edge("a", "c", "a.c")));
-        // the same positive curveness on reversed directions is a bend to the other side of the line a–b
-        assertThat(curveness(edges, "a.b")).isPositive().isEqualTo(curveness(edges, "b.a"));
-        assertThat(curveness(edges, "a.b.2")).as("second a→b channel").isGreaterThan(curveness(edges, "a.b"));
-        assertThat(curveness(edges, "a.c")).as("a lone channel").isLessThan(curveness(edges, "a.b"));
-        assertThat(edges).allSatisfy(e -> assertThat(e.path("label").path("position").asText()).isEqualTo("middle"));
+    void inAFullGraphOfThreeFourOrFiveProcessesNoTwoChannelLabelsOverlapAndAllStayInTheGraph() throws Exception {
+        // 788 is the graph's width in the browser test's window; labels of five processes' twenty channels as long
+        // as these need about 700
+        for (int width : List.of(700, 788, 1000, 1400)) {
+            for (int processes = 3; processes <= 5; processes++) {
+                List<Object> edges = new ArrayList<>();
+                List<Object> nodes = fullGraph(processes, edges);
+                JsonNode layout = call("layoutGraph", nodes, edges, Map.of("width", width, "height", 460));
+                List<double[][]> boxes = corners(layout);
+                String context = processes + " processes in " + width + " × 460: " + layout;
+                assertThat(boxes).as(context).hasSize(edges.size());
+                List<String> overlapping = new ArrayList<>();
+                for (int i = 0; i < boxes.size(); i++) {
+                    for (int j = i + 1; j < boxes.size(); j++) {
+                        if (intersect(boxes.get(i), boxes.get(j))) {
+                            overlapping.add(layout.path("edges").get(i).path("topic").asText() + " / "
+                                    + layout.path("edges").get(j).path("topic").asText());
+                        }
+                    }
+                }
+                assertThat(overlapping).as("labels that overlap; %s", context).isEmpty();
+                assertThat(layout.path("overlaps")).as("overlaps the layout reports; %s", context).isEmpty();
+                int w = width;
+                assertThat(boxes.stream().flatMap(java.util.Arrays::stream)).as("label corners; %s", context)
+                        .allSatisfy(c -> assertThat(c[0] >= 0 && c[0] <= w && c[1] >= 0 && c[1] <= 460)
+                                .as("corner %s inside the graph", java.util.Arrays.toString(c)).isTrue());
+                // with layout 'none', a→b bent by c and b→a bent by −c would be one and the same curve
+                Map<String, Double> bends = new java.util.HashMap<>();
+                layout.path("edges").forEach(e -> bends.put(e.path("source").asText() + ">"
+                        + e.path("target").asText(), e.path("lineStyle").path("curveness").asDouble()));
+                bends.forEach((key, c) -> {
+                    String[] ends = key.split(">");
+                    assertThat(c).as("bend of %s against that of the reverse channel; %s", key, context)
+                            .isNotEqualTo(-bends.get(ends[1] + ">" + ends[0]));
+                });
+            }
+        }
+    }
+
+    @Test
+    void theLabelsOfTheTwoChannelsBetweenTwoProcessesSitApart() throws Exception {
+        List<Object> nodes = List.of(Map.of("id", "a", "symbolSize", 28), Map.of("id", "b", "symbolSize", 28));
+        JsonNode layout = call("layoutGraph", nodes, List.of(edge("a", "b", "a.b · lag 3"), edge("b", "a", "b.a · lag 4")),
+                Map.of("width", 600, "height", 400));
+        assertThat(layout.path("overlaps")).as("%s", layout).isEmpty();
+        assertThat(intersect(corners(layout).get(0), corners(layout).get(1))).as("%s", layout).isFalse();
+        assertThat(layout.path("edges")).allSatisfy(e -> {
+            assertThat(e.path("label").path("position").asText()).isIn("middle", "insideMiddleBottom");
+            assertThat(e.path("lineStyle").path("curveness").asDouble()).isNotZero();
+        });
+        // the layout's own check sees labels on one another, turned or not, and only those
+        List<List<Integer>> upright = List.of(List.of(0, 0), List.of(100, 0), List.of(100, 14), List.of(0, 14));
+        List<List<Integer>> turned = List.of(List.of(90, -20), List.of(130, 20), List.of(120, 30), List.of(80, -10));
+        List<List<Integer>> below = List.of(List.of(0, 20), List.of(100, 20), List.of(100, 34), List.of(0, 34));
+        assertThat(call("overlapping", List.of(upright, turned, below)).toString()).isEqualTo("[[0,1]]");
+    }
+
+    @Test
+    void processesAreSpreadInsideTheGraphAndTheBoxGivenToEChartsIsTheirs() throws Exception {
+        List<Object> edges = new ArrayList<>();
+        JsonNode layout = call("layoutGraph", fullGraph(4, edges), edges, Map.of("width", 788, "height", 460));
+        JsonNode box = layout.path("box");
+        double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
+        for (JsonNode p : layout.path("positions")) {
+            minX = Math.min(minX, p.get(0).asDouble());
+            maxX = Math.max(maxX, p.get(0).asDouble());
+            minY = Math.min(minY, p.get(1).asDouble());
+            maxY = Math.max(maxY, p.get(1).asDouble());
+        }
+        assertThat(layout.path("positions")).hasSize(4);
+        assertThat(minX).isGreaterThan(0).isCloseTo(box.path("left").asDouble(), within(1e-6));
+        assertThat(minY).isGreaterThan(0).isCloseTo(box.path("top").asDouble(), within(1e-6));
+        assertThat(maxX).isLessThan(788).isCloseTo(minX + box.path("width").asDouble(), within(1e-6));
+        assertThat(maxY).isLessThan(460).isCloseTo(minY + box.path("height").asDouble(), within(1e-6));
     }
 
     @Test
