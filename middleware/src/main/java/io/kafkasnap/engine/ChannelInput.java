@@ -5,7 +5,6 @@ import io.kafkasnap.api.NodeContext;
 import io.kafkasnap.api.RecordHandler;
 
 import io.kafkasnap.format.ChannelHeaders;
-import io.kafkasnap.format.Markers;
 import io.kafkasnap.format.Sequencing;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.StoreException;
@@ -95,9 +94,13 @@ final class ChannelInput {
         }
         Sequencing.Verdict verdict;
         ChannelHeaders.Sequence sequence;
-        long snapshot = -1;
+        long snapshot;
+        boolean fence;
         try {
-            sequence = ChannelHeaders.sequence(record.headers());
+            ChannelHeaders.Read read = ChannelHeaders.read(record.headers());
+            sequence = read.sequence();
+            snapshot = read.marker();
+            fence = read.fence();
             if (sequence != null && sequence.epoch() > epochs.current()) {
                 if (epochs.ahead(sequence.epoch()) == EpochVerdict.WAIT) {
                     // The sender applied a restore this node has not applied yet: wait for it.
@@ -116,9 +119,6 @@ final class ChannelInput {
             verdict = sequences.check(record.topic(), sequence);
             if (brokenAppliesGaps && verdict == Sequencing.Verdict.GAP) {
                 verdict = Sequencing.Verdict.APPLY;
-            }
-            if (Markers.isMarker(record.headers())) {
-                snapshot = Markers.snapshotOf(record.headers());
             }
         } catch (IllegalArgumentException e) {
             skip(record, e.getMessage());
@@ -147,7 +147,7 @@ final class ChannelInput {
             case APPLY -> {
             }
         }
-        if (ChannelHeaders.isFence(record.headers())) {
+        if (fence) {
             protocol.onSkippedRecord(record.topic(), record.offset());
         } else if (snapshot >= 0) {
             protocol.onMarker(record.topic(), record.offset(), snapshot);

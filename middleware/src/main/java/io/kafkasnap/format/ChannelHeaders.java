@@ -89,6 +89,54 @@ public final class ChannelHeaders {
         return new Sequence(epoch.getAsLong(), seq.getAsLong());
     }
 
+    /**
+     * What a channel record's {@code kafkasnap-*} headers say.
+     *
+     * @param sequence null for a record with neither {@value #EPOCH} nor {@value #SEQ} (a plain Kafka producer's)
+     * @param marker the snapshot id of a marker, -1 for any other record
+     */
+    public record Read(Sequence sequence, long marker, boolean fence) {
+    }
+
+    /**
+     * Reads every {@code kafkasnap-*} header of a record in one pass over its headers, with the rules of
+     * {@link #sequence}, {@link Markers#snapshotOf} and {@link #isFence} (the last of a repeated header wins, as with
+     * {@link Headers#lastHeader}). A receiver reads these for every record; each {@code lastHeader} walks all of them.
+     *
+     * @throws IllegalArgumentException naming the header whose value is malformed
+     */
+    public static Read read(Headers headers) {
+        Header epoch = null;
+        Header seq = null;
+        Header marker = null;
+        boolean fence = false;
+        for (Header header : headers) {
+            String key = header.key();
+            if (!key.startsWith(RESERVED_PREFIX)) {
+                continue;
+            }
+            switch (key) {
+                case EPOCH -> epoch = header;
+                case SEQ -> seq = header;
+                case Markers.HEADER -> marker = header;
+                case FENCE -> fence = true;
+                default -> {
+                }
+            }
+        }
+        long epochValue = epoch == null ? -1 : decimalValue(epoch, EPOCH);
+        long seqValue = seq == null ? -1 : decimalValue(seq, SEQ);
+        Sequence sequence = null;
+        if (epoch != null || seq != null) {
+            if (epoch == null || seq == null) {
+                throw new IllegalArgumentException("has " + (epoch == null ? SEQ : EPOCH) + " without "
+                        + (epoch == null ? EPOCH : SEQ));
+            }
+            sequence = new Sequence(epochValue, seqValue);
+        }
+        return new Read(sequence, marker == null ? -1 : Markers.snapshotOf(marker), fence);
+    }
+
     public static boolean isFence(Headers headers) {
         return headers.lastHeader(FENCE) != null;
     }
@@ -98,12 +146,16 @@ public final class ChannelHeaders {
         if (header == null) {
             return OptionalLong.empty();
         }
+        return OptionalLong.of(decimalValue(header, name));
+    }
+
+    private static long decimalValue(Header header, String name) {
         long value = parseDecimal(header.value());
         if (value < 0) {
             String text = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
             throw new IllegalArgumentException(name + " header '" + text + "' is not a non-negative decimal");
         }
-        return OptionalLong.of(value);
+        return value;
     }
 
     /**

@@ -40,6 +40,11 @@ public final class Markers {
         if (header == null) {
             throw new IllegalArgumentException("no " + HEADER + " header");
         }
+        return snapshotOf(header);
+    }
+
+    /** The snapshot id a {@value #HEADER} header holds. */
+    static long snapshotOf(Header header) {
         String text = header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
         try {
             long snapshot = Long.parseLong(text);

@@ -69,6 +69,8 @@ final class RocksNodeStore implements NodeStore {
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private long nextOutboxId;
+    /** Each channel's name in UTF-8, encoded once: every outbox entry starts with it. */
+    private final Map<String, byte[]> channelBytes = new HashMap<>();
     /**
      * Next {epoch, seq} per outgoing channel as the step has it. Written to the batch once per channel at commit,
      * not with every append: a step of thousands of sends on one channel would otherwise write its counter as often.
@@ -148,7 +150,12 @@ final class RocksNodeStore implements NodeStore {
             delete(key);
             return;
         }
-        write(() -> batch.put(state, utf8(key), value), "write of state key '" + key + "'");
+        try {
+            batch.put(state, utf8(key), value);
+            dirty = true;
+        } catch (RocksDBException e) {
+            throw new StoreException("write of state key '" + key + "'", e);
+        }
     }
 
     @Override
@@ -394,11 +401,10 @@ final class RocksNodeStore implements NodeStore {
     @Override
     public OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence,
                                     List<StoredHeader> headers) {
-        byte[] seqKey = utf8(OUT_SEQ + channel);
         long[] next = nextSeq.get(channel);
         if (next == null) {
             try {
-                byte[] current = batch.getFromBatchAndDB(db, meta, readOptions, seqKey);
+                byte[] current = batch.getFromBatchAndDB(db, meta, readOptions, utf8(OUT_SEQ + channel));
                 ByteBuffer b = current == null ? null : ByteBuffer.wrap(current);
                 next = b == null ? new long[] {epoch, 0} : new long[] {b.getLong(), b.getLong()};
             } catch (RocksDBException e) {
@@ -410,7 +416,12 @@ final class RocksNodeStore implements NodeStore {
         long seq = next[0] == epoch ? next[1] : 0;
         OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence,
                 headers);
-        write(() -> batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry)), "append to the outbox of " + channel);
+        try {
+            batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry, channelBytes(channel)));
+            dirty = true;
+        } catch (RocksDBException e) {
+            throw new StoreException("append to the outbox of " + channel, e);
+        }
         Mark mark = marks.peek();
         if (mark != null) {
             if (mark.seq == null) {
@@ -687,8 +698,11 @@ final class RocksNodeStore implements NodeStore {
     }
 
     /** The headers come last, and only when there are any: entries written before headers existed read alike. */
-    private static byte[] encodeOutbox(OutboxEntry e) {
-        byte[] channel = utf8(e.channel());
+    private byte[] channelBytes(String channel) {
+        return channelBytes.computeIfAbsent(channel, RocksNodeStore::utf8);
+    }
+
+    private static byte[] encodeOutbox(OutboxEntry e, byte[] channel) {
         List<byte[]> headerKeys = headerKeys(e.headers());
         int size = Writer.size(channel) + Writer.size(e.key()) + Writer.size(e.value()) + 8 + 8 + 8 + 4
                 + (headerKeys.isEmpty() ? 0 : 4 + headersSize(headerKeys, e.headers()));
