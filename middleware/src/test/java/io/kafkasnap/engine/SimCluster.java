@@ -130,8 +130,12 @@ final class SimCluster {
 
     final long seed;
     private final Random random;
+    /** Apart from {@link #random}, so that deciding how far retention goes leaves every other draw as it was. */
+    private final Random pastFenceRandom;
     private final Set<Fault> faults;
     private final Set<BrokenVariant> broken;
+    /** The process that only receives (from p1). */
+    static final String SINK = "a-sink";
     private final Map<String, List<Rec>> logs = new TreeMap<>();
     /**
      * The first offset still in each channel's log: what retention removed is below it. The records stay in
@@ -149,10 +153,13 @@ final class SimCluster {
     private int events;
     private int restoresWritten;
     private long removedByRetention;
+    /** Starts refused because retention removed the head a node without state needed. */
+    private int refusals;
 
     SimCluster(long seed, int processes, Set<Fault> faults, Set<BrokenVariant> broken) {
         this.seed = seed;
         this.random = new Random(seed);
+        this.pastFenceRandom = new Random(seed ^ 0x9E3779B97F4A7C15L);
         this.faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
         this.broken = broken;
         logs.put(CONTROL, new ArrayList<>());
@@ -177,6 +184,14 @@ final class SimCluster {
             out.get("p" + e[0]).add(topic);
             in.get("p" + e[1]).add(topic);
         }
+        // And a sink, which only receives: without an outgoing channel it has nothing of its own to tell it that it
+        // ran before, so when it loses its state and retention took the head of its channel it must refuse to start.
+        // Its id sorts first, so that the ring's last process is still the one that joins late.
+        String sink = "ch.1.s";
+        logs.put(sink, new ArrayList<>());
+        out.get("p1").add(sink);
+        in.put(SINK, new TreeSet<>(Set.of(sink)));
+        out.put(SINK, new TreeSet<>());
         in.forEach((id, channels) -> procs.add(new Proc(id, channels, out.get(id))));
     }
 
@@ -267,6 +282,8 @@ final class SimCluster {
                                 && s.members().size() == procs.size())) {
                             p.store = new InMemoryNodeStore();
                             p.lostState = true;
+                        } else {
+                            trace.add("  (no complete snapshot of every process yet: the state directory stays)");
                         }
                         start(p);
                     });
@@ -320,16 +337,25 @@ final class SimCluster {
             List<Rec> log = logs.get(c);
             lastOut.put(c, log.isEmpty() ? -1L : ChannelHeaders.sequence(log.get(log.size() - 1).headers()).epoch());
         }
-        Map<String, Long> positions = p.engine.open(actFrom, beginnings, lastOut, (channel, from, epoch) -> {
-            ChannelHeads.Judge judge = new ChannelHeads.Judge(epoch);
-            for (Rec r : logs.get(channel)) {
-                ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
-                if (r.offset() >= from && seq != null && judge.offer(seq.epoch(), seq.seq())) {
-                    break;
+        Map<String, Long> positions;
+        try {
+            positions = p.engine.open(actFrom, beginnings, lastOut, (channel, from, epoch) -> {
+                ChannelHeads.Judge judge = new ChannelHeads.Judge(epoch);
+                for (Rec r : logs.get(channel)) {
+                    ChannelHeaders.Sequence seq = ChannelHeaders.sequence(r.headers());
+                    if (r.offset() >= from && seq != null && judge.offer(seq.epoch(), seq.seq())) {
+                        break;
+                    }
                 }
+                return judge.holdsStart();
+            });
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("cannot start from a guess")) {
+                throw e;
             }
-            return judge.holdsStart();
-        });
+            refused(p, e);
+            return;
+        }
         p.readPos.clear();
         p.readPos.putAll(positions);
         p.readPos.put(CONTROL, actFrom);
@@ -337,6 +363,29 @@ final class SimCluster {
         p.engine.bindTo(Thread.currentThread());
         p.alive = true;
         p.engine.firstStep();
+    }
+
+    /**
+     * A node without state refused to start because retention removed what it would apply first. That is right only
+     * if a record of the epoch it starts in (or a later one) is gone from one of its incoming channels; otherwise it
+     * refused a start it could have made. Like the shell, it leaves again; it stays down until a restart after a
+     * restore that brings it back.
+     */
+    private void refused(Proc p, IllegalStateException e) {
+        long epoch = InMemoryAssembly.history(controlAts()).latestRestore()
+                .map(ControlHistory.RestoreVerdict::epoch).orElse(0L);
+        boolean removed = p.in.stream().anyMatch(c -> logs.get(c).stream().anyMatch(r -> r.offset() < logStart(c)
+                && ChannelHeaders.sequence(r.headers()) != null
+                && ChannelHeaders.sequence(r.headers()).epoch() >= epoch));
+        if (!removed) {
+            throw new SimFailure(events, p.id + " refused to start though retention removed nothing of epoch "
+                    + epoch + " or later from its channels: " + e.getMessage(), e);
+        }
+        trace.add("  (" + p.id + " refused to start: " + e.getMessage().substring(0, Math.min(160,
+                e.getMessage().length())) + "...)");
+        refusals++;
+        appendControl(new ControlRecord.Leave(p.id));
+        p.alive = false;
     }
 
     private void kill(Proc p) {
@@ -478,7 +527,10 @@ final class SimCluster {
      */
     private void retention() {
         List<String> channels = logs.keySet().stream().filter(t -> t.startsWith("ch.")).toList();
-        String topic = channels.get(random.nextInt(channels.size()));
+        String picked = channels.get(random.nextInt(channels.size()));
+        Proc sink = procs.stream().filter(p -> p.id.equals(SINK)).findFirst().orElseThrow();
+        // A receiver that is down is when retention bites.
+        String topic = !sink.alive && pastFenceRandom.nextBoolean() ? sink.in.iterator().next() : picked;
         List<Rec> log = logs.get(topic);
         Proc receiver = procs.stream().filter(p -> p.in.contains(topic)).findFirst().orElseThrow();
         long bound = receiver.store.crash().positions().getOrDefault(topic, 0L);
@@ -494,13 +546,18 @@ final class SimCluster {
                 newestEpochStart = r.offset();
             }
         }
-        bound = Math.min(bound, newestEpochStart);
+        // Now and then past the newest epoch's start: a node that then loses its state must refuse to start.
+        boolean pastFence = pastFenceRandom.nextInt(3) == 0;
+        if (!pastFence) {
+            bound = Math.min(bound, newestEpochStart);
+        }
         if (bound <= logStart(topic)) {
             trace.add("  (retention: nothing removable from " + topic + ")");
             return;
         }
         long start = logStart(topic) + 1 + random.nextInt((int) (bound - logStart(topic)));
-        trace.add("  (retention: " + topic + " now starts at " + start + ")");
+        trace.add("  (retention: " + topic + " now starts at " + start + (pastFence && start > newestEpochStart
+                ? ", past the start of the newest epoch" : "") + ")");
         removedByRetention += start - logStart(topic);
         logStart.put(topic, start);
     }
@@ -562,6 +619,9 @@ final class SimCluster {
         }
         long amount = 1 + balance % 7;
         List<String> out = new ArrayList<>(new TreeSet<>(ctx.outgoingChannels()));
+        if (out.isEmpty()) {
+            return; // the sink keeps what it gets
+        }
         String channel = out.get((int) (balance % out.size()));
         ctx.state().put("balance", Long.toString(balance - amount).getBytes(StandardCharsets.UTF_8));
         ctx.send(channel, null, Long.toString(amount).getBytes(StandardCharsets.UTF_8));
@@ -789,6 +849,27 @@ final class SimCluster {
                 step("restart " + p.id + " (settling)", () -> start(p));
             }
         }
+        List<Proc> refused = procs.stream().filter(p -> !p.alive).toList();
+        if (!refused.isEmpty()) {
+            // What the refusal tells the operator to do: restore a snapshot that has the process as a member.
+            Optional<GlobalSnapshot> latest = assemble().stream()
+                    .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.members().size() == procs.size())
+                    .reduce((a, b) -> b);
+            if (latest.isEmpty()) {
+                throw new SimFailure(events, refused.get(0).id + " refused to start and no complete snapshot of"
+                        + " every process exists to restore", null);
+            }
+            step("restore to " + latest.get().snapshot() + " (settling: " + refused.stream().map(p -> p.id).toList()
+                    + " refused to start)", () -> appendControl(new ControlRecord.Restore(latest.get().snapshot(),
+                    false)));
+            for (Proc p : refused) {
+                step("restart " + p.id + " (settling, after the restore)", () -> start(p));
+                if (!p.alive) {
+                    throw new SimFailure(events, p.id + " still refuses to start after a restore of snapshot "
+                            + latest.get().snapshot() + ", of which it is a member", null);
+                }
+            }
+        }
         if (procs.stream().anyMatch(p -> p.engine.isAwaitingRestore())) {
             Optional<GlobalSnapshot> latest = assemble().stream()
                     .filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE && s.members().size() == procs.size())
@@ -971,6 +1052,7 @@ final class SimCluster {
         summary.put("epochs", procs.stream().map(p -> p.engine == null ? -1 : p.engine.epoch()).toList());
         summary.put("restores", restoresWritten);
         summary.put("removedByRetention", removedByRetention);
+        summary.put("refusals", refusals);
         Map<String, Integer> reasons = new TreeMap<>();
         all.forEach(g -> reasons.merge(g.status().wire() + (g.reason() == null ? "" : "/" + g.reason()), 1,
                 Integer::sum));
