@@ -223,7 +223,7 @@ final class DemoCommand implements Callable<Integer> {
         String memberText = members.size() <= 5 ? String.join(",", members)
                 : members.size() + " (" + members.get(0) + ".." + members.get(members.size() - 1) + ")";
         return String.format("snapshot %-6d members %s | in flight %3d | total %d = %d + %d in flight"
-                        + " | expected %s | %s | %d ms",
+                        + " | expected %s | %s | trigger -> assembled+checked %d ms",
                 check.snapshot(), memberText, check.inFlight(), check.total(), check.balances(),
                 check.inFlightMoney(), check.expected().isPresent() ? Long.toString(check.expected().getAsLong()) : "?",
                 check.verdict(), elapsed.toMillis());

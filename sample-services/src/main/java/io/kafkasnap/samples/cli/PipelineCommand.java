@@ -118,7 +118,8 @@ final class PipelineCommand implements Callable<Integer> {
                 } else {
                     PipelineCheck.Result check = PipelineCheck.check(result.view().get(), prefix);
                     bad += check.ok() ? 0 : 1;
-                    out.printf("snapshot %-6d produced %d = %d in flight + %d counted | %s | %d ms%n",
+                    out.printf("snapshot %-6d produced %d = %d in flight + %d counted | %s"
+                                    + " | trigger -> assembled+checked %d ms%n",
                             check.snapshot(), check.produced(), check.inFlight(), check.counted(), check.verdict(),
                             result.elapsed().toMillis());
                 }

@@ -52,7 +52,7 @@ class KafkasnapCliTest {
         List<String> snapshotLines = run.lines().stream().filter(l -> l.startsWith("snapshot ")).toList();
         assertThat(snapshotLines).as(run.out()).hasSize(3).allSatisfy(line -> assertThat(line)
                 .matches("snapshot \\d+ +members bank-0,bank-1,bank-2 \\| in flight +\\d+ \\| total 3000 = \\d+ \\+ \\d+"
-                        + " in flight \\| expected 3000 \\| consistent \\| \\d+ ms"));
+                        + " in flight \\| expected 3000 \\| consistent \\| trigger -> assembled\\+checked \\d+ ms"));
         assertThat(run.out()).contains("3 snapshots: 3 consistent and conserving money, 0 not");
         assertThat(run.lines().subList(0, 6)).as("the dashboard's address in the first lines").anySatisfy(
                 line -> assertThat(line).matches("dashboard: http://localhost:\\d+/"));
