@@ -165,6 +165,7 @@ final class DemoCommand implements Callable<Integer> {
                 Files.createDirectories(jsonDir);
             }
 
+            SnapshotFigures figures = new SnapshotFigures();
             long next = System.nanoTime() + interval.toNanos();
             while (snapshots == 0 || taken < snapshots) {
                 long wait = next - System.nanoTime();
@@ -183,9 +184,12 @@ final class DemoCommand implements Callable<Integer> {
                     throw e;
                 }
                 if (stopping) {
+                    out.println(figures.summary()); // Ctrl-C: what the snapshots so far took
+                    out.flush();
                     return 130;
                 }
                 taken++;
+                figures.add(result);
                 if (result.view().isEmpty()) {
                     bad++;
                     out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
@@ -206,6 +210,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.printf("%d snapshots: %d consistent and conserving money, %d not%n", taken, taken - bad, bad);
+            out.println(figures.summary());
             out.flush();
             return bad == 0 ? 0 : 1;
         } finally {

@@ -107,11 +107,13 @@ final class PipelineCommand implements Callable<Integer> {
             out.flush();
             int taken = 0;
             int bad = 0;
+            SnapshotFigures figures = new SnapshotFigures();
             while (snapshots == 0 || taken < snapshots) {
                 Thread.sleep(interval.toMillis());
                 Nodes.requireHealthy(cluster.nodes());
                 SnapshotRunner.Taken result = runner.take(timeout);
                 taken++;
+                figures.add(result);
                 if (result.view().isEmpty()) {
                     bad++;
                     out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
@@ -126,6 +128,7 @@ final class PipelineCommand implements Callable<Integer> {
                 out.flush();
             }
             out.printf("%d snapshots: %d consistent with every item counted once, %d not%n", taken, taken - bad, bad);
+            out.println(figures.summary());
             return bad == 0 ? 0 : 1;
         } finally {
             DemoCommand.closeAll(resources, stateRoot);
