@@ -94,6 +94,14 @@ class KafkasnapCliTest {
                     "--control-topic", control, "--collection-topic", collection);
             assertThat(showText.exitCode()).as(showText.err()).isZero();
             assertThat(showText.out()).contains("complete", "consistent", "money 1500", "bank-0", prefix + "bank.0.1");
+            // the initiator read the trigger, the others were reached by its markers
+            String points = " +seen \\+\\d+ +captured \\+\\d+ +acked \\+\\d+ +last in \\+\\d+ +read out \\+\\d+"
+                    + " +published \\+\\d+";
+            assertThat(showText.lines()).as(showText.out())
+                    .anySatisfy(l -> assertThat(l).startsWith("  timeline, ms after the trigger record"))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-1 +by trigger" + points))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-0 +by marker" + points))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-2 +by marker" + points));
 
             Run list = run("snapshots", "list", "--bootstrap", bootstrap, "--control-topic", control,
                     "--collection-topic", collection);
