@@ -184,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
                     throw e;
                 }
                 if (stopping) {
-                    out.println(figures.summary()); // Ctrl-C: what the snapshots so far took
+                    figures.print(out); // Ctrl-C: what the snapshots so far took
                     out.flush();
                     return 130;
                 }
@@ -210,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.printf("%d snapshots: %d consistent and conserving money, %d not%n", taken, taken - bad, bad);
-            out.println(figures.summary());
+            figures.print(out);
             out.flush();
             return bad == 0 ? 0 : 1;
         } finally {

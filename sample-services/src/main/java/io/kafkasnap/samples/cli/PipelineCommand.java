@@ -128,7 +128,7 @@ final class PipelineCommand implements Callable<Integer> {
                 out.flush();
             }
             out.printf("%d snapshots: %d consistent with every item counted once, %d not%n", taken, taken - bad, bad);
-            out.println(figures.summary());
+            figures.print(out);
             return bad == 0 ? 0 : 1;
         } finally {
             DemoCommand.closeAll(resources, stateRoot);
