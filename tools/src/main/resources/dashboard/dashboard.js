@@ -170,7 +170,7 @@ function drawChart() {
     series: [
       { name: 'trigger → last fragment', type: 'line', data: lastFragment, showSymbol: false, clip: true,
         markPoint: marks(ms, lastFragment, ' ms') },
-      { name: 'trigger → assembled', type: 'line', data: assembled, showSymbol: false, clip: true,
+      { name: 'trigger → assembled+checked', type: 'line', data: assembled, showSymbol: false, clip: true,
         markPoint: marks(ms, assembled, ' ms') },
       { name: 'in flight', type: 'bar', yAxisIndex: 1, data: inFlight, clip: true, markPoint: marks(right, inFlight, '') },
       { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: kib, showSymbol: false, clip: true,
