@@ -170,7 +170,7 @@ function drawChart() {
     series: [
       { name: 'trigger → last fragment', type: 'line', data: lastFragment, showSymbol: false, clip: true,
         markPoint: marks(ms, lastFragment, ' ms') },
-      { name: 'trigger → assembled', type: 'line', data: assembled, showSymbol: false, clip: true,
+      { name: 'trigger → assembled+checked', type: 'line', data: assembled, showSymbol: false, clip: true,
         markPoint: marks(ms, assembled, ' ms') },
       { name: 'in flight', type: 'bar', yAxisIndex: 1, data: inFlight, clip: true, markPoint: marks(right, inFlight, '') },
       { name: 'fragments KiB', type: 'line', yAxisIndex: 1, data: kib, showSymbol: false, clip: true,
@@ -306,10 +306,26 @@ function renderDetail(d) {
   });
   const parts = [el('p', { id: 'restored-by' }), el('p', {}, el('b', {}, s.status), ' · ', s.members + ' member(s) · ', fmtMs(s.toLastFragmentMs),
     ' · ', s.inFlight + ' in flight · ', el('span', { class: s.ok ? 'ok' : 'bad' }, s.verdict),
-    s.reason ? ' · reason: ' + s.reason : ''), states, el('h3', {}, 'Channels (click for the messages)'), channels];
+    s.reason ? ' · reason: ' + s.reason : ''), states, timelineTable(d, s), el('h3', {}, 'Channels (click for the messages)'), channels];
   if (d.violations.length) parts.push(el('ul', { class: 'bad' }, ...d.violations.map(v => el('li', {}, v))));
   document.getElementById('detail').replaceChildren(...parts);
   restoredByNote();
+}
+
+// Each member's part of the snapshot, ms after the trigger record (view.js computes the bars).
+function timelineTable(d, s) {
+  const { scaleMs, rows } = DashboardView.timelineRows(d.processes, s.toLastFragmentMs);
+  if (rows.length === 0) return el('p', { id: 'timeline', class: 'hint' }, 'no timeline in these fragments');
+  const table = el('table', { id: 'timeline' }, el('tr', {}, el('th', {}, 'process'),
+    el('th', {}, 'timeline, 0 – ' + scaleMs + ' ms after the trigger (last fragment at +' + s.toLastFragmentMs + ')')));
+  rows.forEach(r => {
+    const bar = el('div', { class: 'tl-bar', title: r.text });
+    r.segments.forEach(g => bar.append(el('span', { class: 'tl-seg tl-' + g.phase.replace(' ', '-'),
+      style: 'left:' + g.left + '%;width:' + g.width + '%', title: g.phase + ' +' + g.fromMs + ' → +' + g.toMs + ' ms' })));
+    table.append(el('tr', { class: 'timeline', 'data-process': r.id }, el('td', {}, r.id),
+      el('td', {}, bar, el('div', { class: 'tl-text' }, r.text))));
+  });
+  return table;
 }
 
 async function showMessages(id, topic) {

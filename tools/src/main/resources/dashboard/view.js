@@ -288,6 +288,40 @@ const DashboardView = (() => {
     return p.epoch == null ? p.id : p.id + ' · epoch ' + p.epoch;
   }
 
-  return { layoutGraph, labelCorners, overlapping, EDGE_LABEL, clipScale, channelEnds, processHead, NO_RECEIVER, NO_SENDER };
+  // The bars of the selected snapshot's per-member timeline (ms after the trigger record, from the fragments): one
+  // row per member, its phases one after another on one scale for all, so the slowest member and its slowest phase
+  // stand out. The two waits after the capture (own markers acknowledged, last marker in) overlap: the bar shows
+  // their end, and says which came last. Members whose fragment has no timeline (older nodes) are left out.
+  const TIMELINE_PHASES = [
+    { name: 'to seen', from: null, to: 'triggerSeen' },
+    { name: 'capture', from: 'triggerSeen', to: 'captured' },
+    { name: 'markers', from: 'captured', to: 'markersDone' },
+    { name: 'read out', from: 'markersDone', to: 'stateReadOut' },
+    { name: 'publish', from: 'stateReadOut', to: 'published' },
+  ];
+  function timelineRows(processes, lastFragmentMs) {
+    const rows = [];
+    Object.entries(processes || {}).forEach(([id, p]) => {
+      const t = p.timeline;
+      if (!t) return;
+      const at = Object.assign({}, t, { markersDone: Math.max(t.markersAcked, t.lastMarkerIn) });
+      rows.push({ id, startedBy: t.startedBy, at, lastWait: t.markersAcked >= t.lastMarkerIn ? 'acknowledged' : 'in' });
+    });
+    if (rows.length === 0) return { scaleMs: 0, rows };
+    const scaleMs = Math.max(1, lastFragmentMs || 0, ...rows.map(r => r.at.published));
+    const pct = v => Math.round(Math.max(0, v) / scaleMs * 10000) / 100;
+    rows.forEach(r => {
+      r.segments = TIMELINE_PHASES.map(ph => {
+        const from = ph.from == null ? 0 : r.at[ph.from], to = r.at[ph.to];
+        return { phase: ph.name, fromMs: from, toMs: to, left: pct(from), width: pct(to - from) };
+      });
+      r.text = 'by ' + r.startedBy + ' · seen +' + r.at.triggerSeen + ' · captured +' + r.at.captured
+        + ' · markers +' + r.at.markersDone + ' (last ' + r.lastWait + ') · read out +' + r.at.stateReadOut
+        + ' · published +' + r.at.published + ' ms';
+    });
+    return { scaleMs, rows };
+  }
+
+  return { timelineRows, TIMELINE_PHASES, layoutGraph, labelCorners, overlapping, EDGE_LABEL, clipScale, channelEnds, processHead, NO_RECEIVER, NO_SENDER };
 })();
 if (typeof module !== 'undefined') module.exports = DashboardView;

@@ -656,8 +656,8 @@ public final class HandlerTestDriver implements AutoCloseable {
         };
         FragmentSink fragments = new FragmentSink() {
             @Override
-            public void publish(io.kafkasnap.protocol.LocalSnapshot local, StateCapture capture, long recordedAt,
-                                Map<String, long[]> applied) {
+            public void publish(io.kafkasnap.protocol.LocalSnapshot local, StateCapture capture,
+                                io.kafkasnap.format.Timeline.OnLoop onLoop, Map<String, long[]> applied) {
                 Map<String, byte[]> state;
                 try {
                     state = capture.readAll();

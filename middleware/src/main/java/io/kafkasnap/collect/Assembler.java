@@ -306,7 +306,8 @@ final class Assembler {
         Map<String, GlobalSnapshot.ProcessState> processes = new TreeMap<>();
         Map<String, GlobalSnapshot.ChannelState> channels = new TreeMap<>();
         snapshot.fragments.forEach((process, fragment) -> {
-            processes.put(process, new GlobalSnapshot.ProcessState(fragment.state(), fragment.recordedAt()));
+            processes.put(process, new GlobalSnapshot.ProcessState(fragment.state(), fragment.recordedAt(),
+                    fragment.timeline()));
             fragment.in().forEach((topic, in) -> channels.put(topic, new GlobalSnapshot.ChannelState(
                     sender(start.members(), topic), process, in.recordedFrom(), in.markerOffset(), in.messages())));
         });

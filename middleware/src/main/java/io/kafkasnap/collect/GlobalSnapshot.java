@@ -1,6 +1,7 @@
 package io.kafkasnap.collect;
 
 import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.Timeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
@@ -92,10 +93,23 @@ public record GlobalSnapshot(int v, long snapshot, Status status, String reason,
         }
     }
 
-    /** One member's recorded local state. */
-    public record ProcessState(Map<String, JsonNode> state, long recordedAt) {
+    /**
+     * One member's recorded local state.
+     *
+     * @param timeline when the member went through the steps of its part, from its fragment; null when its fragment
+     *     carried none (written before timelines)
+     */
+    public record ProcessState(Map<String, JsonNode> state, long recordedAt, Timeline timeline) {
         public ProcessState {
             state = Collections.unmodifiableSortedMap(new TreeMap<>(state));
+        }
+
+        public ProcessState(Map<String, JsonNode> state, long recordedAt) {
+            this(state, recordedAt, null);
+        }
+
+        public Optional<Timeline> timelineIfAny() {
+            return Optional.ofNullable(timeline);
         }
     }
 

@@ -3,6 +3,7 @@ package io.kafkasnap.collect;
 import io.kafkasnap.format.Fields;
 import io.kafkasnap.format.FragmentJson;
 import io.kafkasnap.format.Json;
+import io.kafkasnap.format.Timeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,6 +41,7 @@ final class GlobalSnapshotJson {
             ObjectNode state = node.putObject("state");
             process.state().forEach(state::set);
             node.put("recordedAt", process.recordedAt());
+            Timeline.writeTo(node, process.timeline());
         });
         ObjectNode channels = root.putObject("channels");
         snapshot.channels().forEach((topic, channel) -> {
@@ -92,7 +94,8 @@ final class GlobalSnapshotJson {
                 Map.Entry<String, JsonNode> entry = s.next();
                 state.put(entry.getKey(), entry.getValue());
             }
-            processes.put(name, new GlobalSnapshot.ProcessState(state, process.integer("recordedAt")));
+            processes.put(name, new GlobalSnapshot.ProcessState(state, process.integer("recordedAt"),
+                    Timeline.read(process)));
         }
 
         Map<String, GlobalSnapshot.ChannelState> channels = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package io.kafkasnap.engine;
 
+import io.kafkasnap.format.Timeline;
 import io.kafkasnap.protocol.LocalSnapshot;
 import io.kafkasnap.store.StateCapture;
 import java.util.Map;
@@ -12,10 +13,11 @@ import java.util.Map;
 public interface FragmentSink {
 
     /**
-     * @param recordedAt wall-clock millis of the capture
-     * @param applied    the last applied {epoch, seq} of each incoming channel at the capture
+     * @param onLoop  the timeline's points up to the fragment being complete; its {@code captured} is the fragment's
+     *                {@code recordedAt}. The sink stamps the state read out and the fragment handed on.
+     * @param applied the last applied {epoch, seq} of each incoming channel at the capture
      */
-    void publish(LocalSnapshot local, StateCapture capture, long recordedAt, Map<String, long[]> applied);
+    void publish(LocalSnapshot local, StateCapture capture, Timeline.OnLoop onLoop, Map<String, long[]> applied);
 
     /** Stops publishing {@code snapshot}'s fragment if under way; chunks already sent stay sent. */
     void cancel(long snapshot);

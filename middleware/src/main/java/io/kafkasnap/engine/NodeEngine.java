@@ -7,6 +7,7 @@ import io.kafkasnap.api.Restore;
 import io.kafkasnap.api.RestoreListener;
 import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.Timeline;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.SnapshotProtocol;
 import io.kafkasnap.store.NodeStore;
@@ -95,6 +96,8 @@ public final class NodeEngine {
     private long statusDue;
     private boolean opened;
     private RestoreListener restoreListener;
+    /** While a trigger is handed to the protocol: a recording that starts now was started by it, not by a marker. */
+    private boolean handingTrigger;
 
     public NodeEngine(Settings settings, NodeStore store, Ports ports, Time time, MeterRegistry meters) {
         this(settings, store, ports, time, meters, Set.of());
@@ -565,6 +568,11 @@ public final class NodeEngine {
         }
 
         @Override
+        public String startingEvent() {
+            return handingTrigger ? Timeline.TRIGGER : Timeline.MARKER;
+        }
+
+        @Override
         public boolean memberOfRecent(long snapshot) {
             return dispatcher.history().snapshotsSince(time.millis() - settings.snapshotTimeoutMs())
                     .getOrDefault(snapshot, Set.of()).contains(processId);
@@ -574,7 +582,10 @@ public final class NodeEngine {
     private final class OutboxEvents implements Outbox.Events {
         @Override
         public void markerAcknowledged(long snapshot, String channel, long offset) {
-            later.add(() -> protocol.onMarkerSent(snapshot, channel, offset));
+            later.add(() -> {
+                snapshots.markerAcknowledged(snapshot);
+                protocol.onMarkerSent(snapshot, channel, offset);
+            });
         }
 
         @Override
@@ -621,7 +632,12 @@ public final class NodeEngine {
                 snapshots.giveUp(snapshot, AbortReason.TIMED_OUT, detail);
                 return;
             }
-            protocol.onTrigger(snapshot, initiator.orElse(null), awaited);
+            handingTrigger = true;
+            try {
+                protocol.onTrigger(snapshot, initiator.orElse(null), awaited);
+            } finally {
+                handingTrigger = false;
+            }
         }
 
         @Override

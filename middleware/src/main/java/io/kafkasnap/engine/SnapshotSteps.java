@@ -1,6 +1,7 @@
 package io.kafkasnap.engine;
 
 import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.format.Timeline;
 import io.kafkasnap.protocol.AbortReason;
 import io.kafkasnap.protocol.Controller;
 import io.kafkasnap.protocol.LocalSnapshot;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.TreeMap;
 import java.util.List;
@@ -46,6 +48,12 @@ final class SnapshotSteps implements Controller {
         InputRecord current();
 
         /**
+         * What the loop is handing to the protocol when a recording starts: {@link Timeline#TRIGGER} while it hands
+         * over a trigger, {@link Timeline#MARKER} otherwise (a recording starts at a trigger or at a marker only).
+         */
+        String startingEvent();
+
+        /**
          * Whether the control topic has this process as a member of {@code snapshot}, triggered no longer than the
          * snapshot timeout ago: the members may still be waiting for it.
          */
@@ -74,11 +82,20 @@ final class SnapshotSteps implements Controller {
         /** Where each incoming channel's sequence stood at the capture: the check needs it to tell re-sends apart. */
         final Map<String, long[]> applied;
         final long startedAt;
+        final String startedBy;
+        final long triggerSeen;
+        /** When the last of this node's markers was acknowledged; -1 until one is. */
+        long markersAcked = -1;
+        /** When each awaited incoming channel's marker arrived. */
+        final Map<String, Long> markerIn = new HashMap<>();
         boolean publishing;
         /** The fragment sink owns the capture from then on, and releases it. */
         boolean handedOver;
 
-        InFlight(StateCapture capture, long recordedAt, Map<String, long[]> applied, long startedAt) {
+        InFlight(StateCapture capture, long recordedAt, Map<String, long[]> applied, long startedAt,
+                 String startedBy, long triggerSeen) {
+            this.startedBy = startedBy;
+            this.triggerSeen = triggerSeen;
             this.capture = capture;
             this.recordedAt = recordedAt;
             this.applied = applied;
@@ -162,6 +179,7 @@ final class SnapshotSteps implements Controller {
 
     @Override
     public void recordLocalState(long snapshot) {
+        long seen = time.millis();
         long start = time.nanos();
         // The capture must show exactly the events before this one, with their positions: end the step here. The
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
@@ -169,7 +187,8 @@ final class SnapshotSteps implements Controller {
         steps.commitBeforeCapture();
         StateCapture capture = store.capture();
         capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
-        inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos()));
+        inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos(),
+                loop.startingEvent(), seen));
         started.increment();
         loop.later(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
@@ -178,6 +197,22 @@ final class SnapshotSteps implements Controller {
     public void sendMarkers(long snapshot) {
         for (String channel : outgoing) {
             steps.sendMarker(channel, snapshot);
+        }
+    }
+
+    @Override
+    public void markerArrived(long snapshot, String channel) {
+        InFlight here = inFlight.get(snapshot);
+        if (here != null) {
+            here.markerIn.put(channel, time.millis());
+        }
+    }
+
+    /** One of this node's markers of {@code snapshot} was acknowledged; told before the protocol hears of it. */
+    void markerAcknowledged(long snapshot) {
+        InFlight here = inFlight.get(snapshot);
+        if (here != null && !here.publishing) {
+            here.markersAcked = time.millis();
         }
     }
 
@@ -198,15 +233,27 @@ final class SnapshotSteps implements Controller {
         long snapshot = local.snapshot();
         InFlight here = inFlight.get(snapshot);
         here.publishing = true;
+        Timeline.OnLoop onLoop = onLoop(here, local);
         // The records kept for it may still be in this step's batch; the publisher reads them once committed.
         steps.afterCommit(() -> {
             if (inFlight.get(snapshot) == here) {
                 here.handedOver = true;
-                publisher.publish(local, here.capture, here.recordedAt, here.applied);
+                publisher.publish(local, here.capture, onLoop, here.applied);
             } else {
                 here.capture.close(); // given up before its step committed
             }
         });
+    }
+
+    /**
+     * The timeline up to now. A node with no outgoing channels waited for no acknowledgement, and one whose senders
+     * are not members for no marker: that wait ended when it captured its state.
+     */
+    private static Timeline.OnLoop onLoop(InFlight here, LocalSnapshot local) {
+        long lastIn = local.in().keySet().stream().mapToLong(c -> here.markerIn.getOrDefault(c, here.recordedAt))
+                .max().orElse(here.recordedAt);
+        long acked = local.out().isEmpty() || here.markersAcked < 0 ? here.recordedAt : here.markersAcked;
+        return new Timeline.OnLoop(here.startedBy, here.triggerSeen, here.recordedAt, acked, lastIn);
     }
 
     @Override

@@ -19,9 +19,10 @@ import java.util.TreeMap;
  * @param state the process's key-value state; values in {@link ValueCodec} form
  * @param in incoming channel topic → what was recorded on it
  * @param out outgoing channel topic → where this snapshot's marker went
+ * @param timeline when the process went through the steps of its part; null in fragments written before timelines
  */
 public record Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
-                       Map<String, InChannel> in, Map<String, OutChannel> out) {
+                       Map<String, InChannel> in, Map<String, OutChannel> out, Timeline timeline) {
 
     public static final int VERSION = 1;
 
@@ -37,9 +38,19 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
         out = sorted(out, "out");
     }
 
+    public Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
+                    Map<String, InChannel> in, Map<String, OutChannel> out) {
+        this(v, snapshot, process, recordedAt, state, in, out, null);
+    }
+
     public Fragment(long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
                     Map<String, InChannel> in, Map<String, OutChannel> out) {
-        this(VERSION, snapshot, process, recordedAt, state, in, out);
+        this(VERSION, snapshot, process, recordedAt, state, in, out, null);
+    }
+
+    /** The same fragment with {@code timeline}. */
+    public Fragment withTimeline(Timeline timeline) {
+        return new Fragment(v, snapshot, process, recordedAt, state, in, out, timeline);
     }
 
     /** The record key of this fragment's chunks on the collection topic: {@code <snapshot>/<process>}. */

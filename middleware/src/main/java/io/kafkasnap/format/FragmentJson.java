@@ -39,6 +39,7 @@ public final class FragmentJson {
         });
         ObjectNode out = root.putObject("out");
         fragment.out().forEach((topic, channel) -> out.putObject(topic).put("markerOffset", channel.markerOffset()));
+        Timeline.writeTo(root, fragment.timeline());
         return root;
     }
 
@@ -93,7 +94,7 @@ public final class FragmentJson {
             String topic = it.next().getKey();
             out.put(topic, new Fragment.OutChannel(outFields.entry(topic).nonNegative("markerOffset")));
         }
-        return new Fragment(v, snapshot, process, recordedAt, state, in, out);
+        return new Fragment(v, snapshot, process, recordedAt, state, in, out, Timeline.read(root));
     }
 
     public static List<Fragment.Message> readMessages(Fields channel) {

@@ -23,6 +23,17 @@ public final class FragmentStream {
         void forEach(BiConsumer<String, byte[]> entry);
     }
 
+    /**
+     * The fragment's {@link Timeline}, stamped as it is written: {@link #stateWritten} once the state's entries are
+     * written, {@link #timeline} at the end. Called on each pass; must give the same answer on each.
+     */
+    public interface Stamps {
+        void stateWritten();
+
+        /** The timeline that ends the fragment; null for none. */
+        Timeline timeline();
+    }
+
     private FragmentStream() {
     }
 
@@ -33,6 +44,16 @@ public final class FragmentStream {
     public static void write(OutputStream out, long snapshot, String process, long recordedAt, StateEntries state,
                              Map<String, Fragment.InChannel> in, Map<String, Fragment.OutChannel> outgoing)
             throws IOException {
+        write(out, snapshot, process, recordedAt, state, in, outgoing, null);
+    }
+
+    /**
+     * Writes the fragment to {@code out}, ending it with the timeline {@code stamps} gives (none when null). Does not
+     * close {@code out}.
+     */
+    public static void write(OutputStream out, long snapshot, String process, long recordedAt, StateEntries state,
+                             Map<String, Fragment.InChannel> in, Map<String, Fragment.OutChannel> outgoing,
+                             Stamps stamps) throws IOException {
         try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();
@@ -54,6 +75,9 @@ public final class FragmentStream {
                 throw e.getCause();
             }
             json.writeEndObject();
+            if (stamps != null) {
+                stamps.stateWritten();
+            }
             json.writeObjectFieldStart("in");
             for (Map.Entry<String, Fragment.InChannel> channel : new TreeMap<>(in).entrySet()) {
                 json.writeObjectFieldStart(channel.getKey());
@@ -76,6 +100,10 @@ public final class FragmentStream {
                 json.writeEndObject();
             }
             json.writeEndObject();
+            Timeline timeline = stamps == null ? null : stamps.timeline();
+            if (timeline != null) {
+                timeline.write(json);
+            }
             json.writeEndObject();
         }
     }

@@ -1,10 +1,13 @@
 package io.kafkasnap.node;
 
 import io.kafkasnap.engine.FragmentSink;
+import io.kafkasnap.engine.Time;
 import io.kafkasnap.format.Chunks;
 import io.kafkasnap.format.Fragment;
 import io.kafkasnap.format.FragmentKey;
 import io.kafkasnap.format.FragmentStream;
+import io.kafkasnap.format.Timeline;
+import io.kafkasnap.format.TimelineStamps;
 import io.kafkasnap.protocol.LocalSnapshot;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.RecordedRecord;
@@ -56,9 +59,11 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
     private final Map<Long, AtomicBoolean> cancelled = new ConcurrentHashMap<>();
     private final DistributionSummary fragmentBytes;
     private final Timer publishDuration;
+    private final Time time;
 
     FragmentPublisher(String processId, String collectionTopic, int chunkBytes, NodeStore store,
-                      Producer<byte[], byte[]> producer, Outcome outcome, MeterRegistry meters) {
+                      Producer<byte[], byte[]> producer, Outcome outcome, MeterRegistry meters, Time time) {
+        this.time = time;
         this.processId = processId;
         this.collectionTopic = collectionTopic;
         this.chunkBytes = chunkBytes;
@@ -81,8 +86,10 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
      * records kept for the snapshot must be committed.
      */
     @Override
-    public void publish(LocalSnapshot local, StateCapture capture, long recordedAt, Map<String, long[]> applied) {
+    public void publish(LocalSnapshot local, StateCapture capture, Timeline.OnLoop onLoop,
+                        Map<String, long[]> applied) {
         long snapshot = local.snapshot();
+        long recordedAt = onLoop.captured();
         AtomicBoolean cancel = new AtomicBoolean();
         cancelled.put(snapshot, cancel);
         long start = System.nanoTime();
@@ -98,8 +105,10 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
                 AtomicInteger acked = new AtomicInteger();
                 AtomicBoolean failed = new AtomicBoolean();
                 long[] bytes = {0};
+                TimelineStamps stamps = new TimelineStamps(onLoop, time::millis);
                 Chunks.stream(collectionTopic, new FragmentKey(snapshot, processId), chunkBytes,
-                        json -> FragmentStream.write(json, snapshot, processId, recordedAt, capture::forEach, in, out),
+                        json -> FragmentStream.write(json, snapshot, processId, recordedAt, capture::forEach, in, out,
+                                stamps),
                         (chunk, index, count) -> {
                             if (cancel.get()) {
                                 throw new CancellationException("snapshot " + snapshot + " was given up");

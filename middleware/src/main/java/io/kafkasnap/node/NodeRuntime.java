@@ -180,7 +180,7 @@ final class NodeRuntime {
                         public void failed(long snapshot, Throwable cause) {
                             post(() -> engine.onFragmentFailed(snapshot, cause));
                         }
-                    }, meters);
+                    }, meters, Time.SYSTEM);
             snapshotSource = new KafkaSnapshotSource(processId, incoming, kafka, controlTopic, collectionTopic,
                     new KafkaSnapshotSource.Outcome() {
                         @Override

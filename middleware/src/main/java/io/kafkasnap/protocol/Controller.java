@@ -22,6 +22,13 @@ public interface Controller {
      */
     void sendMarkers(long snapshot);
 
+    /**
+     * The marker of {@code snapshot} from {@code channel}, whose sender it waits for, arrived; before the fragment
+     * may complete with it. Nothing to do for the protocol's sake: the runtime notes when, for the fragment's timeline.
+     */
+    default void markerArrived(long snapshot, String channel) {
+    }
+
     /** Keep the incoming app record at {@code offset} of {@code channel} as channel state of {@code snapshot}. */
     void recordChannelRecord(long snapshot, String channel, long offset);
 

@@ -175,6 +175,7 @@ public final class SnapshotProtocol {
                 return;
             }
             recordings.put(snapshot, recording.markerArrived(channel, offset));
+            controller.markerArrived(snapshot, channel);
             completeIfDone(snapshot);
         } finally {
             positions.put(channel, offset + 1);

@@ -8,6 +8,7 @@ import io.kafkasnap.format.Chunks;
 import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.format.Fragment;
+import io.kafkasnap.format.Timeline;
 import io.kafkasnap.format.Markers;
 import io.kafkasnap.format.ValueCodec;
 import io.kafkasnap.kafka.ChannelLog;
@@ -663,10 +664,11 @@ final class SimCluster {
         };
         FragmentSink fragmentSink = new FragmentSink() {
             @Override
-            public void publish(LocalSnapshot local, StateCapture capture, long recordedAt,
+            public void publish(LocalSnapshot local, StateCapture capture, Timeline.OnLoop onLoop,
                                 Map<String, long[]> applied) {
                 Map<String, byte[]> state = capture.readAll();
                 capture.close();
+                long readOut = time().millis();
                 List<RecordedRecord> recorded = p.store.recorded(local.snapshot());
                 boolean fails = faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(25) == 0;
                 p.fragments.put(local.snapshot(), () -> {
@@ -674,7 +676,8 @@ final class SimCluster {
                         p.engine.onFragmentFailed(local.snapshot(), new TimeoutException("fragment lost"));
                         return;
                     }
-                    Fragment fragment = fragment(p, local, state, recorded, recordedAt, applied);
+                    Fragment fragment = fragment(p, local, state, recorded, onLoop.captured(), applied)
+                            .withTimeline(onLoop.then(readOut, time().millis()));
                     List<ProducerRecord<byte[], byte[]>> chunks = Chunks.chunks(FRAGMENTS, fragment, 2_000);
                     for (ProducerRecord<byte[], byte[]> chunk : chunks) {
                         logs.get(FRAGMENTS).add(new Rec(logs.get(FRAGMENTS).size(), chunk.key(), chunk.value(),
@@ -956,6 +959,14 @@ final class SimCluster {
                     if (!s.consistency().violations().isEmpty()) {
                         throw new SimFailure(events, "snapshot " + s.snapshot() + " is complete but breaks "
                                 + s.consistency().violations(), null);
+                    }
+                    for (Map.Entry<String, GlobalSnapshot.ProcessState> ps : s.processes().entrySet()) {
+                        Timeline timeline = ps.getValue().timeline();
+                        if (timeline == null || !timeline.isOrdered()
+                                || timeline.captured() != ps.getValue().recordedAt()) {
+                            throw new SimFailure(events, "snapshot " + s.snapshot() + ": the fragment of "
+                                    + ps.getKey() + " has no ordered timeline: " + timeline, null);
+                        }
                     }
                     if (s.members().size() == procs.size() && !moneyUnjudgeable) {
                         long money = 0;

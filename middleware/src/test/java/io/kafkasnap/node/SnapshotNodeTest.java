@@ -8,6 +8,7 @@ import io.kafkasnap.format.Fragment;
 import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.format.Markers;
+import io.kafkasnap.format.Timeline;
 import io.kafkasnap.testing.KafkaFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -158,6 +159,40 @@ class SnapshotNodeTest {
             Map<String, Fragment> fragments = await().atMost(PATIENCE).until(() -> reader.poll(id), f -> f.size() == 2);
             assertThat(tokens(fragments)).isEqualTo(100);
             assertThat(fragments.get("p").recordedAt()).isGreaterThanOrEqualTo(fragments.get("q").recordedAt());
+        }
+    }
+
+    @Test
+    void everyFragmentCarriesAFullOrderedTimelineThatSaysWhatStartedItsRecording() throws Exception {
+        String pq = KafkaFixture.uniqueTopic("p-q");
+        String qp = KafkaFixture.uniqueTopic("q-p");
+        started(tokenNode("p", List.of(qp), List.of(pq), 50, 6));
+        started(tokenNode("q", List.of(pq), List.of(qp), 50, 7));
+
+        try (SnapshotCollector collector = SnapshotCollector.builder(KafkaFixture.clientProperties())
+                .controlTopic(control).collectionTopic(collection).build()) {
+            for (int i = 0; i < 3; i++) {
+                long id = collector.trigger(Optional.of("q"));
+                GlobalSnapshot snapshot = collector.await(id, PATIENCE).orElseThrow();
+
+                assertThat(snapshot.status()).as("snapshot %d", id).isEqualTo(GlobalSnapshot.Status.COMPLETE);
+                Timeline q = snapshot.processes().get("q").timeline();
+                Timeline p = snapshot.processes().get("p").timeline();
+                assertThat(q.startedBy()).as("the initiator reads the trigger").isEqualTo(Timeline.TRIGGER);
+                assertThat(p.startedBy()).as("the other one is reached by q's marker").isEqualTo(Timeline.MARKER);
+                for (String member : List.of("p", "q")) {
+                    GlobalSnapshot.ProcessState process = snapshot.processes().get(member);
+                    assertThat(process.timeline().isOrdered()).as("%s in snapshot %d: %s", member, id,
+                            process.timeline()).isTrue();
+                    assertThat(process.timeline().captured()).isEqualTo(process.recordedAt());
+                    // One machine, one clock: the trigger record's timestamp comes first, the fragment records' last.
+                    assertThat(process.timeline().triggerSeen()).isGreaterThanOrEqualTo(snapshot.triggeredAt());
+                    assertThat(process.timeline().published()).isLessThanOrEqualTo(snapshot.completedAt());
+                }
+                // q's marker, sent after q captured, started p; p's marker, sent after p captured, came last to q.
+                assertThat(p.triggerSeen()).isGreaterThanOrEqualTo(q.captured());
+                assertThat(q.lastMarkerIn()).isGreaterThanOrEqualTo(p.captured());
+            }
         }
     }
 

@@ -255,9 +255,10 @@ public final class Bench {
      * @param fragmentsComplete trigger record's timestamp → last fragment record's timestamp (broker timestamps):
      *     the protocol's part, without the assembler's consistency check
      * @param channels channels in the topology, each of which the assembler reads to check rules 1–3
+     * @param phases where the time went, phase by phase, from the members' timelines
      */
     public record SnapshotLatencies(int services, String topology, int channels, Latencies latencies,
-                                    Latencies fragmentsComplete, int bad, long inFlightTotal) {
+                                    Latencies fragmentsComplete, int bad, long inFlightTotal, PhaseBreakdown phases) {
     }
 
     /**
@@ -275,6 +276,7 @@ public final class Bench {
         double[] protocol = new double[snapshots];
         int bad = 0;
         long inFlight = 0;
+        PhaseBreakdown phases = new PhaseBreakdown();
         try (BankCluster bank = BankCluster.start(config);
              SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
              TriggerPublisher publisher = new TriggerPublisher(kafka, control)) {
@@ -290,13 +292,14 @@ public final class Bench {
                     continue;
                 }
                 protocol[i] = taken.view().get().assemblerMillis();
+                phases.add(taken.view().get(), millis[i]);
                 BankCheck.Result check = BankCheck.check(taken.view().get(), OptionalLong.of(bank.expectedTotal()));
                 bad += check.ok() ? 0 : 1;
                 inFlight += check.inFlight();
             }
         }
         return new SnapshotLatencies(services, topology, config.topology().edges().size(), new Latencies(millis),
-                new Latencies(protocol), bad, inFlight);
+                new Latencies(protocol), bad, inFlight, phases);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

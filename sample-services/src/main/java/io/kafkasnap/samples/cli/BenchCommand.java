@@ -5,6 +5,7 @@ import io.kafkasnap.samples.bench.Bench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
 import io.kafkasnap.tools.common.Kafka;
+import io.kafkasnap.tools.common.SnapshotTimeline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,6 +183,7 @@ final class BenchCommand implements Callable<Integer> {
                             + " channels: trigger -> assembled+checked", run.latencies(), plain);
                     row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
                 }
+                printPhases(out, runs);
                 for (Bench.SnapshotLatencies run : runs) {
                     out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
                                     + "%d transfers recorded in flight%n", run.services(), run.topology(),
@@ -196,6 +198,30 @@ final class BenchCommand implements Callable<Integer> {
             }
             DemoCommand.deleteTree(stateRoot);
         }
+    }
+
+    /**
+     * The snapshot latency broken down by phase: the median of each phase over a run's snapshots, from the timelines
+     * in the members' fragments (docs/benchmarks.md, "Phases"). Each phase ends when the last member reaches its point.
+     */
+    static void printPhases(PrintWriter out, List<Bench.SnapshotLatencies> runs) {
+        if (runs.stream().allMatch(r -> r.phases().snapshots() == 0)) {
+            return;
+        }
+        StringBuilder head = new StringBuilder(String.format("    %-60s", "  by phase (median ms; the last member at each point)"));
+        runs.forEach(r -> head.append(String.format(" %12s", r.services() + " services")));
+        out.println(head);
+        for (String phase : SnapshotTimeline.PHASES) {
+            StringBuilder row = new StringBuilder(String.format("    %-60s", "    " + phase));
+            runs.forEach(r -> {
+                Double median = r.phases().medians().get(phase);
+                row.append(median == null ? String.format(" %12s", "-") : String.format(Locale.ROOT, " %12.1f", median));
+            });
+            out.println(row);
+        }
+        runs.stream().filter(r -> r.phases().withoutTimeline() > 0).forEach(r -> out.printf(
+                "    (%d services: %d snapshots without a timeline from every member are left out)%n", r.services(),
+                r.phases().withoutTimeline()));
     }
 
     /** Warm-up rounds until plain's rate levels off (auto) or the given count; prints each. */

@@ -165,6 +165,7 @@ final class DemoCommand implements Callable<Integer> {
                 Files.createDirectories(jsonDir);
             }
 
+            SnapshotFigures figures = new SnapshotFigures();
             long next = System.nanoTime() + interval.toNanos();
             while (snapshots == 0 || taken < snapshots) {
                 long wait = next - System.nanoTime();
@@ -183,9 +184,12 @@ final class DemoCommand implements Callable<Integer> {
                     throw e;
                 }
                 if (stopping) {
+                    figures.print(out); // Ctrl-C: what the snapshots so far took
+                    out.flush();
                     return 130;
                 }
                 taken++;
+                figures.add(result);
                 if (result.view().isEmpty()) {
                     bad++;
                     out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
@@ -206,6 +210,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.printf("%d snapshots: %d consistent and conserving money, %d not%n", taken, taken - bad, bad);
+            figures.print(out);
             out.flush();
             return bad == 0 ? 0 : 1;
         } finally {
@@ -223,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
         String memberText = members.size() <= 5 ? String.join(",", members)
                 : members.size() + " (" + members.get(0) + ".." + members.get(members.size() - 1) + ")";
         return String.format("snapshot %-6d members %s | in flight %3d | total %d = %d + %d in flight"
-                        + " | expected %s | %s | %d ms",
+                        + " | expected %s | %s | trigger -> assembled+checked %d ms",
                 check.snapshot(), memberText, check.inFlight(), check.total(), check.balances(),
                 check.inFlightMoney(), check.expected().isPresent() ? Long.toString(check.expected().getAsLong()) : "?",
                 check.verdict(), elapsed.toMillis());

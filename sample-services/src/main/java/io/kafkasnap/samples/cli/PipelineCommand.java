@@ -107,24 +107,28 @@ final class PipelineCommand implements Callable<Integer> {
             out.flush();
             int taken = 0;
             int bad = 0;
+            SnapshotFigures figures = new SnapshotFigures();
             while (snapshots == 0 || taken < snapshots) {
                 Thread.sleep(interval.toMillis());
                 Nodes.requireHealthy(cluster.nodes());
                 SnapshotRunner.Taken result = runner.take(timeout);
                 taken++;
+                figures.add(result);
                 if (result.view().isEmpty()) {
                     bad++;
                     out.printf("snapshot %d: NOT ASSEMBLED within %s%n", result.id(), Durations.human(timeout));
                 } else {
                     PipelineCheck.Result check = PipelineCheck.check(result.view().get(), prefix);
                     bad += check.ok() ? 0 : 1;
-                    out.printf("snapshot %-6d produced %d = %d in flight + %d counted | %s | %d ms%n",
+                    out.printf("snapshot %-6d produced %d = %d in flight + %d counted | %s"
+                                    + " | trigger -> assembled+checked %d ms%n",
                             check.snapshot(), check.produced(), check.inFlight(), check.counted(), check.verdict(),
                             result.elapsed().toMillis());
                 }
                 out.flush();
             }
             out.printf("%d snapshots: %d consistent with every item counted once, %d not%n", taken, taken - bad, bad);
+            figures.print(out);
             return bad == 0 ? 0 : 1;
         } finally {
             DemoCommand.closeAll(resources, stateRoot);

@@ -52,7 +52,7 @@ class KafkasnapCliTest {
         List<String> snapshotLines = run.lines().stream().filter(l -> l.startsWith("snapshot ")).toList();
         assertThat(snapshotLines).as(run.out()).hasSize(3).allSatisfy(line -> assertThat(line)
                 .matches("snapshot \\d+ +members bank-0,bank-1,bank-2 \\| in flight +\\d+ \\| total 3000 = \\d+ \\+ \\d+"
-                        + " in flight \\| expected 3000 \\| consistent \\| \\d+ ms"));
+                        + " in flight \\| expected 3000 \\| consistent \\| trigger -> assembled\\+checked \\d+ ms"));
         assertThat(run.out()).contains("3 snapshots: 3 consistent and conserving money, 0 not");
         assertThat(run.lines().subList(0, 6)).as("the dashboard's address in the first lines").anySatisfy(
                 line -> assertThat(line).matches("dashboard: http://localhost:\\d+/"));
@@ -94,6 +94,14 @@ class KafkasnapCliTest {
                     "--control-topic", control, "--collection-topic", collection);
             assertThat(showText.exitCode()).as(showText.err()).isZero();
             assertThat(showText.out()).contains("complete", "consistent", "money 1500", "bank-0", prefix + "bank.0.1");
+            // the initiator read the trigger, the others were reached by its markers
+            String points = " +seen \\+\\d+ +captured \\+\\d+ +acked \\+\\d+ +last in \\+\\d+ +read out \\+\\d+"
+                    + " +published \\+\\d+";
+            assertThat(showText.lines()).as(showText.out())
+                    .anySatisfy(l -> assertThat(l).startsWith("  timeline, ms after the trigger record"))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-1 +by trigger" + points))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-0 +by marker" + points))
+                    .anySatisfy(l -> assertThat(l).matches(" +bank-2 +by marker" + points));
 
             Run list = run("snapshots", "list", "--bootstrap", bootstrap, "--control-topic", control,
                     "--collection-topic", collection);

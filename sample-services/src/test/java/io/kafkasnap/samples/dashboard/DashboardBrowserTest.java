@@ -115,6 +115,15 @@ class DashboardBrowserTest {
                         .containsExactlyElementsOf(expected.subList(0, SERVICES));
                 assertThat(texts(browser, "#detail tr.state td.value"))
                         .allSatisfy(state -> assertThat(state).contains("\"balance\""));
+                // each member's timeline from its fragment, drawn as a bar of its phases with the points in ms
+                assertThat(texts(browser, "#timeline tr.timeline td:first-child"))
+                        .as("members with a timeline in snapshot %d; %s", chosen, context)
+                        .containsExactlyElementsOf(expected.subList(0, SERVICES));
+                assertThat(texts(browser, "#timeline tr.timeline .tl-text")).allSatisfy(text -> assertThat(text)
+                        .matches("by (trigger|marker) · seen \\+\\d+ · captured \\+\\d+ · markers \\+\\d+ .*"
+                                + " · published \\+\\d+ ms"));
+                assertThat(browser.findElements(By.cssSelector("#timeline tr.timeline .tl-bar .tl-seg")))
+                        .hasSize(5 * SERVICES);
             });
             WebElement channel = browser.findElements(By.cssSelector("#detail tr.channel")).stream()
                     .filter(r -> Integer.parseInt(r.getAttribute("data-count")) > 0).findFirst().orElseThrow();

@@ -7,6 +7,7 @@ import io.kafkasnap.tools.SnapshotChecks;
 import io.kafkasnap.tools.common.CollectorFeed;
 import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.tools.common.SnapshotFeed;
+import io.kafkasnap.tools.common.SnapshotTimeline;
 import io.kafkasnap.tools.common.SnapshotView;
 import io.kafkasnap.tools.dashboard.ProgressReader;
 import io.kafkasnap.schedule.SnapshotScheduler;
@@ -161,6 +162,34 @@ final class SnapshotsCommand implements Runnable {
         }
     }
 
+    /**
+     * The members' timelines, in ms after the trigger record's timestamp, then when the last fragment record came;
+     * nothing for a snapshot whose nodes wrote none.
+     */
+    static List<String> timelineLines(SnapshotView view) {
+        List<String> lines = new ArrayList<>();
+        SnapshotTimeline.of(view).ifPresent(timeline -> {
+            lines.add("  timeline, ms after the trigger record (last fragment record at +" + timeline.fragmentsIn()
+                    + "):");
+            timeline.lines().forEach(line -> lines.add("    " + line));
+        });
+        return lines;
+    }
+
+    /**
+     * A snapshot's line as {@code watch} prints it: for one triggered since the watch began, with the figure the bench
+     * measures, the trigger record's timestamp to the assembled and checked snapshot read here (the same clock on one
+     * machine; across machines their clocks' offset adds to it). An older snapshot, read while catching up, has no
+     * figure: it would only say how long ago it was taken.
+     */
+    static String watchLine(SnapshotView view, long readAt, long watchingSince) {
+        long triggeredAt = view.json().path("triggeredAt").asLong(-1);
+        if (triggeredAt < watchingSince) {
+            return line(view);
+        }
+        return line(view) + " | trigger -> assembled+checked " + (readAt - triggeredAt) + " ms";
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Shows one snapshot: members' states, in-flight messages, consistency, and the restores "
                     + "that went back to it.")
@@ -203,6 +232,7 @@ final class SnapshotsCommand implements Runnable {
                                         .map(m -> m.path("offset").asText() + ":" + m.path("value"))
                                         .toList());
                     });
+                    timelineLines(view).forEach(out::println);
                     for (RestoreHistory.Restore restore : common.restores().restoresTo(id)) {
                         out.println("  restored to: " + RestoreLines.line(restore));
                     }
@@ -288,6 +318,7 @@ final class SnapshotsCommand implements Runnable {
                          .controlTopic(common.topics.controlTopic).collectionTopic(common.topics.collectionTopic)
                          .interval(triggerEvery).timeout(common.timeout()).build().start()) {
                 String shown = "";
+                long startedAt = System.currentTimeMillis();
                 while (!Thread.currentThread().isInterrupted()) {
                     List<SnapshotView> assembled = feed.poll(Duration.ofMillis(200));
                     if (progress != null) {
@@ -300,8 +331,9 @@ final class SnapshotsCommand implements Runnable {
                         out.print("\r\033[K");
                         shown = "";
                     }
+                    long readAt = System.currentTimeMillis();
                     for (SnapshotView view : assembled) {
-                        out.println(line(view));
+                        out.println(watchLine(view, readAt, startedAt));
                     }
                     for (RestoreHistory.Restore restore : changed) {
                         out.println(RestoreLines.line(restore));

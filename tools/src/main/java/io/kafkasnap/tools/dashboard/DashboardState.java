@@ -455,6 +455,12 @@ final class DashboardState {
         snapshot.processes().forEach((process, state) -> {
             ObjectNode p = procs.putObject(process);
             p.put("recordedAt", state.recordedAt());
+            // in ms after the trigger record, as the page draws it; absent for fragments written without one
+            state.timelineIfAny().ifPresent(timeline -> {
+                ObjectNode points = p.putObject("timeline");
+                points.put("startedBy", timeline.startedBy());
+                timeline.points().forEach((point, at) -> points.put(point, at - snapshot.triggeredAt()));
+            });
             p.put("keys", state.state().size());
             long size = 0;
             ObjectNode shown = p.putObject("state");

@@ -242,4 +242,36 @@ class DashboardViewTest {
                 .isEqualTo("b · epoch 2");
         assertThat(call("processHead", Map.of("id", "b", "state", "up")).asText()).isEqualTo("b");
     }
+
+    @Test
+    void theTimelineDrawsEachMembersPhasesOnOneScaleAndLeavesOutMembersWithoutOne() throws Exception {
+        Map<String, Object> processes = Map.of(
+                "a", Map.of("timeline", Map.of("startedBy", "trigger", "triggerSeen", 2, "captured", 3,
+                        "markersAcked", 9, "lastMarkerIn", 7, "stateReadOut", 10, "published", 12)),
+                "b", Map.of("timeline", Map.of("startedBy", "marker", "triggerSeen", 5, "captured", 6,
+                        "markersAcked", 8, "lastMarkerIn", 15, "stateReadOut", 16, "published", 16)),
+                "old", Map.of("state", Map.of()));
+
+        JsonNode drawn = call("timelineRows", processes, 20);
+
+        assertThat(drawn.path("scaleMs").asLong()).as("the last fragment record is the end of the scale").isEqualTo(20);
+        assertThat(drawn.path("rows").findValuesAsText("id")).containsExactlyInAnyOrder("a", "b");
+        for (JsonNode row : drawn.path("rows")) {
+            JsonNode segments = row.path("segments");
+            assertThat(segments.findValuesAsText("phase"))
+                    .containsExactly("to seen", "capture", "markers", "read out", "publish");
+            for (int i = 1; i < segments.size(); i++) {
+                assertThat(segments.get(i).path("fromMs").asLong()).as("%s: phases follow one another", row)
+                        .isEqualTo(segments.get(i - 1).path("toMs").asLong());
+            }
+            JsonNode last = segments.get(segments.size() - 1);
+            assertThat(last.path("left").asDouble() + last.path("width").asDouble())
+                    .isCloseTo(row.path("at").path("published").asDouble() / 20 * 100, within(0.02));
+        }
+        JsonNode b = drawn.path("rows").get(0).path("id").asText().equals("b") ? drawn.path("rows").get(0)
+                : drawn.path("rows").get(1);
+        assertThat(b.path("segments").get(2).path("toMs").asLong()).as("markers end at the later wait").isEqualTo(15);
+        assertThat(b.path("text").asText()).contains("by marker", "markers +15 (last in)", "published +16 ms");
+        assertThat(call("timelineRows", Map.of("old", Map.of("state", Map.of())), 20).path("rows")).isEmpty();
+    }
 }
