@@ -357,8 +357,15 @@ public final class NodeEngine {
         return outbox.isFull(steps.pendingSends());
     }
 
-    /** Nanoseconds until the next timer, status report or lookup retry is due; at most {@code max}. */
+    /**
+     * Nanoseconds until the next timer, status report or lookup retry is due; at most {@code max}. Zero while the
+     * step holds sends (a timer's, say): they leave only once the step commits, so the shell must not wait for input
+     * first.
+     */
     public long nanosUntilDue(long max) {
+        if (steps.pendingSends() > 0) {
+            return 0;
+        }
         long now = time.nanos();
         long wait = Math.min(max, statusDue - now);
         for (long[] due : timerDue) {
