@@ -337,6 +337,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // Topics are created by the controller, so the defaults of a new topic are its settings.
         p.put("default.replication.factor", String.valueOf(Math.min(3, brokerCount)));
         p.put("min.insync.replicas", brokerCount >= 3 ? "2" : "1");
+        // A dead broker is fenced (and leaves the ISRs) after this long without a heartbeat; production uses 9 s.
+        // The controller fences, so the setting is its own: on a broker it is ignored.
+        p.put("broker.session.timeout.ms", "6000");
         p.putAll(controllerOverrides);
         return p;
     }
@@ -375,8 +378,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // A stop is either a kill (which must not hand leadership over) or the end of the cluster; a controlled
         // shutdown would only add the controller's round trips, or hang if the controller went first.
         p.put("controlled.shutdown.enable", "false");
-        // A dead broker is fenced (and leaves the ISRs) after this long without a heartbeat; production uses 9 s.
-        p.put("broker.session.timeout.ms", "6000");
         p.put("broker.heartbeat.interval.ms", "1000");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");

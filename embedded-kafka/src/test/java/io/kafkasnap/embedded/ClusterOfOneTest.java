@@ -71,8 +71,10 @@ class ClusterOfOneTest {
         try (Admin admin = admin(kafka)) {
             admin.createTopics(List.of(new NewTopic("defaults", Optional.empty(), Optional.empty())))
                     .all().get();
-            assertThat(admin.describeTopics(Set.of("defaults")).allTopicNames().get().get("defaults").partitions())
-                    .as("a controller property overrides the default").hasSize(3);
+            // the controller has created it; the broker learns of it from the metadata log a moment later
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(admin.describeTopics(Set.of("defaults")).allTopicNames().get().get("defaults")
+                            .partitions()).as("a controller property overrides the default").hasSize(3));
             String logDir = admin.describeLogDirs(Set.of(1)).allDescriptions().get().get(1).keySet().iterator().next();
             dir = Path.of(logDir).getParent(); // the cluster's directory, holding broker-1 and controller
         }
