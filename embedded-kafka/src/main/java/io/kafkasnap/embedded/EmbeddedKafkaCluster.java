@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -40,10 +41,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kafka cluster of several brokers inside the JVM, for tests that need a broker to fail: one KRaft
- * controller of its own plus N brokers, each its own {@link KafkaRaftServer} with its own log directory.
+ * A real Kafka cluster inside the JVM, built from Kafka's own server classes (the code production brokers run), so
+ * tests and the demo need neither Docker nor an installed Kafka: one KRaft controller of its own plus N brokers (one
+ * by default), each its own {@link KafkaRaftServer} with its own log directory. A single broker is a cluster of one,
+ * started and stopped by the same code as a cluster of three.
  *
  * <pre>{@code
+ * try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build().start()) {
+ *     String bootstrap = kafka.bootstrapServers(); // one broker
+ * }
  * try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(3).build().start()) {
  *     kafka.kill(kafka.brokerIds().get(0));   // abruptly, as if its process had died
  *     kafka.restart(kafka.brokerIds().get(0)); // from its log directory, on the same port
@@ -70,8 +76,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** What a broker writes at a clean stop; without it the next start recovers the logs, as after a crash. */
     private static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
+    /** Free ports are found by binding and releasing; another process can take one in between, so retry. */
+    private static final int BIND_ATTEMPTS = 3;
 
     private final int brokerCount;
+    private final int requestedPort;
     private final Path requestedDataDir;
     private final Map<String, String> brokerOverrides;
     private final Map<String, String> controllerOverrides;
@@ -95,6 +104,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     private EmbeddedKafkaCluster(Builder builder) {
         this.brokerCount = builder.brokers;
+        this.requestedPort = builder.port;
         this.requestedDataDir = builder.dataDir;
         this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
         this.controllerOverrides = Map.copyOf(builder.controllerOverrides);
@@ -115,21 +125,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         long begin = System.nanoTime();
         try {
             dataDir = requestedDataDir != null ? Files.createDirectories(requestedDataDir)
-                    : Files.createTempDirectory("kafkasnap-kafka-cluster-");
+                    : Files.createTempDirectory("kafkasnap-kafka-");
+            refuseCombinedNodeDirectory();
             clusterId = existingClusterId().orElse(Uuid.randomUuid().toString());
-            controllerPort = freePort();
-            for (int id = 1; id <= brokerCount; id++) {
-                Map<String, Integer> brokerPorts = new LinkedHashMap<>();
-                brokerPorts.put(PLAINTEXT, freePort());
-                for (String listener : extraListeners.keySet()) brokerPorts.put(listener, freePort());
-                ports.put(id, brokerPorts);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    startNodes();
+                    break;
+                } catch (RuntimeException e) {
+                    stopEverything(); // what did start still holds threads, sockets and log dir locks
+                    if (attempt >= BIND_ATTEMPTS || !causedByATakenFreePort(e)) throw e;
+                    log.info("A port was taken before Kafka could bind it; retrying with other ports");
+                }
             }
-            controller = startNode(controllerConfig(), CONTROLLER_ID);
-            List<CompletableFuture<Void>> starts = new ArrayList<>();
-            for (int id : ports.keySet()) {
-                starts.add(CompletableFuture.runAsync(() -> startBroker(id), lifecycle));
-            }
-            join(starts);
             started = true;
         } catch (IOException e) {
             close(); // the caller gets no instance to close when start() is in a try-with-resources header
@@ -143,6 +151,48 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return this;
     }
 
+    /** Picks the ports, then starts the controller and every broker in parallel. */
+    private void startNodes() throws IOException {
+        ports.clear();
+        controllerPort = freePort();
+        for (int id = 1; id <= brokerCount; id++) {
+            Map<String, Integer> brokerPorts = new LinkedHashMap<>();
+            brokerPorts.put(PLAINTEXT, id == 1 && requestedPort != 0 ? requestedPort : freePort());
+            for (String listener : extraListeners.keySet()) brokerPorts.put(listener, freePort());
+            ports.put(id, brokerPorts);
+        }
+        controller = startNode(controllerConfig(), CONTROLLER_ID);
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int id : ports.keySet()) {
+            starts.add(CompletableFuture.runAsync(() -> startBroker(id), lifecycle));
+        }
+        join(starts);
+    }
+
+    /**
+     * A port picked as free can be bound by another process before Kafka binds it; only then is a second try
+     * worth it. A port the caller asked for stays taken.
+     */
+    private boolean causedByATakenFreePort(Throwable e) {
+        if (requestedPort != 0) return false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Earlier versions ran a single broker as one node with the broker and controller roles combined, its
+     * meta.properties at the top of the directory. Started here, its topics would silently be missing.
+     */
+    private void refuseCombinedNodeDirectory() {
+        if (Files.exists(dataDir.resolve("meta.properties"))) {
+            throw new IllegalStateException(dataDir + " holds a Kafka node that combined the broker and controller "
+                    + "roles, written by an earlier version; it cannot be resumed as a controller and brokers. "
+                    + "Delete it or give another directory");
+        }
+    }
+
     /** Every broker's PLAINTEXT address, running or not, comma-separated for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return bootstrapServers(PLAINTEXT);
@@ -150,6 +200,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Every broker's address on the named listener (one given to {@link Builder#listener}, or PLAINTEXT). */
     public synchronized String bootstrapServers(String listener) {
+        if (closed) throw new IllegalStateException("closed");
         if (!started) throw new IllegalStateException("not started");
         String name = listener.toUpperCase(Locale.ROOT);
         if (!name.equals(PLAINTEXT) && !extraListeners.containsKey(name)) {
@@ -226,9 +277,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         brokers.forEach((id, broker) ->
                 stops.add(CompletableFuture.runAsync(() -> stop(broker, "broker " + id), lifecycle)));
         stops.forEach(CompletableFuture::join);
+        KafkaRaftServer controller = this.controller;
+        this.controller = null;
         if (controller != null) {
             stop(controller, "controller");
-            controller = null;
         }
     }
 
@@ -285,6 +337,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // Topics are created by the controller, so the defaults of a new topic are its settings.
         p.put("default.replication.factor", String.valueOf(Math.min(3, brokerCount)));
         p.put("min.insync.replicas", brokerCount >= 3 ? "2" : "1");
+        // A dead broker is fenced (and leaves the ISRs) after this long without a heartbeat; production uses 9 s.
+        // The controller fences, so the setting is its own: on a broker it is ignored.
+        p.put("broker.session.timeout.ms", "6000");
         p.putAll(controllerOverrides);
         return p;
     }
@@ -323,8 +378,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         // A stop is either a kill (which must not hand leadership over) or the end of the cluster; a controlled
         // shutdown would only add the controller's round trips, or hang if the controller went first.
         p.put("controlled.shutdown.enable", "false");
-        // A dead broker is fenced (and leaves the ISRs) after this long without a heartbeat; production uses 9 s.
-        p.put("broker.session.timeout.ms", "6000");
         p.put("broker.heartbeat.interval.ms", "1000");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
@@ -401,7 +454,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     public static final class Builder {
-        private int brokers = 3;
+        private int brokers = 1;
+        private int port;
         private Path dataDir;
         private final Map<String, String> brokerOverrides = new LinkedHashMap<>();
         private final Map<String, String> controllerOverrides = new LinkedHashMap<>();
@@ -410,10 +464,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private Builder() {
         }
 
-        /** How many brokers (default 3). */
+        /** How many brokers (default 1). */
         public Builder brokers(int brokers) {
             if (brokers < 1) throw new IllegalArgumentException("brokers must be >= 1, got " + brokers);
             this.brokers = brokers;
+            return this;
+        }
+
+        /**
+         * The PLAINTEXT port of broker 1 (the only one of a single broker); 0, the default, picks a free one. The
+         * controller and further brokers always take free ports.
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0-65535, got " + port);
+            this.port = port;
             return this;
         }
 
@@ -439,7 +503,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** Any broker setting, applied last on every broker so it wins over the defaults chosen here. */
+        /**
+         * Any broker setting, applied last on every broker so it wins over the defaults chosen here. The defaults of
+         * new topics ({@code num.partitions}, {@code default.replication.factor}) are the controller's, as in any
+         * KRaft cluster: set those with {@link #controllerProperty}.
+         */
         public Builder brokerProperty(String key, String value) {
             brokerOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;

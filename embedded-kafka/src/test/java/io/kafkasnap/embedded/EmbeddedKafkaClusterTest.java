@@ -3,7 +3,6 @@ package io.kafkasnap.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaClusterTest {
 
@@ -76,23 +74,6 @@ class EmbeddedKafkaClusterTest {
             for (int i = 0; i < BEFORE + DURING + AFTER; i++) expected.add("r" + i);
             assertThat(readAll(kafka, expected.size())).as("every acknowledged record, once, in order")
                     .containsExactlyElementsOf(expected);
-        }
-    }
-
-    @Test
-    void aClusterStartedAgainOnItsDataDirectoryKeepsItsIdAndRecords(@TempDir Path dataDir) throws Exception {
-        String clusterId;
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(1).dataDir(dataDir).build().start();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-             KafkaProducer<String, String> producer = producer(kafka)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(1), Optional.empty()))).all().get();
-            clusterId = admin.describeCluster().clusterId().get();
-            producer.send(new ProducerRecord<>(TOPIC, "kept")).get();
-        }
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(1).dataDir(dataDir).build().start();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterId);
-            assertThat(readAll(kafka, 1)).containsExactly("kept");
         }
     }
 

@@ -1,6 +1,6 @@
 package io.kafkasnap.testkit;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Kafka broker for integration tests, one per test JVM, started before the first test class that uses it and
  * stopped when the JVM exits. With {@value #ENV_BOOTSTRAP_SERVERS} set, that cluster is used instead, neither started
- * nor stopped; otherwise an {@link EmbeddedKafka} broker runs in the JVM (no Docker needed).
+ * nor stopped; otherwise an {@link EmbeddedKafkaCluster} broker runs in the JVM (no Docker needed).
  *
  * <pre>{@code
  * @ExtendWith(KafkaBroker.class)
@@ -129,7 +129,7 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
 
     private static String startEmbedded() {
         long begin = System.nanoTime();
-        EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-broker-stop"));
         log.info("Kafka for tests: embedded KRaft broker at {}, started in {} ms", kafka.bootstrapServers(),
                 (System.nanoTime() - begin) / 1_000_000);

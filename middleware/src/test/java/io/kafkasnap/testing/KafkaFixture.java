@@ -2,7 +2,7 @@ package io.kafkasnap.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.kafka.TopicScan;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ import org.testcontainers.kafka.KafkaContainer;
  * <ol>
  *   <li>{@code KAFKA_BOOTSTRAP_SERVERS} set: that cluster, which this fixture neither starts nor stops;</li>
  *   <li>Docker available: a Testcontainers Kafka container ({@value #KAFKA_IMAGE});</li>
- *   <li>otherwise an {@link EmbeddedKafka} broker in this JVM.</li>
+ *   <li>otherwise an {@link EmbeddedKafkaCluster} broker in this JVM.</li>
  * </ol>
  * Tests share the cluster, so each should use its own topics ({@link #uniqueTopic}) and consumer groups.
  */
@@ -159,7 +159,7 @@ public final class KafkaFixture {
                     KAFKA_IMAGE, container.getBootstrapServers(), millisSince(begin));
             return container.getBootstrapServers();
         }
-        EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-fixture-stop"));
         log.info("Kafka for tests: embedded KRaft broker at {} (no {} and no Docker), started in {} ms",
                 kafka.bootstrapServers(), ENV_BOOTSTRAP_SERVERS, millisSince(begin));

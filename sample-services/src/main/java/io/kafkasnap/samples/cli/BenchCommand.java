@@ -1,6 +1,6 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bench.Bench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
@@ -116,11 +116,11 @@ final class BenchCommand implements Callable<Integer> {
                 Logs.file());
         out.flush();
         Path stateRoot = Files.createTempDirectory("kafkasnap-bench-");
-        EmbeddedKafka embedded = null;
+        EmbeddedKafkaCluster embedded = null;
         try {
             String servers = kafka.bootstrap().orElse(null);
             if (servers == null) {
-                embedded = EmbeddedKafka.builder().build().start();
+                embedded = EmbeddedKafkaCluster.builder().build().start();
                 servers = embedded.bootstrapServers();
                 out.printf("broker: in-JVM KRaft at %s (same JVM as the clients)%n", servers);
             } else {

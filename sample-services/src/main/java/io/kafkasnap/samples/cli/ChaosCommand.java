@@ -1,6 +1,5 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.chaos.ChaosRun;
 import io.kafkasnap.tools.cli.Durations;
@@ -98,12 +97,7 @@ final class ChaosCommand implements Callable<Integer> {
         ChaosRun.Brokers killable = null;
         try {
             String servers = bootstrap;
-            if (servers == null && brokers == 1) {
-                EmbeddedKafka single = EmbeddedKafka.builder().build().start();
-                embedded = single;
-                servers = single.bootstrapServers();
-                out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
-            } else if (servers == null) {
+            if (servers == null) {
                 EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().brokers(brokers).build().start();
                 embedded = cluster;
                 servers = cluster.bootstrapServers();
@@ -123,8 +117,12 @@ final class ChaosCommand implements Callable<Integer> {
                         cluster.restart(id);
                     }
                 };
-                out.printf("Kafka: in-JVM cluster of %d brokers at %s (replication 3, min.insync.replicas=2)%n",
-                        brokers, servers);
+                if (brokers == 1) {
+                    out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);
+                } else {
+                    out.printf("Kafka: in-JVM cluster of %d brokers at %s (replication 3, min.insync.replicas=2)%n",
+                            brokers, servers);
+                }
             }
             Map<String, Object> props = kafka.clientProperties(servers);
             Properties kafka = new Properties();

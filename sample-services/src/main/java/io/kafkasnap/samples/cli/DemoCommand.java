@@ -1,6 +1,6 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bank.BankCheck;
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankSnapshotCheck;
@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
             String servers = bootstrap;
             if (servers == null) {
                 long begin = System.nanoTime();
-                EmbeddedKafka kafka = EmbeddedKafka.builder().build();
+                EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build();
                 resources.add(kafka);
                 kafka.start();
                 servers = kafka.bootstrapServers();

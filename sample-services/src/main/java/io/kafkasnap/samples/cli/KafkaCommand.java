@@ -1,6 +1,5 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.tools.cli.Logs;
 import java.io.PrintWriter;
@@ -13,7 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
         description = "Runs a standalone Kafka broker (KRaft, in this JVM) for local experiments, or a cluster of "
-                + "several with --brokers, and prints the bootstrap address. Ctrl-C stops it.")
+                + "several with --brokers, beside a KRaft controller of their own, and prints the bootstrap address. "
+                + "Ctrl-C stops it.")
 final class KafkaCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -25,9 +25,8 @@ final class KafkaCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
-            description = "How many brokers (default: ${DEFAULT-VALUE}). With more than one, a separate controller "
-                    + "runs beside them and topics default to replication min(3, N), min.insync.replicas 2 from 3 "
-                    + "brokers on.")
+            description = "How many brokers (default: ${DEFAULT-VALUE}). Topics default to replication min(3, N), "
+                    + "min.insync.replicas 2 from 3 brokers on.")
     int brokers;
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -44,17 +43,15 @@ final class KafkaCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--port is for one broker; the " + brokers + " brokers of a cluster take free ports");
         }
-        int port = this.port != null ? this.port : 9092;
+        // the brokers of a cluster take free ports: 0 leaves broker 1 to pick one too
+        int port = this.port != null ? this.port : brokers == 1 ? 9092 : 0;
         if (port < 0 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0-65535, got " + port);
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("logs: %s%n", Logs.file());
         out.flush();
-        if (brokers > 1) {
-            return runCluster(out);
-        }
-        EmbeddedKafka kafka = EmbeddedKafka.builder().port(port).dataDir(dir).build();
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(brokers).port(port).dataDir(dir).build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.close();
@@ -63,31 +60,12 @@ final class KafkaCommand implements Callable<Integer> {
         try {
             kafka.start();
         } catch (RuntimeException e) {
-            throw new IllegalStateException("could not start Kafka on port " + port
+            String what = brokers == 1 ? "Kafka on port " + port : brokers + " Kafka brokers";
+            throw new IllegalStateException("could not start " + what
                     + (dir != null ? " with data in " + dir : "") + ": " + rootMessage(e), e);
         }
-        out.printf("Kafka (KRaft, single node) running; bootstrap servers: %s%n", kafka.bootstrapServers());
-        out.printf("data: %s; Ctrl-C to stop%n", dir != null ? dir.toAbsolutePath() : "temporary, deleted at exit");
-        out.flush();
-        stopped.await();
-        return 0;
-    }
-
-    private int runCluster(PrintWriter out) throws InterruptedException {
-        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(brokers).dataDir(dir).build();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            kafka.close();
-            stopped.countDown();
-        }, "kafkasnap-kafka-stop"));
-        try {
-            kafka.start();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("could not start " + brokers + " Kafka brokers"
-                    + (dir != null ? " with data in " + dir : "") + ": " + rootMessage(e), e);
-        }
-        out.printf("Kafka (KRaft, %d brokers and a controller) running; bootstrap servers: %s%n", brokers,
-                kafka.bootstrapServers());
+        out.printf("Kafka (KRaft, %s and a controller) running; bootstrap servers: %s%n",
+                brokers == 1 ? "one broker" : brokers + " brokers", kafka.bootstrapServers());
         out.printf("data: %s; Ctrl-C to stop%n", dir != null ? dir.toAbsolutePath() : "temporary, deleted at exit");
         out.flush();
         stopped.await();

@@ -1,6 +1,6 @@
 package io.kafkasnap.samples.cli;
 
-import io.kafkasnap.embedded.EmbeddedKafka;
+import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.tools.common.CollectorFeed;
 import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
@@ -79,7 +79,7 @@ final class PipelineCommand implements Callable<Integer> {
         try {
             String servers = bootstrap;
             if (servers == null) {
-                EmbeddedKafka kafka = EmbeddedKafka.builder().build();
+                EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build();
                 resources.add(kafka);
                 servers = kafka.start().bootstrapServers();
                 out.printf("Kafka: in-JVM KRaft broker at %s%n", servers);

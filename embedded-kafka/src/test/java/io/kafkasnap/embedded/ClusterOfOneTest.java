@@ -31,14 +31,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedKafkaTest {
+/** The single broker of tests and the demo: a cluster of one broker beside its own controller. */
+class ClusterOfOneTest {
 
     private static final String TOPIC = "greetings";
 
     @Test
     void roundTripThenRestartFromSameDirectoryKeepsTheRecord(@TempDir Path dataDir) throws Exception {
         String clusterId;
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).build().start()) {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().dataDir(dataDir).build().start()) {
             try (Admin admin = admin(kafka)) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
                 clusterId = admin.describeCluster().clusterId().get();
@@ -49,9 +50,10 @@ class EmbeddedKafkaTest {
             }
             assertThat(readAll(kafka)).containsExactly("k=hello");
         }
-        assertThat(dataDir.resolve("meta.properties")).exists();
+        assertThat(dataDir.resolve("controller").resolve("meta.properties")).exists();
+        assertThat(dataDir.resolve("broker-1").resolve("meta.properties")).exists();
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(dataDir).build().start()) {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().dataDir(dataDir).build().start()) {
             try (Admin admin = admin(kafka)) {
                 assertThat(admin.describeCluster().clusterId().get()).isEqualTo(clusterId);
             }
@@ -61,15 +63,20 @@ class EmbeddedKafkaTest {
 
     @Test
     void temporaryDirectoryIsDeletedOnCloseAndCloseIsIdempotent() throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.builder().brokerProperty("num.partitions", "3").build().start();
+        // the defaults of a new topic are the controller's in KRaft
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().controllerProperty("num.partitions", "3")
+                .build().start();
+        assertThat(kafka.brokerIds()).as("one broker by default").containsExactly(1);
         Path dir;
         try (Admin admin = admin(kafka)) {
             admin.createTopics(List.of(new NewTopic("defaults", Optional.empty(), Optional.empty())))
                     .all().get();
-            assertThat(admin.describeTopics(Set.of("defaults")).allTopicNames().get().get("defaults").partitions())
-                    .as("a broker property overrides the default").hasSize(3);
+            // the controller has created it; the broker learns of it from the metadata log a moment later
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(admin.describeTopics(Set.of("defaults")).allTopicNames().get().get("defaults")
+                            .partitions()).as("a controller property overrides the default").hasSize(3));
             String logDir = admin.describeLogDirs(Set.of(1)).allDescriptions().get().get(1).keySet().iterator().next();
-            dir = Path.of(logDir);
+            dir = Path.of(logDir).getParent(); // the cluster's directory, holding broker-1 and controller
         }
         assertThat(dir).isDirectory();
         kafka.close();
@@ -81,19 +88,28 @@ class EmbeddedKafkaTest {
     @Test
     void aTakenPortFailsTheStartAndLeavesNothingBehind() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("localhost"))) {
-            EmbeddedKafka kafka = EmbeddedKafka.builder().port(taken.getLocalPort()).build();
+            EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().port(taken.getLocalPort()).build();
             assertThatThrownBy(kafka::start).hasStackTraceContaining("Address already in use");
             assertThatThrownBy(kafka::bootstrapServers).isInstanceOf(IllegalStateException.class);
             kafka.close();
         }
         // the failed node released everything: another one starts fine
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start()) {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().build().start()) {
             assertThat(kafka.bootstrapServers()).startsWith("localhost:");
         }
     }
 
+    @Test
+    void aDirectoryOfANodeWithCombinedRolesIsRefusedNotSilentlyStartedEmpty(@TempDir Path dataDir) throws Exception {
+        Files.writeString(dataDir.resolve("meta.properties"), "version=1\nnode.id=1\n");
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().dataDir(dataDir).build();
+        assertThatThrownBy(kafka::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(dataDir.toString()).hasMessageContaining("combined the broker and controller");
+        assertThat(dataDir.resolve("controller")).doesNotExist();
+    }
+
     /** Every record of the topic from offset 0, as key=value, read until the end offset is reached. */
-    private static List<String> readAll(EmbeddedKafka kafka) {
+    private static List<String> readAll(EmbeddedKafkaCluster kafka) {
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         List<String> seen = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
@@ -112,11 +128,11 @@ class EmbeddedKafkaTest {
         return seen;
     }
 
-    private static Admin admin(EmbeddedKafka kafka) {
+    private static Admin admin(EmbeddedKafkaCluster kafka) {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 
-    private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
+    private static KafkaProducer<String, String> producer(EmbeddedKafkaCluster kafka) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new StringSerializer());
     }
