@@ -105,8 +105,13 @@ final class BenchCommand implements Callable<Integer> {
     private static final List<String> PARTS = List.of("throughput", "latency", "hop", "snapshots");
 
     private static void row(PrintWriter out, String label, Bench.Latencies l, Bench.Latencies plain) {
-        out.printf("    %-60s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
+        out.printf("    %-66s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
                 l.percentile(50) / plain.percentile(50), l.percentile(99) / plain.percentile(99));
+    }
+
+    /** A table's title line with the column heads of {@link #row}. */
+    private static void heads(PrintWriter out, String title) {
+        out.printf("%-70s %8s %8s %10s %10s%n", title, "p50", "p99", "p50 ratio", "p99 ratio");
     }
 
     @Override
@@ -222,9 +227,8 @@ final class BenchCommand implements Callable<Integer> {
             eos = bench.streamsLatency(Bench.Guarantee.EXACTLY_ONCE_V2, hopRate, latencySamples);
         }
         out.println();
-        out.printf("(b) one-hop latency at %s records/s, ms (%d samples each, after %d warm-up)"
-                        + "            %8s %8s %10s %10s%n", DemoCommand.fmt(hopRate), latencySamples,
-                Bench.warmupProbes(hopRate, latencySamples), "p50", "p99", "p50 ratio", "p99 ratio");
+        heads(out, String.format(Locale.ROOT, "(b) one-hop latency at %s records/s, ms (%d samples each, after %d "
+                + "warm-up)", DemoCommand.fmt(hopRate), latencySamples, Bench.warmupProbes(hopRate, latencySamples)));
         row(out, "plain produce -> consume (linger 0)", plain, plain);
         row(out, "middleware: node A's timer send -> node B's handler (outbox on)", hop, plain);
         if (comparing()) {
@@ -249,9 +253,8 @@ final class BenchCommand implements Callable<Integer> {
             runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
         }
         out.println();
-        out.printf("(c) snapshot latency, ms                                         %8s %8s %10s %10s%n",
-                "p50", "p99", "p50 ratio", "p99 ratio");
-        out.printf("    %-60s %8.2f %8.2f %10s %10s%n",
+        heads(out, "(c) snapshot latency, ms");
+        out.printf("    %-66s %8.2f %8.2f %10s %10s%n",
                 "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
                 plain.percentile(99), "1.0", "1.0");
         for (Bench.SnapshotLatencies run : runs) {
