@@ -68,12 +68,12 @@ final class BenchCommand implements Callable<Integer> {
     int snapshots;
 
     @Option(names = "--services", paramLabel = "N", split = ",", defaultValue = "3,10",
-            description = "Bank sizes for the latency runs (default: ${DEFAULT-VALUE}).")
+            description = "Bank sizes for the snapshot-latency runs (default: ${DEFAULT-VALUE}).")
     List<Integer> services = new ArrayList<>();
 
     @Option(names = "--topology", paramLabel = "full|ring|random:SEED", defaultValue = "ring",
-            description = "Bank topology for the latency runs (default: ${DEFAULT-VALUE}). The assembler reads "
-                    + "every channel to check each snapshot, so the latency grows with the channel count: full "
+            description = "Bank topology for the snapshot-latency runs (default: ${DEFAULT-VALUE}). The assembler "
+                    + "reads every channel to check each snapshot, so the latency grows with the channel count: full "
                     + "over 10 services has 90 channels.")
     String topology;
 
@@ -88,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--hop-rate", paramLabel = "RECORDS_PER_S", defaultValue = "200",
             description = "Fixed rate of the one-hop latency runs, the plain and Kafka Streams ones beside them "
-                    + "included; the first second of each is warm-up (default: ${DEFAULT-VALUE}).")
+                    + "included; the first second of each is warm-up, and one plain and one hop run before them "
+                    + "are not counted (default: ${DEFAULT-VALUE}).")
     double hopRate;
 
     @Option(names = "--compare", paramLabel = "kafka-streams",
