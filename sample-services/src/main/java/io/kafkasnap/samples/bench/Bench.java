@@ -368,7 +368,7 @@ public final class Bench {
         return run.replaceAll("[^a-zA-Z0-9._-]", "-");
     }
 
-    /** Sends {@code records} copies of {@code value} to partition 0 of {@code topic} from a new thread, then flushes. */
+    /** Sends {@code records} copies of {@code value} to partition 0 of {@code topic} from a new thread; flushes. */
     private static Thread sendAll(KafkaProducer<byte[], byte[]> producer, String topic, long records, byte[] value,
                                   AtomicLong failures) {
         Thread sender = new Thread(() -> {
