@@ -13,6 +13,7 @@ import io.kafkasnap.tools.common.TriggerPublisher;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -277,57 +278,49 @@ public final class Bench {
     }
 
     /**
-     * Latency through one node hop, outbox on (the node's default): node A's timer sends {@code rate} records/s on
-     * its one outgoing channel, each stamped with {@link System#nanoTime()} when the timer's step calls
-     * {@code send}; node B's handler takes each one's latency as it sees it, then counts it in its state. A's step
-     * commits its outbox before the records go to Kafka, so the figure includes that commit. The first second is
-     * warm-up, not counted.
+     * Latency through one node hop, outbox on (the node's default), as a service sees it: a feeding node's timer sends
+     * {@code rate} records/s to node A; A's handler sends each on to node B, stamped with {@link System#nanoTime()}
+     * as it calls {@code send}; B's handler takes each one's latency as it sees it, then counts it in its state. A's
+     * step commits its outbox before the record goes to Kafka, so the figure includes that commit. The first second
+     * is warm-up, not counted.
      */
     public Latencies hopLatency(double rate, int samples) throws InterruptedException {
-        String run = nextTopic("hop");
+        return hop(rate, samples, true);
+    }
+
+    /**
+     * As {@link #hopLatency}, but node A's timer sends the stamped records itself. A timer's sends leave with its
+     * step's commit, which comes after the step's poll: they wait for the poll to return, up to the next timer tick.
+     */
+    public Latencies timerHopLatency(double rate, int samples) throws InterruptedException {
+        return hop(rate, samples, false);
+    }
+
+    private Latencies hop(double rate, int samples, boolean fromHandler) throws InterruptedException {
+        String run = nextTopic(fromHandler ? "hop" : "timer-hop");
+        String feed = run + ".feed.a";
         String channel = run + ".a.b";
         String control = run + ".control";
         String collection = run + ".fragments";
-        Kafka.createTopics(kafka, List.of(channel, control, collection));
+        Kafka.createTopics(kafka, List.of(feed, channel, control, collection));
         LatencySamples probes = new LatencySamples(warmupProbes(rate, samples), samples);
-        FixedRate pace = new FixedRate(rate);
-        SnapshotNode b = withSettings(SnapshotNode.builder())
-                .processId("bench-hop-b")
-                .kafkaProperties(kafka)
-                .stateDir(stateRoot.resolve(run).resolve("b"))
-                .controlTopic(control)
-                .collectionTopic(collection)
-                .incoming(channel)
+        CountDownLatch go = new CountDownLatch(1);
+        List<SnapshotNode> nodes = new ArrayList<>();
+        nodes.add(hopNode(run, "b").incoming(channel)
                 .onRecord((ctx, record) -> {
                     probes.arrived(record.value(), System.nanoTime());
                     ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1);
                 })
-                .build();
-        CountDownLatch go = new CountDownLatch(1);
-        long[] sent = {0};
-        // A tick per probe interval (at least 1 ms); each tick sends every probe that is due by then.
-        Duration tick = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), pace.intervalNanos()));
-        SnapshotNode a = withSettings(SnapshotNode.builder())
-                .processId("bench-hop-a")
-                .kafkaProperties(kafka)
-                .stateDir(stateRoot.resolve(run).resolve("a"))
-                .controlTopic(control)
-                .collectionTopic(collection)
-                .outgoing(channel)
-                .timer(tick, ctx -> {
-                    if (go.getCount() > 0) {
-                        return;
-                    }
-                    if (sent[0] == 0) {
-                        pace.start(System.nanoTime());
-                    }
-                    while (sent[0] < probes.total() && pace.dueNanos(sent[0]) <= System.nanoTime()) {
-                        ctx.send(channel, Stamps.encode(sent[0], System.nanoTime()));
-                        sent[0]++;
-                    }
-                })
-                .build();
-        List<SnapshotNode> nodes = List.of(b, a);
+                .build());
+        if (fromHandler) {
+            nodes.add(hopNode(run, "a").incoming(feed).outgoing(channel)
+                    .onRecord((ctx, record) -> ctx.send(channel,
+                            Stamps.encode(Stamps.seq(record.value()), System.nanoTime())))
+                    .build());
+            nodes.add(pacedSender(hopNode(run, "feed"), feed, rate, probes.total(), go).build());
+        } else {
+            nodes.add(pacedSender(hopNode(run, "a"), channel, rate, probes.total(), go).build());
+        }
         Nodes.startAll(nodes);
         try {
             go.countDown();
@@ -343,6 +336,36 @@ public final class Bench {
         } finally {
             Nodes.closeAll(nodes);
         }
+    }
+
+    private SnapshotNode.Builder hopNode(String run, String name) {
+        return SnapshotNode.builder()
+                .processId("bench-hop-" + name)
+                .kafkaProperties(kafka)
+                .stateDir(stateRoot.resolve(run).resolve(name))
+                .controlTopic(run + ".control")
+                .collectionTopic(run + ".fragments");
+    }
+
+    /** A timer that sends {@code total} stamped records on {@code channel} at {@code rate}, once {@code go} opens. */
+    private static SnapshotNode.Builder pacedSender(SnapshotNode.Builder node, String channel, double rate, int total,
+                                                    CountDownLatch go) {
+        FixedRate pace = new FixedRate(rate);
+        long[] sent = {0};
+        // A tick per record interval (at least 1 ms); each tick sends every record that is due by then.
+        Duration tick = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), pace.intervalNanos()));
+        return node.outgoing(channel).timer(tick, ctx -> {
+            if (go.getCount() > 0) {
+                return;
+            }
+            if (sent[0] == 0) {
+                pace.start(System.nanoTime());
+            }
+            while (sent[0] < total && pace.dueNanos(sent[0]) <= System.nanoTime()) {
+                ctx.send(channel, Stamps.encode(sent[0], System.nanoTime()));
+                sent[0]++;
+            }
+        });
     }
 
     /**

@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
                         + "no snapshot running) vs. a plain kafka-clients producer/consumer pair doing the same, "
                         + "as a ratio; with --compare kafka-streams also a Kafka Streams app (RocksDB count, "
                         + "at_least_once and exactly_once_v2) in the same rounds;",
-                "(b) latency through one node hop (node A's timer sends --hop-rate records/s, node B's handler "
-                        + "receives them; outbox on) p50/p99 next to plain produce-to-consume at the same rate, "
+                "(b) latency through one node hop (node A's handler sends --hop-rate records/s, node B's handler "
+                        + "receives them; outbox on; also from A's timer) p50/p99 next to plain produce-to-consume at "
+                        + "the same rate, "
                         + "and with --compare kafka-streams the Streams app's produce-to-consume latency;",
                 "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
                         + "broker's plain produce-to-consume latency p50/p99 (one record at a time).",
@@ -225,6 +226,7 @@ final class BenchCommand implements Callable<Integer> {
         bench.hopLatency(hopRate, latencySamples);
         Bench.Latencies plain = bench.plainRateLatency(hopRate, latencySamples);
         Bench.Latencies hop = bench.hopLatency(hopRate, latencySamples);
+        Bench.Latencies timerHop = bench.timerHopLatency(hopRate, latencySamples);
         Bench.Latencies alos = null;
         Bench.Latencies eos = null;
         if (comparing()) {
@@ -235,7 +237,8 @@ final class BenchCommand implements Callable<Integer> {
         heads(out, String.format(Locale.ROOT, "(b) one-hop latency at %s records/s, ms (%d samples each, after %d "
                 + "warm-up)", DemoCommand.fmt(hopRate), latencySamples, Bench.warmupProbes(hopRate, latencySamples)));
         row(out, "plain produce -> consume (linger 0)", plain, plain);
-        row(out, "middleware: node A's timer send -> node B's handler (outbox on)", hop, plain);
+        row(out, "middleware: node A's handler send -> node B's handler (outbox on)", hop, plain);
+        row(out, "  the same sent from A's timer (leaves after the step's poll)", timerHop, plain);
         if (comparing()) {
             row(out, "Kafka Streams at_least_once: produce -> app -> consume", alos, plain);
             row(out, "Kafka Streams exactly_once_v2: produce -> app -> read_committed", eos, plain);

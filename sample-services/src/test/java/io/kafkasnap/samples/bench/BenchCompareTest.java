@@ -50,6 +50,7 @@ class BenchCompareTest {
         Bench bench = bench();
         assertWellFormed("plain at a fixed rate", bench.plainRateLatency(RATE, SAMPLES));
         assertWellFormed("one node hop", bench.hopLatency(RATE, SAMPLES));
+        assertWellFormed("one node hop from a timer", bench.timerHopLatency(RATE, SAMPLES));
         for (Bench.Guarantee guarantee : Bench.Guarantee.values()) {
             assertWellFormed("Kafka Streams " + guarantee.config(), bench.streamsLatency(guarantee, RATE, SAMPLES));
         }

@@ -23,7 +23,8 @@ class BenchCommandTest {
                 + "\\(range [\\d.]+-[\\d.]+; goal >= 2: (met|not met)\\)");
         assertThat(run.out()).contains("(b) one-hop latency at 200 records/s, ms (40 samples each, after 40 warm-up)");
         for (String row : new String[] {"plain produce -> consume (linger 0)",
-                "middleware: node A's timer send -> node B's handler (outbox on)",
+                "middleware: node A's handler send -> node B's handler (outbox on)",
+                "  the same sent from A's timer (leaves after the step's poll)",
                 "Kafka Streams at_least_once: produce -> app -> consume",
                 "Kafka Streams exactly_once_v2: produce -> app -> read_committed"}) {
             assertThat(run.lines()).as(row).anySatisfy(l -> assertThat(l).startsWith("    " + row)
