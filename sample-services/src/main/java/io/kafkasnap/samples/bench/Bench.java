@@ -13,7 +13,6 @@ import io.kafkasnap.tools.common.TriggerPublisher;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -285,7 +284,7 @@ public final class Bench {
      * is warm-up, not counted.
      */
     public Latencies hopLatency(double rate, int samples) throws InterruptedException {
-        return hop(rate, samples, true);
+        return new HopRun(kafka, stateRoot, LONGEST_RUN).run(nextTopic("hop"), rate, samples, true);
     }
 
     /**
@@ -293,79 +292,7 @@ public final class Bench {
      * step's commit, which comes after the step's poll: they wait for the poll to return, up to the next timer tick.
      */
     public Latencies timerHopLatency(double rate, int samples) throws InterruptedException {
-        return hop(rate, samples, false);
-    }
-
-    private Latencies hop(double rate, int samples, boolean fromHandler) throws InterruptedException {
-        String run = nextTopic(fromHandler ? "hop" : "timer-hop");
-        String feed = run + ".feed.a";
-        String channel = run + ".a.b";
-        String control = run + ".control";
-        String collection = run + ".fragments";
-        Kafka.createTopics(kafka, List.of(feed, channel, control, collection));
-        LatencySamples probes = new LatencySamples(warmupProbes(rate, samples), samples);
-        CountDownLatch go = new CountDownLatch(1);
-        List<SnapshotNode> nodes = new ArrayList<>();
-        nodes.add(hopNode(run, "b").incoming(channel)
-                .onRecord((ctx, record) -> {
-                    probes.arrived(record.value(), System.nanoTime());
-                    ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1);
-                })
-                .build());
-        if (fromHandler) {
-            nodes.add(hopNode(run, "a").incoming(feed).outgoing(channel)
-                    .onRecord((ctx, record) -> ctx.send(channel,
-                            Stamps.encode(Stamps.seq(record.value()), System.nanoTime())))
-                    .build());
-            nodes.add(pacedSender(hopNode(run, "feed"), feed, rate, probes.total(), go).build());
-        } else {
-            nodes.add(pacedSender(hopNode(run, "a"), channel, rate, probes.total(), go).build());
-        }
-        Nodes.startAll(nodes);
-        try {
-            go.countDown();
-            long deadline = System.nanoTime() + LONGEST_RUN.toNanos();
-            while (!probes.await(Duration.ofSeconds(1))) {
-                Nodes.requireHealthy(nodes);
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("hop latency: " + probes.arrivedSoFar() + " of "
-                            + probes.total() + " probes arrived within " + LONGEST_RUN);
-                }
-            }
-            return probes.latencies();
-        } finally {
-            Nodes.closeAll(nodes);
-        }
-    }
-
-    private SnapshotNode.Builder hopNode(String run, String name) {
-        return SnapshotNode.builder()
-                .processId("bench-hop-" + name)
-                .kafkaProperties(kafka)
-                .stateDir(stateRoot.resolve(run).resolve(name))
-                .controlTopic(run + ".control")
-                .collectionTopic(run + ".fragments");
-    }
-
-    /** A timer that sends {@code total} stamped records on {@code channel} at {@code rate}, once {@code go} opens. */
-    private static SnapshotNode.Builder pacedSender(SnapshotNode.Builder node, String channel, double rate, int total,
-                                                    CountDownLatch go) {
-        FixedRate pace = new FixedRate(rate);
-        long[] sent = {0};
-        // A tick per record interval (at least 1 ms); each tick sends every record that is due by then.
-        Duration tick = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), pace.intervalNanos()));
-        return node.outgoing(channel).timer(tick, ctx -> {
-            if (go.getCount() > 0) {
-                return;
-            }
-            if (sent[0] == 0) {
-                pace.start(System.nanoTime());
-            }
-            while (sent[0] < total && pace.dueNanos(sent[0]) <= System.nanoTime()) {
-                ctx.send(channel, Stamps.encode(sent[0], System.nanoTime()));
-                sent[0]++;
-            }
-        });
+        return new HopRun(kafka, stateRoot, LONGEST_RUN).run(nextTopic("timer-hop"), rate, samples, false);
     }
 
     /**

@@ -30,7 +30,12 @@ final class LatencySamples {
 
     /** One probe arrived at {@code nowNanos}; a probe seen before (a redelivery) counts once, the first time. */
     void arrived(byte[] value, long nowNanos) {
-        int seq = (int) Stamps.seq(value);
+        long number = Stamps.seq(value);
+        if (number < 0 || number >= total()) {
+            throw new IllegalStateException("a probe numbered " + number + " in a run of " + total()
+                    + ": a record not sent by this run");
+        }
+        int seq = (int) number;
         if (seen.get(seq)) {
             return;
         }
