@@ -62,8 +62,13 @@ public final class Bench {
         return builder;
     }
 
-    /** Records per second, with what was measured. */
-    public record Throughput(long records, int recordBytes, Duration elapsed) {
+    /**
+     * Records per second, with what was measured.
+     *
+     * @param counted what the receiving end counted: records the plain consumer got, the sink node's {@code count}
+     *     state, the Kafka Streams app's store count
+     */
+    public record Throughput(long records, int recordBytes, Duration elapsed, long counted) {
         public double perSecond() {
             return records / (elapsed.toNanos() / 1e9);
         }
@@ -111,32 +116,14 @@ public final class Bench {
             consumer.poll(Duration.ZERO);
             AtomicLong failures = new AtomicLong();
             long begin = System.nanoTime();
-            Thread sender = new Thread(() -> {
-                for (long i = 0; i < records; i++) {
-                    producer.send(new ProducerRecord<>(topic, 0, null, value), (m, e) -> {
-                        if (e != null) {
-                            failures.incrementAndGet();
-                        }
-                    });
-                }
-                producer.flush();
-            }, "bench-plain-producer");
-            sender.start();
-            long received = 0;
-            long deadline = begin + LONGEST_RUN.toNanos();
-            while (received < records) {
-                received += consumer.poll(Duration.ofMillis(100)).count();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("plain run: only " + received + " of " + records
-                            + " records within " + LONGEST_RUN);
-                }
-            }
+            Thread sender = sendAll(producer, topic, records, value, failures);
+            long received = readAll("plain run", consumer, records, begin, () -> { });
             long elapsed = System.nanoTime() - begin;
             sender.join();
             if (failures.get() > 0) {
                 throw new IllegalStateException("plain run: " + failures.get() + " sends failed");
             }
-            return new Throughput(records, recordBytes, Duration.ofNanos(elapsed));
+            return new Throughput(records, recordBytes, Duration.ofNanos(elapsed), received);
         }
     }
 
@@ -155,6 +142,7 @@ public final class Bench {
         Arrays.fill(value, (byte) 'x');
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong counted = new AtomicLong();
+        AtomicLong stateCount = new AtomicLong();
         long[] begin = {0};
         long[] sent = {0};
         int perTick = 2000;
@@ -166,7 +154,9 @@ public final class Bench {
                 .collectionTopic(collection)
                 .incoming(channel)
                 .onRecord((ctx, record) -> {
-                    ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1);
+                    long count = ctx.state().getLong("count", 0) + 1;
+                    ctx.state().putLong("count", count);
+                    stateCount.set(count);
                     if (counted.incrementAndGet() == records) {
                         done.countDown();
                     }
@@ -204,10 +194,161 @@ public final class Bench {
                         + " records within " + LONGEST_RUN);
             }
             long end = System.nanoTime();
-            return new Throughput(records, recordBytes, Duration.ofNanos(end - begin[0]));
+            return new Throughput(records, recordBytes, Duration.ofNanos(end - begin[0]), stateCount.get());
         } finally {
             Nodes.closeAll(nodes);
         }
+    }
+
+
+    /** Kafka Streams' processing guarantees compared. */
+    public enum Guarantee {
+        AT_LEAST_ONCE("at_least_once"),
+        EXACTLY_ONCE_V2("exactly_once_v2");
+
+        private final String config;
+
+        Guarantee(String config) {
+            this.config = config;
+        }
+
+        /** The value of {@code processing.guarantee}. */
+        public String config() {
+            return config;
+        }
+    }
+
+    /**
+     * The same records through a Kafka Streams app (see {@link StreamsApp}): a plain producer sends {@code records}
+     * values of {@code recordBytes} to {@code in} as fast as it can (as in {@link #plainThroughput}); the app counts
+     * each in its RocksDB store and forwards it to {@code out}; a read_committed consumer reads {@code out}. Fresh
+     * topics, application id and state directory per run; the app runs before the clock starts. Elapsed: first send
+     * into {@code in} to the last record read from {@code out}.
+     */
+    public Throughput streamsThroughput(Guarantee guarantee, long records, int recordBytes)
+            throws InterruptedException {
+        String run = nextTopic("streams-" + guarantee.config());
+        String in = run + ".in";
+        String out = run + ".out";
+        Kafka.createTopics(kafka, List.of(in, out));
+        byte[] value = new byte[recordBytes];
+        Arrays.fill(value, (byte) 'x');
+        TopicPartition partition = new TopicPartition(out, 0);
+        try (StreamsApp app = StreamsApp.start(kafka, applicationId(run), guarantee, stateRoot.resolve(run), in, out);
+             KafkaConsumer<byte[], byte[]> consumer = consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                     "read_committed"));
+             KafkaProducer<byte[], byte[]> producer = producer()) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            consumer.poll(Duration.ZERO);
+            AtomicLong failures = new AtomicLong();
+            long begin = System.nanoTime();
+            Thread sender = sendAll(producer, in, records, value, failures);
+            long received = readAll("Kafka Streams " + guarantee.config() + " run", consumer, records, begin,
+                    app::requireHealthy);
+            long elapsed = System.nanoTime() - begin;
+            sender.join();
+            if (failures.get() > 0) {
+                throw new IllegalStateException("Kafka Streams run: " + failures.get() + " sends failed");
+            }
+            if (received != records) {
+                throw new IllegalStateException("Kafka Streams " + guarantee.config() + " run: " + received
+                        + " records read from " + out + ", " + records + " sent");
+            }
+            return new Throughput(records, recordBytes, Duration.ofNanos(elapsed), app.counted());
+        }
+    }
+
+    /** Warm-up probes of a fixed-rate latency run: its first second, and never more than the counted samples. */
+    public static int warmupProbes(double rate, int samples) {
+        return (int) Math.min(samples, Math.ceil(rate));
+    }
+
+    /**
+     * Plain produce → consume latency at a fixed rate: a producer (linger 0, as the node's channel producer) sends
+     * {@code rate} stamped records/s to a one-partition topic, open loop; a consumer (kafka-clients defaults) reads
+     * them, and each record's latency is its arrival minus its stamp. The first second is warm-up, not counted.
+     */
+    public Latencies plainRateLatency(double rate, int samples) throws InterruptedException {
+        String topic = nextTopic("rate-latency");
+        Kafka.createTopics(kafka, List.of(topic));
+        return new ProbeRun(kafka).run("plain fixed-rate latency", topic, topic, false, rate,
+                new LatencySamples(warmupProbes(rate, samples), samples), LONGEST_RUN);
+    }
+
+    /**
+     * Latency through one node hop, outbox on (the node's default), as a service sees it: a feeding node's timer sends
+     * {@code rate} records/s to node A; A's handler sends each on to node B, stamped with {@link System#nanoTime()}
+     * as it calls {@code send}; B's handler takes each one's latency as it sees it, then counts it in its state. A's
+     * step commits its outbox before the record goes to Kafka, so the figure includes that commit. The first second
+     * is warm-up, not counted.
+     */
+    public Latencies hopLatency(double rate, int samples) throws InterruptedException {
+        return new HopRun(kafka, stateRoot, LONGEST_RUN).run(nextTopic("hop"), rate, samples, true);
+    }
+
+    /**
+     * As {@link #hopLatency}, but node A's timer sends the stamped records itself. A timer's sends leave with its
+     * step's commit, which comes after the step's poll: they wait for the poll to return, up to the next timer tick.
+     */
+    public Latencies timerHopLatency(double rate, int samples) throws InterruptedException {
+        return new HopRun(kafka, stateRoot, LONGEST_RUN).run(nextTopic("timer-hop"), rate, samples, false);
+    }
+
+    /**
+     * Produce → {@code in} → Kafka Streams app → {@code out} → consume latency at a fixed rate (the app of
+     * {@link #streamsThroughput}; producer and consumer as in {@link #plainRateLatency}, the consumer
+     * read_committed). The first second is warm-up, not counted.
+     */
+    public Latencies streamsLatency(Guarantee guarantee, double rate, int samples) throws InterruptedException {
+        String run = nextTopic("streams-latency-" + guarantee.config());
+        String in = run + ".in";
+        String out = run + ".out";
+        Kafka.createTopics(kafka, List.of(in, out));
+        try (StreamsApp app = StreamsApp.start(kafka, applicationId(run), guarantee, stateRoot.resolve(run), in,
+                out)) {
+            Latencies latencies = new ProbeRun(kafka).run("Kafka Streams " + guarantee.config() + " latency", in, out,
+                    true, rate, new LatencySamples(warmupProbes(rate, samples), samples), LONGEST_RUN);
+            app.requireHealthy();
+            return latencies;
+        }
+    }
+
+    private static String applicationId(String run) {
+        return run.replaceAll("[^a-zA-Z0-9._-]", "-");
+    }
+
+    /** Sends {@code records} copies of {@code value} to partition 0 of {@code topic} from a new thread; flushes. */
+    private static Thread sendAll(KafkaProducer<byte[], byte[]> producer, String topic, long records, byte[] value,
+                                  AtomicLong failures) {
+        Thread sender = new Thread(() -> {
+            for (long i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, value), (m, e) -> {
+                    if (e != null) {
+                        failures.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }, "bench-producer");
+        sender.start();
+        return sender;
+    }
+
+    /** Polls until {@code records} records came; {@code check} runs between polls to fail early. */
+    private static long readAll(String what, KafkaConsumer<byte[], byte[]> consumer, long records, long begin,
+                                Runnable check) {
+        long received = 0;
+        long deadline = begin + LONGEST_RUN.toNanos();
+        while (received < records) {
+            received += consumer.poll(Duration.ofMillis(100)).count();
+            check.run();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": only " + received + " of " + records
+                        + " records within " + LONGEST_RUN);
+            }
+        }
+        return received;
     }
 
     /**

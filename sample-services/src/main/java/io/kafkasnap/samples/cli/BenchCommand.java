@@ -19,13 +19,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark: middleware throughput and snapshot latency, each next to plain Kafka.",
+        description = {"Benchmark: middleware throughput and latencies, each next to plain Kafka.",
                 "Measures, against one broker in one run (in-JVM unless --bootstrap):",
                 "(a) app-record throughput through the middleware (a source node sending to a sink node that counts, "
                         + "no snapshot running) vs. a plain kafka-clients producer/consumer pair doing the same, "
-                        + "as a ratio;",
-                "(b) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
-                        + "broker's plain produce-to-consume latency p50/p99.",
+                        + "as a ratio; with --compare kafka-streams also a Kafka Streams app (RocksDB count, "
+                        + "at_least_once and exactly_once_v2) in the same rounds;",
+                "(b) latency through one node hop (node A's handler sends --hop-rate records/s, node B's handler "
+                        + "receives them; outbox on; also from A's timer) p50/p99 next to plain produce-to-consume at "
+                        + "the same rate, "
+                        + "and with --compare kafka-streams the Streams app's produce-to-consume latency;",
+                "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
+                        + "broker's plain produce-to-consume latency p50/p99 (one record at a time).",
                 "Not a test: figures depend on the machine. See docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -44,12 +49,13 @@ final class BenchCommand implements Callable<Integer> {
     int recordBytes;
 
     @Option(names = "--rounds", paramLabel = "R", defaultValue = "5",
-            description = "Throughput rounds, alternating plain and middleware; the median of each counts, and "
-                    + "the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
+            description = "Throughput rounds, each a plain run, a middleware run and, with --compare "
+                    + "kafka-streams, a Kafka Streams at_least_once and an exactly_once_v2 run; the median of "
+                    + "each side's rates counts, and the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--warmup", paramLabel = "auto|W", defaultValue = "auto",
-            description = "Warm-up rounds of full size before the measured ones, each a plain and a middleware run: "
+            description = "Warm-up rounds of full size before the measured ones, each like a measured round: "
                     + "a number, or auto: at least 2 and at most 10, until plain's rate changes by less than 10%% "
                     + "from one warm-up round to the next (default: ${DEFAULT-VALUE}). The JIT compiles the clients "
                     + "and the broker for seconds; measured before that, plain keeps speeding up round after round.")
@@ -64,12 +70,12 @@ final class BenchCommand implements Callable<Integer> {
     int snapshots;
 
     @Option(names = "--services", paramLabel = "N", split = ",", defaultValue = "3,10",
-            description = "Bank sizes for the latency runs (default: ${DEFAULT-VALUE}).")
+            description = "Bank sizes for the snapshot-latency runs (default: ${DEFAULT-VALUE}).")
     List<Integer> services = new ArrayList<>();
 
     @Option(names = "--topology", paramLabel = "full|ring|random:SEED", defaultValue = "ring",
-            description = "Bank topology for the latency runs (default: ${DEFAULT-VALUE}). The assembler reads "
-                    + "every channel to check each snapshot, so the latency grows with the channel count: full "
+            description = "Bank topology for the snapshot-latency runs (default: ${DEFAULT-VALUE}). The assembler "
+                    + "reads every channel to check each snapshot, so the latency grows with the channel count: full "
                     + "over 10 services has 90 channels.")
     String topology;
 
@@ -77,16 +83,38 @@ final class BenchCommand implements Callable<Integer> {
     RateOption rateOption = new RateOption(50);
 
     @Option(names = "--latency-samples", paramLabel = "N", defaultValue = "1000",
-            description = "Plain produce-to-consume samples (default: ${DEFAULT-VALUE}).")
+            description = "Samples of each latency figure: plain produce-to-consume (one at a time, and at "
+                    + "--hop-rate), one node hop, Kafka Streams; after a warm-up that is not counted "
+                    + "(default: ${DEFAULT-VALUE}).")
     int latencySamples;
 
-    @Option(names = "--skip", paramLabel = "throughput|latency", split = ",",
-            description = "Leave out a part.")
+    @Option(names = "--hop-rate", paramLabel = "RECORDS_PER_S", defaultValue = "200",
+            description = "Fixed rate of the one-hop latency runs, the plain and Kafka Streams ones beside them "
+                    + "included; the first second of each is warm-up, and one plain and one hop run before them "
+                    + "are not counted (default: ${DEFAULT-VALUE}).")
+    double hopRate;
+
+    @Option(names = "--compare", paramLabel = "kafka-streams",
+            description = "Also run the same records through a Kafka Streams app (a RocksDB count, "
+                    + "at_least_once and exactly_once_v2, Kafka Streams' defaults otherwise) on the same broker, "
+                    + "in every throughput round and in the hop-latency part.")
+    String compare;
+
+    @Option(names = "--skip", paramLabel = "throughput|latency|hop|snapshots", split = ",",
+            description = "Leave out a part: throughput, latency (both hop and snapshots), hop (the one-hop "
+                    + "latency) or snapshots (the snapshot latency).")
     List<String> skip = new ArrayList<>();
 
+    private static final List<String> PARTS = List.of("throughput", "latency", "hop", "snapshots");
+
     private static void row(PrintWriter out, String label, Bench.Latencies l, Bench.Latencies plain) {
-        out.printf("    %-60s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
+        out.printf("    %-66s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
                 l.percentile(50) / plain.percentile(50), l.percentile(99) / plain.percentile(99));
+    }
+
+    /** A table's title line with the column heads of {@link #row}. */
+    private static void heads(PrintWriter out, String title) {
+        out.printf("%-70s %8s %8s %10s %10s%n", title, "p50", "p99", "p50 ratio", "p99 ratio");
     }
 
     @Override
@@ -101,10 +129,18 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         for (String part : skip) {
-            if (!part.equals("throughput") && !part.equals("latency")) {
+            if (!PARTS.contains(part)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--skip takes throughput or latency, got '" + part + "'");
+                        "--skip takes throughput, latency, hop or snapshots, got '" + part + "'");
             }
+        }
+        if (compare != null && !compare.equals("kafka-streams")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--compare takes kafka-streams, got '" + compare + "'");
+        }
+        if (!(hopRate > 0) || Double.isInfinite(hopRate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--hop-rate must be a positive number of records/s, got " + hopRate);
         }
         if (!warmup.equals("auto")) {
             parseWarmup();
@@ -134,62 +170,13 @@ final class BenchCommand implements Callable<Integer> {
             }
 
             if (!skip.contains("throughput")) {
-                List<Double> plainRates = new ArrayList<>();
-                List<Double> middlewareRates = new ArrayList<>();
-                List<Double> ratios = new ArrayList<>();
-                warmUp(bench, out);
-                for (int r = 1; r <= rounds; r++) {
-                    Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
-                    Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
-                    double ratio = middleware.perSecond() / plain.perSecond();
-                    out.printf("  round %d: plain %,.0f rec/s, middleware %,.0f rec/s, ratio %.2f%n", r,
-                            plain.perSecond(), middleware.perSecond(), ratio);
-                    out.flush();
-                    plainRates.add(plain.perSecond());
-                    middlewareRates.add(middleware.perSecond());
-                    ratios.add(ratio);
-                }
-                out.println();
-                out.printf("(a) throughput: %,d records of %d B over one single-partition channel, median of %d"
-                        + " interleaved rounds (ratio: median of the rounds' ratios; range %.2f-%.2f)%n", records,
-                        recordBytes, rounds, ratios.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                        ratios.stream().mapToDouble(Double::doubleValue).max().orElse(0));
-                out.printf("    %-46s %14s %8s%n", "", "records/s", "ratio");
-                out.printf("    %-46s %,14.0f %8s%n", "plain kafka-clients producer -> consumer",
-                        median(plainRates), "1.00");
-                out.printf("    %-46s %,14.0f %8s%n", "middleware: source node -> sink node",
-                        median(middlewareRates), String.format(Locale.ROOT, "%.2f", median(ratios)));
-                out.println();
-                out.flush();
+                throughput(bench, out);
             }
-
-            if (!skip.contains("latency")) {
-                Bench.Latencies plain = bench.plainLatency(latencySamples);
-                List<Bench.SnapshotLatencies> runs = new ArrayList<>();
-                for (int n : services) {
-                    out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
-                            topology, DemoCommand.fmt(rate));
-                    out.flush();
-                    runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
-                }
-                out.println();
-                out.printf("(b) latency, ms                                                  %8s %8s %10s %10s%n",
-                        "p50", "p99", "p50 ratio", "p99 ratio");
-                out.printf("    %-60s %8.2f %8.2f %10s %10s%n",
-                        "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
-                        plain.percentile(99), "1.0", "1.0");
-                for (Bench.SnapshotLatencies run : runs) {
-                    row(out, "snapshot, " + run.services() + " services, " + run.channels()
-                            + " channels: trigger -> assembled+checked", run.latencies(), plain);
-                    row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
-                }
-                printPhases(out, runs);
-                for (Bench.SnapshotLatencies run : runs) {
-                    out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
-                                    + "%d transfers recorded in flight%n", run.services(), run.topology(),
-                            run.latencies().count(), run.bad(), run.inFlightTotal());
-                }
-                out.flush();
+            if (!skip.contains("latency") && !skip.contains("hop")) {
+                hopLatency(bench, out);
+            }
+            if (!skip.contains("latency") && !skip.contains("snapshots")) {
+                snapshotLatency(bench, out, rate);
             }
             return 0;
         } finally {
@@ -224,6 +211,99 @@ final class BenchCommand implements Callable<Integer> {
                 r.phases().withoutTimeline()));
     }
 
+    private boolean comparing() {
+        return compare != null;
+    }
+
+    /** One round: plain, middleware and, when comparing, Kafka Streams under each guarantee, in that order. */
+    private ThroughputRounds.Round round(Bench bench) throws InterruptedException {
+        double plain = bench.plainThroughput(records, recordBytes).perSecond();
+        double middleware = bench.middlewareThroughput(records, recordBytes).perSecond();
+        if (!comparing()) {
+            return new ThroughputRounds.Round(plain, middleware, Double.NaN, Double.NaN);
+        }
+        double alos = bench.streamsThroughput(Bench.Guarantee.AT_LEAST_ONCE, records, recordBytes).perSecond();
+        double eos = bench.streamsThroughput(Bench.Guarantee.EXACTLY_ONCE_V2, records, recordBytes).perSecond();
+        return new ThroughputRounds.Round(plain, middleware, alos, eos);
+    }
+
+    private void throughput(Bench bench, PrintWriter out) throws InterruptedException {
+        ThroughputRounds rounds = new ThroughputRounds(comparing());
+        warmUp(bench, out);
+        for (int r = 1; r <= this.rounds; r++) {
+            ThroughputRounds.Round round = round(bench);
+            out.printf("  round %d: %s%n", r, rounds.add(round));
+            out.flush();
+        }
+        out.println();
+        rounds.print(out, records, recordBytes);
+        out.println();
+        out.flush();
+    }
+
+    private void hopLatency(Bench bench, PrintWriter out) throws InterruptedException {
+        out.printf("  one-hop latency at %s records/s, %d samples each, after a plain and a hop run not counted...%n",
+                DemoCommand.fmt(hopRate), latencySamples);
+        out.flush();
+        // Not counted: in a JVM that has not run the throughput part, the first of these runs measures the JIT and
+        // the broker's first fetches more than the path (plain at p50 was 50x its warm figure on the busy VM).
+        bench.plainRateLatency(hopRate, latencySamples);
+        bench.hopLatency(hopRate, latencySamples);
+        Bench.Latencies plain = bench.plainRateLatency(hopRate, latencySamples);
+        Bench.Latencies hop = bench.hopLatency(hopRate, latencySamples);
+        Bench.Latencies timerHop = bench.timerHopLatency(hopRate, latencySamples);
+        Bench.Latencies alos = null;
+        Bench.Latencies eos = null;
+        if (comparing()) {
+            alos = bench.streamsLatency(Bench.Guarantee.AT_LEAST_ONCE, hopRate, latencySamples);
+            eos = bench.streamsLatency(Bench.Guarantee.EXACTLY_ONCE_V2, hopRate, latencySamples);
+        }
+        out.println();
+        heads(out, String.format(Locale.ROOT, "(b) one-hop latency at %s records/s, ms (%d samples each, after %d "
+                + "warm-up)", DemoCommand.fmt(hopRate), latencySamples, Bench.warmupProbes(hopRate, latencySamples)));
+        row(out, "plain produce -> consume (linger 0)", plain, plain);
+        row(out, "middleware: node A's handler send -> node B's handler (outbox on)", hop, plain);
+        row(out, "  the same sent from A's timer (leaves after the step's poll)", timerHop, plain);
+        if (comparing()) {
+            row(out, "Kafka Streams at_least_once: produce -> app -> consume", alos, plain);
+            row(out, "Kafka Streams exactly_once_v2: produce -> app -> read_committed", eos, plain);
+        }
+        double p50 = hop.percentile(50) / plain.percentile(50);
+        double p99 = hop.percentile(99) / plain.percentile(99);
+        out.printf(Locale.ROOT, "    goals: hop p50 <= 2x plain: %s (%.1fx); hop p99 <= 3x plain: %s (%.1fx)%n",
+                p50 <= 2 ? "met" : "not met", p50, p99 <= 3 ? "met" : "not met", p99);
+        out.println();
+        out.flush();
+    }
+
+    private void snapshotLatency(Bench bench, PrintWriter out, double rate) {
+        Bench.Latencies plain = bench.plainLatency(latencySamples);
+        List<Bench.SnapshotLatencies> runs = new ArrayList<>();
+        for (int n : services) {
+            out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
+                    topology, DemoCommand.fmt(rate));
+            out.flush();
+            runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
+        }
+        out.println();
+        heads(out, "(c) snapshot latency, ms");
+        out.printf("    %-66s %8.2f %8.2f %10s %10s%n",
+                "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
+                plain.percentile(99), "1.0", "1.0");
+        for (Bench.SnapshotLatencies run : runs) {
+            row(out, "snapshot, " + run.services() + " services, " + run.channels()
+                    + " channels: trigger -> assembled+checked", run.latencies(), plain);
+            row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
+        }
+        printPhases(out, runs);
+        for (Bench.SnapshotLatencies run : runs) {
+            out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
+                            + "%d transfers recorded in flight%n", run.services(), run.topology(),
+                    run.latencies().count(), run.bad(), run.inFlightTotal());
+        }
+        out.flush();
+    }
+
     /** Warm-up rounds until plain's rate levels off (auto) or the given count; prints each. */
     private void warmUp(Bench bench, PrintWriter out) throws InterruptedException {
         boolean auto = warmup.equals("auto");
@@ -231,18 +311,16 @@ final class BenchCommand implements Callable<Integer> {
         int max = auto ? 10 : fixed;
         double previous = -1;
         for (int w = 1; w <= max; w++) {
-            Bench.Throughput plain = bench.plainThroughput(records, recordBytes);
-            Bench.Throughput middleware = bench.middlewareThroughput(records, recordBytes);
-            double change = previous < 0 ? Double.NaN : Math.abs(plain.perSecond() - previous) / previous;
-            out.printf("  warm-up %d: plain %,.0f rec/s, middleware %,.0f rec/s%s%n", w, plain.perSecond(),
-                    middleware.perSecond(), Double.isNaN(change) ? ""
+            ThroughputRounds.Round round = round(bench);
+            double change = previous < 0 ? Double.NaN : Math.abs(round.plain() - previous) / previous;
+            out.printf("  warm-up %d: %s%s%n", w, ThroughputRounds.describe(round), Double.isNaN(change) ? ""
                             : String.format(Locale.ROOT, " (plain %+.0f%% on the round before)",
-                                    100 * (plain.perSecond() - previous) / previous));
+                                    100 * (round.plain() - previous) / previous));
             out.flush();
             if (auto && w >= 2 && change < 0.10) {
                 return;
             }
-            previous = plain.perSecond();
+            previous = round.plain();
         }
         if (auto) {
             out.printf("  plain was still changing by 10%% or more after %d warm-up rounds; measuring anyway%n", max);
@@ -260,12 +338,5 @@ final class BenchCommand implements Callable<Integer> {
         }
         throw new CommandLine.ParameterException(spec.commandLine(),
                 "--warmup takes auto or a number of rounds >= 0, got '" + warmup + "'");
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

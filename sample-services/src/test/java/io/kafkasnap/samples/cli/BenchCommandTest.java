@@ -1,0 +1,50 @@
+package io.kafkasnap.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kafkasnap.testing.KafkaFixture;
+import org.junit.jupiter.api.Test;
+
+/** {@code kafkasnap bench --compare kafka-streams} on tiny sizes against the test broker; its output, not its times. */
+class BenchCommandTest {
+
+    @Test
+    void compareWithKafkaStreamsPrintsEveryRatioAndTheHopLatencyTable() {
+        KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--compare", "kafka-streams", "--records", "300",
+                "--rounds", "1", "--warmup", "0", "--skip", "snapshots", "--latency-samples", "40",
+                "--hop-rate", "200", "--bootstrap", KafkaFixture.bootstrapServers());
+
+        assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
+        assertThat(run.out()).containsPattern("round 1: plain [\\d,]+ rec/s, middleware [\\d,]+ rec/s, streams "
+                + "at_least_once [\\d,]+ rec/s, streams exactly_once_v2 [\\d,]+ rec/s, ratio \\d+\\.\\d\\d");
+        assertThat(run.lines()).anySatisfy(l -> assertThat(l).matches(
+                " +Kafka Streams exactly_once_v2: in -> RocksDB count -> out +[\\d,]+ +\\d+\\.\\d\\d .*"));
+        assertThat(run.out()).containsPattern("middleware / Kafka Streams exactly_once_v2: \\d+\\.\\d\\d "
+                + "\\(range [\\d.]+-[\\d.]+; goal >= 2: (met|not met)\\)");
+        assertThat(run.out()).contains("(b) one-hop latency at 200 records/s, ms (40 samples each, after 40 warm-up)");
+        for (String row : new String[] {"plain produce -> consume (linger 0)",
+                "middleware: node A's handler send -> node B's handler (outbox on)",
+                "  the same sent from A's timer (leaves after the step's poll)",
+                "Kafka Streams at_least_once: produce -> app -> consume",
+                "Kafka Streams exactly_once_v2: produce -> app -> read_committed"}) {
+            assertThat(run.lines()).as(row).anySatisfy(l -> assertThat(l).startsWith("    " + row)
+                    .matches(".* +\\d+\\.\\d +\\d+\\.\\d +\\d+\\.\\d +\\d+\\.\\d"));
+        }
+        assertThat(run.out()).containsPattern("goals: hop p50 <= 2x plain: (met|not met) \\([\\d.]+x\\); "
+                + "hop p99 <= 3x plain: (met|not met) \\([\\d.]+x\\)");
+        assertThat(run.out()).doesNotContain("snapshot latency");
+    }
+
+    @Test
+    void badCompareSkipAndHopRateGetAClearError() {
+        KafkasnapCliTest.Run compare = KafkasnapCliTest.run("bench", "--compare", "flink");
+        assertThat(compare.exitCode()).isNotZero();
+        assertThat(compare.err()).contains("--compare takes kafka-streams, got 'flink'");
+        KafkasnapCliTest.Run skip = KafkasnapCliTest.run("bench", "--skip", "everything");
+        assertThat(skip.exitCode()).isNotZero();
+        assertThat(skip.err()).contains("--skip takes throughput, latency, hop or snapshots, got 'everything'");
+        KafkasnapCliTest.Run rate = KafkasnapCliTest.run("bench", "--hop-rate", "0");
+        assertThat(rate.exitCode()).isNotZero();
+        assertThat(rate.err()).contains("--hop-rate must be a positive number of records/s, got 0.0");
+    }
+}
