@@ -167,7 +167,7 @@ final class NodeRuntime {
                 public void failed(long id, long attempt, Exception cause, boolean retriable) {
                     post(() -> engine.onSendFailed(id, attempt, cause, retriable));
                 }
-            }, "kafkasnap-" + processId + "-send");
+            });
             publisher = new FragmentPublisher(processId, collectionTopic,
                     config.getInt(SnapshotNodeConfig.CHUNK_BYTES), store, fragmentProducer,
                     new FragmentPublisher.Outcome() {
