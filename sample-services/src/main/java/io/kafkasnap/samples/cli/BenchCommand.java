@@ -2,6 +2,7 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafka;
 import io.kafkasnap.samples.bench.Bench;
+import io.kafkasnap.samples.bench.RestoreBench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
 import io.kafkasnap.tools.common.Kafka;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
                         + "no snapshot running) vs. a plain kafka-clients producer/consumer pair doing the same, "
                         + "as a ratio;",
                 "(b) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
-                        + "broker's plain produce-to-consume latency p50/p99.",
+                        + "broker's plain produce-to-consume latency p50/p99;",
+                "(c) restore latency, write -> every member restored, p50/p99, for a bank started on topics that "
+                        + "already hold --history-snapshots snapshots over --history-minutes.",
                 "Not a test: figures depend on the machine. See docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -79,7 +82,25 @@ final class BenchCommand implements Callable<Integer> {
             description = "Plain produce-to-consume samples (default: ${DEFAULT-VALUE}).")
     int latencySamples;
 
-    @Option(names = "--skip", paramLabel = "throughput|latency", split = ",",
+    @Option(names = "--restores", paramLabel = "R", defaultValue = "9",
+            description = "Restores of the restore run (default: ${DEFAULT-VALUE}).")
+    int restores;
+
+    @Option(names = "--restore-services", paramLabel = "N", defaultValue = "3",
+            description = "Bank size of the restore run (default: ${DEFAULT-VALUE}).")
+    int restoreServices;
+
+    @Option(names = "--history-snapshots", paramLabel = "K", defaultValue = "1000",
+            description = "Earlier snapshots put on the restore run's topics before the bank starts: a trigger and "
+                    + "one fragment per member each, with CreateTime timestamps spread over --history-minutes "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int historySnapshots;
+
+    @Option(names = "--history-minutes", paramLabel = "M", defaultValue = "11",
+            description = "How far back the history reaches (default: ${DEFAULT-VALUE}).")
+    int historyMinutes;
+
+    @Option(names = "--skip", paramLabel = "throughput|latency|restore", split = ",",
             description = "Leave out a part.")
     List<String> skip = new ArrayList<>();
 
@@ -90,9 +111,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (records < 1 || recordBytes < 1 || rounds < 1 || snapshots < 1 || latencySamples < 1) {
+        if (records < 1 || recordBytes < 1 || rounds < 1 || snapshots < 1 || latencySamples < 1 || restores < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--records, --record-bytes, --rounds, --snapshots and --latency-samples must be at least 1");
+                    "--records, --record-bytes, --rounds, --snapshots, --latency-samples and --restores must be at"
+                            + " least 1");
+        }
+        if (historySnapshots < 0 || historyMinutes < 0 || restoreServices < 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--history-snapshots and --history-minutes"
+                    + " must be >= 0 and --restore-services >= 2, got " + historySnapshots + ", " + historyMinutes
+                    + ", " + restoreServices);
         }
         for (int n : services) {
             if (n < 2) {
@@ -100,9 +127,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         for (String part : skip) {
-            if (!part.equals("throughput") && !part.equals("latency")) {
+            if (!part.equals("throughput") && !part.equals("latency") && !part.equals("restore")) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--skip takes throughput or latency, got '" + part + "'");
+                        "--skip takes throughput, latency or restore, got '" + part + "'");
             }
         }
         if (!warmup.equals("auto")) {
@@ -189,6 +216,10 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 out.flush();
             }
+
+            if (!skip.contains("restore")) {
+                restoreRun(kafka.clientProperties(servers), stateRoot, rate, out);
+            }
             return 0;
         } finally {
             if (embedded != null) {
@@ -196,6 +227,27 @@ final class BenchCommand implements Callable<Integer> {
             }
             DemoCommand.deleteTree(stateRoot);
         }
+    }
+
+    private void restoreRun(Map<String, Object> props, Path stateRoot, double rate, PrintWriter out)
+            throws Exception {
+        out.printf("  %d restores of %d bank services (ring, %s transfers/s each), on topics holding %d earlier"
+                + " snapshots over %d minutes...%n", restores, restoreServices, DemoCommand.fmt(rate), historySnapshots,
+                historyMinutes);
+        out.flush();
+        RestoreBench.Result result = new RestoreBench(props, stateRoot).run(
+                "bench-restore-" + Long.toString(System.currentTimeMillis(), 36), restoreServices, historySnapshots,
+                java.time.Duration.ofMinutes(historyMinutes), restores, rate, 42);
+        result.lines().forEach(line -> out.println("    " + line));
+        out.println();
+        out.printf("(c) restore, ms (collection topic: %,d records, of which %,d history fragments of %.0f B mean)"
+                        + "      %8s %8s%n", result.collectionRecords(), result.historyFragments(),
+                result.historyFragmentBytes(), "p50", "p99");
+        out.printf("    %-60s %8.0f %8.0f%n", "write -> every member restored (record timestamps)",
+                result.restored().percentile(50), result.restored().percentile(99));
+        out.printf("    %-60s %8.0f %8.0f%n", "  before that, the writer: check the snapshot, write the record",
+                result.writer().percentile(50), result.writer().percentile(99));
+        out.flush();
     }
 
     /** Warm-up rounds until plain's rate levels off (auto) or the given count; prints each. */
