@@ -39,7 +39,14 @@ final class SnapshotControl {
     static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long snapshot,
                                 long controlEnd, boolean withRecordAtEnd, Duration timeout) {
         TopicPartition control = new TopicPartition(controlTopic, 0);
-        long topicEnd = consumer.endOffsets(List.of(control)).get(control);
+        return read(consumer, controlTopic, consumer.endOffsets(List.of(control)).get(control), snapshot, controlEnd,
+                withRecordAtEnd, timeout);
+    }
+
+    /** As {@link #read(KafkaConsumer, String, long, long, boolean, Duration)}, the topic's end already known. */
+    static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long topicEnd,
+                                long snapshot, long controlEnd, boolean withRecordAtEnd, Duration timeout) {
+        TopicPartition control = new TopicPartition(controlTopic, 0);
         long end = Math.min(controlEnd, topicEnd);
         if (snapshot >= end) {
             return Optional.empty();

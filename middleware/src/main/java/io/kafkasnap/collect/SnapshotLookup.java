@@ -98,8 +98,13 @@ public final class SnapshotLookup {
     public static Optional<GlobalSnapshot> forRestore(Properties clientProperties, String controlTopic,
                                                       String collectionTopic, long snapshot, long epoch) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
-            Optional<SnapshotControl.Found> read = SnapshotControl.read(consumer, controlTopic, snapshot, epoch, true,
-                    TIMEOUT);
+            // Both ends in one request: each request costs a round trip, and a restore waits for all of them. The
+            // restore record at the epoch was written after its fragments, so this end is past them.
+            TopicPartition controlPartition = new TopicPartition(controlTopic, 0);
+            TopicPartition collection = new TopicPartition(collectionTopic, 0);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(controlPartition, collection));
+            Optional<SnapshotControl.Found> read = SnapshotControl.read(consumer, controlTopic,
+                    ends.get(controlPartition), snapshot, epoch, true, TIMEOUT);
             if (read.isEmpty()) {
                 return Optional.empty();
             }
@@ -111,7 +116,8 @@ public final class SnapshotLookup {
                 log.info("the restore at control offset {} says not where the fragments of snapshot {} are; looking"
                         + " from its trigger's time on", epoch, snapshot);
             } else {
-                Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, found, checker, offsets, epoch);
+                Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, ends.get(collection), found,
+                        checker, offsets, epoch);
                 if (at.isPresent()) {
                     return at;
                 }
@@ -122,16 +128,14 @@ public final class SnapshotLookup {
 
     /** The snapshot read from where the restore record says its fragments begin; empty if that is wrong. */
     private static Optional<GlobalSnapshot> atOffsets(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
-                                                      SnapshotControl.Found found, ConsistencyChecker checker,
-                                                      Map<String, Long> offsets, long epoch) {
-        TopicPartition collection = new TopicPartition(collectionTopic, 0);
-        consumer.assign(List.of(collection));
-        long end = consumer.endOffsets(List.of(collection)).get(collection);
-        long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
+                                                      long end, SnapshotControl.Found found,
+                                                      ConsistencyChecker checker, Map<String, Long> offsets,
+                                                      long epoch) {
+        consumer.assign(List.of(new TopicPartition(collectionTopic, 0)));
         Assembler assembler = assembler(found, checker);
         FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
                 found.start().members().keySet(), assembler);
-        Optional<String> wrong = scan.readAt(offsets, logStart, end, TIMEOUT);
+        Optional<String> wrong = scan.readAt(offsets, end, TIMEOUT);
         if (wrong.isPresent()) {
             log.warn("the fragment offsets of the restore at control offset {} cannot be used: {}; looking for the"
                     + " fragments of snapshot {} from its trigger's time on", epoch, wrong.get(),

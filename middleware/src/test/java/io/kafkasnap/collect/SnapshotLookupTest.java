@@ -45,6 +45,8 @@ class SnapshotLookupTest {
             new ByteArraySerializer(), new ByteArraySerializer());
     /** Where each fragment of each snapshot begins, as published here: snapshot -> process -> offset. */
     private final Map<Long, Map<String, Long>> published = new HashMap<>();
+    /** Where a's second chunk of each snapshot is. */
+    private final Map<Long, Long> secondChunkOfA = new HashMap<>();
 
     @BeforeEach
     void topics() {
@@ -85,6 +87,9 @@ class SnapshotLookupTest {
             ProducerRecord<byte[], byte[]> chunk = takeA ? a.get(ai++) : b.get(bi++);
             long offset = producer.send(new ProducerRecord<>(collection, 0, timestamp, chunk.key(), chunk.value(),
                     chunk.headers())).get().offset();
+            if (takeA && ai == 2) {
+                secondChunkOfA.put(snapshot, offset);
+            }
             if ((takeA ? ai : bi) == 1) {
                 published.computeIfAbsent(snapshot, s -> new HashMap<>()).put(takeA ? "a" : "b", offset);
             }
@@ -187,7 +192,7 @@ class SnapshotLookupTest {
         long seed = new Random().nextLong();
         long s = history(4, System.currentTimeMillis(), new Random(seed));
         Map<String, Long> otherSnapshot = Map.of("a", published.get(s + 1).get("a"), "b", published.get(s).get("b"));
-        Map<String, Long> laterChunk = Map.of("a", published.get(s).get("a") + 1, "b", published.get(s).get("b"));
+        Map<String, Long> laterChunk = Map.of("a", secondChunkOfA.get(s), "b", published.get(s).get("b"));
         Map<String, Long> oneMissing = Map.of("b", published.get(s).get("b"));
 
         for (Map<String, Long> wrong : List.of(otherSnapshot, laterChunk, oneMissing)) {
