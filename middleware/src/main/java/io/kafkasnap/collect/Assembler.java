@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -197,6 +198,15 @@ final class Assembler {
             }
         }
         return result;
+    }
+
+    /**
+     * The members of {@code snapshot} whose fragment has arrived intact so far; empty once the snapshot is finished or
+     * if it is unknown. A reader looking for one snapshot stops reading once it holds every member's.
+     */
+    Set<String> intact(long snapshot) {
+        Pending p = pending.get(snapshot);
+        return p == null ? Set.of() : Set.copyOf(p.fragments.keySet());
     }
 
     /** Whether a trigger for {@code snapshot} has been seen. */

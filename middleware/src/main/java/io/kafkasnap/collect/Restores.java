@@ -23,8 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Starts restores and follows them: checks that the snapshot can be restored (complete, no violation, every current
- * member a member of it unless new members are allowed), writes the restore record, and watches the control topic
- * for each member's {@code restored}.
+ * member a member of it unless new members are allowed), writes the restore record (with where each member's fragment
+ * begins on the collection topic, so that nodes need not look), and watches the control topic for each member's
+ * {@code restored}.
  */
 public final class Restores {
 
@@ -129,9 +130,11 @@ public final class Restores {
      */
     public static Handle restore(Properties props, String controlTopic, String collectionTopic, long snapshot,
                                  boolean allowNewMembers) {
-        GlobalSnapshot target = SnapshotLookup.find(props, controlTopic, collectionTopic, snapshot, Long.MAX_VALUE)
+        SnapshotLookup.Located located = SnapshotLookup.locate(props, controlTopic, collectionTopic, snapshot,
+                        Long.MAX_VALUE, true)
                 .orElseThrow(() -> new RefusedException("snapshot " + snapshot + " is unknown: control offset "
                         + snapshot + " of " + controlTopic + " is not a trigger"));
+        GlobalSnapshot target = located.snapshot();
         if (target.status() == GlobalSnapshot.Status.PRUNED) {
             throw new RefusedException("snapshot " + snapshot + " was pruned: " + target.detail()
                     + "; only a complete snapshot can be restored");
@@ -152,7 +155,9 @@ public final class Restores {
                     + " and are not among its members " + target.members() + "; allow new members to start them"
                     + " from their initial state");
         }
-        long epoch = write(props, controlTopic, new ControlRecord.Restore(snapshot, allowNewMembers));
+        // Where each member's fragment begins, found while checking it: every node then reads S's records only.
+        long epoch = write(props, controlTopic, new ControlRecord.Restore(snapshot, allowNewMembers,
+                located.firstChunks()));
         return new Handle(props, controlTopic, epoch, snapshot, current);
     }
 

@@ -1,15 +1,10 @@
 package io.kafkasnap.collect;
 
-import io.kafkasnap.format.Membership;
-
-import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.format.ControlRecord;
+import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.KafkaChannelLog;
-import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.kafka.TopicScan;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,18 +13,35 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds one snapshot without assembling every other: reads the control topic up to a given offset (membership at
- * the trigger, aborts), then the collection topic from about the trigger's time on, keeping only that snapshot's
- * chunks, and assembles and checks it. Memory holds one snapshot's fragments, whatever the topics' history; this is
- * what a restore reads, at the CLI before writing it and at every node before applying it.
+ * the trigger, aborts), then that snapshot's fragments on the collection topic, and assembles and checks it. Memory
+ * holds one snapshot's fragments, whatever the topics' history; this is what a restore reads, at the CLI before
+ * writing it and at every node before applying it.
+ *
+ * <p>Where the fragments are: a restore record written by {@link Restores} says where each member's fragment begins,
+ * so a node applying it seeks straight there and reads only the snapshot's own records. Without that (a record written
+ * by hand or by an older version), or when the offsets turn out wrong (deleted by a prune, another record there), the
+ * lookup starts at the trigger's timestamp less a margin for producers' clocks and reads forward until every member's
+ * fragment is found: bounded by the margin, not by the topic's length.
  */
 public final class SnapshotLookup {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotLookup.class);
 
     /** Producers' clocks may run behind the broker's; start this much before the trigger's timestamp. */
     private static final long CLOCK_SKEW_MARGIN_MS = Pruning.CLOCK_SKEW_MARGIN_MS;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * A snapshot found, and where the fragment of each member began on the collection topic (the offset of its first
+     * chunk; every member's when the snapshot is complete).
+     */
+    record Located(GlobalSnapshot snapshot, Map<String, Long> firstChunks) {
+    }
 
     private SnapshotLookup() {
     }
@@ -38,8 +50,8 @@ public final class SnapshotLookup {
      * @param controlEnd read the control topic below this offset only (a restore at offset E looks at what came
      *                   before it, so every node sees the same answer)
      * @return the assembled and checked snapshot (its status says whether it can be restored; its states and channels
-     *     hold the exact bytes, see {@link ValueCodec}); empty if {@code snapshot} is not the offset of a trigger
-     *     below {@code controlEnd}
+     *     hold the exact bytes, see {@link io.kafkasnap.format.ValueCodec}); empty if {@code snapshot} is not the
+     *     offset of a trigger below {@code controlEnd}
      * @throws KafkaException if a topic cannot be read within a minute
      */
     public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
@@ -54,77 +66,122 @@ public final class SnapshotLookup {
      */
     public static Optional<GlobalSnapshot> find(Properties clientProperties, String controlTopic, String collectionTopic,
                                        long snapshot, long controlEnd, boolean checkChannels) {
-        Membership membership = new Membership();
-        // The trigger of the snapshot (with its members) and the first abort of it, as the control topic is read.
-        Membership.SnapshotStart[] found = {null};
-        ControlRecord.Abort[] aborted = {null};
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.consumer(clientProperties)) {
-            TopicPartition control = new TopicPartition(controlTopic, 0);
-            long end = Math.min(controlEnd, consumer.endOffsets(List.of(control)).get(control));
-            if (snapshot >= end) {
-                return Optional.empty();
-            }
-            consumer.assign(List.of(control));
-            consumer.seekToBeginning(List.of(control));
-            TopicScan.readUpTo(consumer, control, end, TIMEOUT, record -> {
-                ControlRecord parsed;
-                try {
-                    parsed = ControlRecord.parse(record.value());
-                } catch (MalformedControlRecordException | RuntimeException e) {
-                    return;
-                }
-                Optional<Membership.SnapshotStart> started = membership.accept(record.offset(), record.timestamp(),
-                        parsed);
-                if (started.isPresent() && record.offset() == snapshot) {
-                    found[0] = started.get();
-                } else if (parsed instanceof ControlRecord.Abort a && a.snapshot() == snapshot && aborted[0] == null) {
-                    aborted[0] = a;
-                }
-            });
-            Membership.SnapshotStart start = found[0];
-            ControlRecord.Abort abort = aborted[0];
-            if (start == null) {
-                return Optional.empty();
-            }
+        return locate(clientProperties, controlTopic, collectionTopic, snapshot, controlEnd, checkChannels)
+                .map(Located::snapshot);
+    }
 
-            TopicPartition collection = new TopicPartition(collectionTopic, 0);
-            consumer.assign(List.of(collection));
-            Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
-                    Map.of(collection, Math.max(0, start.triggeredAt() - CLOCK_SKEW_MARGIN_MS)));
-            long collectionEnd = consumer.endOffsets(List.of(collection)).get(collection);
-            long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
-            OffsetAndTimestamp first = from.get(collection);
-            // Nothing left on the topic from before the trigger: the records before the start offset, deleted, may
-            // have held its fragments (see Pruning).
-            boolean maybePruned = logStart > 0 && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
-            if (first == null) {
-                consumer.seek(collection, collectionEnd);
-            } else {
-                consumer.seek(collection, first.offset());
+    /** As {@link #find(Properties, String, String, long, long, boolean)}, with where each fragment began. */
+    static Optional<Located> locate(Properties clientProperties, String controlTopic, String collectionTopic,
+                                    long snapshot, long controlEnd, boolean checkChannels) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+            Optional<SnapshotControl.Found> found = SnapshotControl.read(consumer, controlTopic, snapshot, controlEnd,
+                    false, TIMEOUT);
+            if (found.isEmpty()) {
+                return Optional.empty();
             }
-            String prefix = snapshot + "/";
             try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
                 ChannelLog log = checkChannels ? channels : ChannelLog.unread("channels are not read here");
-                Assembler assembler = new Assembler(new ConsistencyChecker(log), Duration.ZERO);
-                assembler.onSnapshotStart(start);
-                if (abort != null) {
-                    assembler.onAbort(abort);
-                }
-                TopicScan.readUpTo(consumer, collection, collectionEnd, TIMEOUT, record -> {
-                    if (record.key() != null && new String(record.key(), StandardCharsets.UTF_8).startsWith(prefix)) {
-                        assembler.onFragmentRecord(record);
-                    }
-                });
-                List<GlobalSnapshot> ready = new ArrayList<>(assembler.ready(end));
-                if (ready.isEmpty()) {
-                    // Read to the end and still not every fragment: as far as a restore is concerned, it timed out,
-                    // or its fragments were deleted.
-                    GlobalSnapshot missing = assembler.expire(Long.MAX_VALUE).get(0);
-                    return Optional.of(maybePruned && missing.status() == GlobalSnapshot.Status.TIMED_OUT
-                            ? Pruning.pruned(missing, collectionTopic, logStart) : missing);
-                }
-                return Optional.of(ready.get(0));
+                return Optional.of(fromTrigger(consumer, collectionTopic, found.get(), new ConsistencyChecker(log)));
             }
         }
+    }
+
+    /**
+     * The snapshot of the restore at control offset {@code epoch}, as a node applying it needs it (channels not read
+     * again): from the fragment offsets the restore record carries when they check out, else as {@link #find} finds
+     * it. Either way the answer is decided by the control topic below {@code epoch} and the fragments' bytes, so every
+     * node reaches the same one.
+     *
+     * @return empty if {@code snapshot} is not the offset of a trigger below {@code epoch}
+     * @throws KafkaException if a topic cannot be read within a minute
+     */
+    public static Optional<GlobalSnapshot> forRestore(Properties clientProperties, String controlTopic,
+                                                      String collectionTopic, long snapshot, long epoch) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+            // Both ends in one request: each request costs a round trip, and a restore waits for all of them. The
+            // restore record at the epoch was written after its fragments, so this end is past them.
+            TopicPartition controlPartition = new TopicPartition(controlTopic, 0);
+            TopicPartition collection = new TopicPartition(collectionTopic, 0);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(controlPartition, collection));
+            Optional<SnapshotControl.Found> read = SnapshotControl.read(consumer, controlTopic,
+                    ends.get(controlPartition), snapshot, epoch, true, TIMEOUT);
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
+            SnapshotControl.Found found = read.get();
+            ConsistencyChecker checker = new ConsistencyChecker(ChannelLog.unread("channels are not read here"));
+            Map<String, Long> offsets = found.restore().filter(r -> r.snapshot() == snapshot)
+                    .map(ControlRecord.Restore::fragments).orElse(Map.of());
+            if (offsets.isEmpty()) {
+                log.info("the restore at control offset {} says not where the fragments of snapshot {} are; looking"
+                        + " from its trigger's time on", epoch, snapshot);
+            } else {
+                Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, ends.get(collection), found,
+                        checker, offsets, epoch);
+                if (at.isPresent()) {
+                    return at;
+                }
+            }
+            return Optional.of(fromTrigger(consumer, collectionTopic, found, checker).snapshot());
+        }
+    }
+
+    /** The snapshot read from where the restore record says its fragments begin; empty if that is wrong. */
+    private static Optional<GlobalSnapshot> atOffsets(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
+                                                      long end, SnapshotControl.Found found,
+                                                      ConsistencyChecker checker, Map<String, Long> offsets,
+                                                      long epoch) {
+        consumer.assign(List.of(new TopicPartition(collectionTopic, 0)));
+        Assembler assembler = assembler(found, checker);
+        FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
+                found.start().members().keySet(), assembler);
+        Optional<String> wrong = scan.readAt(offsets, end, TIMEOUT);
+        if (wrong.isPresent()) {
+            log.warn("the fragment offsets of the restore at control offset {} cannot be used: {}; looking for the"
+                    + " fragments of snapshot {} from its trigger's time on", epoch, wrong.get(),
+                    found.start().snapshot());
+            return Optional.empty();
+        }
+        return Optional.of(assembler.ready(found.end()).get(0));
+    }
+
+    /**
+     * Reads the collection topic from the trigger's timestamp less the clock margin, until every member's fragment is
+     * intact or up to the end the topic had when the read began.
+     */
+    private static Located fromTrigger(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
+                                       SnapshotControl.Found found, ConsistencyChecker checker) {
+        TopicPartition collection = new TopicPartition(collectionTopic, 0);
+        consumer.assign(List.of(collection));
+        Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
+                Map.of(collection, Math.max(0, found.start().triggeredAt() - CLOCK_SKEW_MARGIN_MS)));
+        long collectionEnd = consumer.endOffsets(List.of(collection)).get(collection);
+        long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
+        OffsetAndTimestamp first = from.get(collection);
+        // Nothing left on the topic from before the trigger: the records before the start offset, deleted, may
+        // have held its fragments (see Pruning).
+        boolean maybePruned = logStart > 0 && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
+        Assembler assembler = assembler(found, checker);
+        FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
+                found.start().members().keySet(), assembler);
+        scan.read(first == null ? collectionEnd : first.offset(), collectionEnd, TIMEOUT);
+        // Every fragment intact, or read to the end: what is there is all there is, as far as a restore is concerned.
+        List<GlobalSnapshot> ready = assembler.ready(found.end());
+        if (ready.isEmpty()) {
+            // Still not every fragment: it timed out, or its fragments were deleted.
+            GlobalSnapshot missing = assembler.expire(Long.MAX_VALUE).get(0);
+            return new Located(maybePruned && missing.status() == GlobalSnapshot.Status.TIMED_OUT
+                    ? Pruning.pruned(missing, collectionTopic, logStart) : missing, scan.firstChunks());
+        }
+        return new Located(ready.get(0), scan.firstChunks());
+    }
+
+    private static Assembler assembler(SnapshotControl.Found found, ConsistencyChecker checker) {
+        Assembler assembler = new Assembler(checker, Duration.ZERO);
+        assembler.onSnapshotStart(found.start());
+        if (found.abort() != null) {
+            assembler.onAbort(found.abort());
+        }
+        return assembler;
     }
 }

@@ -1,8 +1,11 @@
 package io.kafkasnap.format;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A record of the control topic (see DESIGN.md, "The control topic is the spine"): join, leave, snapshot trigger,
@@ -73,12 +76,31 @@ public sealed interface ControlRecord
      * {@code {"v":1,"type":"restore","snapshot":42}}: roll every member back to snapshot 42; the offset of this record
      * is the new epoch. With {@code "allowNewMembers":true}, a running node that is not a member of 42 starts the new
      * epoch from its initial state instead of refusing.
+     *
+     * @param fragments where each member's fragment of the snapshot begins: the offset of its first chunk on the
+     *                  collection topic, as the writer found it ({@code "fragments":{"bank-0":1234}}). A hint only, so a
+     *                  node reads its snapshot without scanning the topic; it has no part in whether the restore
+     *                  counts, and a reader checks the record at each offset before using it. Empty when the writer
+     *                  gave none (a record written by hand or by an older version).
      */
-    record Restore(long snapshot, boolean allowNewMembers) implements ControlRecord {
+    record Restore(long snapshot, boolean allowNewMembers, Map<String, Long> fragments) implements ControlRecord {
         public Restore {
             if (snapshot < 0) {
                 throw new IllegalArgumentException("snapshot must be >= 0, was " + snapshot);
             }
+            Objects.requireNonNull(fragments, "fragments");
+            fragments.forEach((process, offset) -> {
+                requireProcess(process);
+                if (offset == null || offset < 0) {
+                    throw new IllegalArgumentException("fragment offset of " + process + " must be >= 0, was "
+                            + offset);
+                }
+            });
+            fragments = Collections.unmodifiableSortedMap(new TreeMap<>(fragments));
+        }
+
+        public Restore(long snapshot, boolean allowNewMembers) {
+            this(snapshot, allowNewMembers, Map.of());
         }
 
         public Restore(long snapshot) {

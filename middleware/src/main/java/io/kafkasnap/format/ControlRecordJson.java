@@ -16,8 +16,11 @@ import io.kafkasnap.format.ControlRecord.Restored;
 import io.kafkasnap.format.ControlRecord.Trigger;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** JSON reading and writing of {@link ControlRecord}s, kept out of the public interface. */
 public final class ControlRecordJson {
@@ -117,6 +120,32 @@ public final class ControlRecordJson {
         return node.asLong();
     }
 
+    /** An optional object of process id to offset; empty when absent. */
+    static Map<String, Long> offsets(JsonNode root, String field) throws MalformedControlRecordException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new MalformedControlRecordException("\"" + field + "\" must be an object of process id to offset, got "
+                    + node);
+        }
+        Map<String, Long> result = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            JsonNode offset = entry.getValue();
+            if (entry.getKey().isEmpty()) {
+                throw new MalformedControlRecordException("\"" + field + "\" has an empty process id");
+            }
+            if (!offset.isIntegralNumber() || !offset.canConvertToLong() || offset.asLong() < 0) {
+                throw new MalformedControlRecordException("\"" + field + "\".\"" + entry.getKey()
+                        + "\" must be a non-negative offset, got " + offset);
+            }
+            result.put(entry.getKey(), offset.asLong());
+        }
+        return result;
+    }
+
     static byte[] write(ControlRecord record) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("v", ControlRecord.VERSION);
@@ -140,6 +169,10 @@ public final class ControlRecordJson {
             node.put("snapshot", restore.snapshot());
             if (restore.allowNewMembers()) {
                 node.put("allowNewMembers", true);
+            }
+            if (!restore.fragments().isEmpty()) {
+                ObjectNode fragments = node.putObject("fragments");
+                restore.fragments().forEach(fragments::put);
             }
         } else if (record instanceof Restored restored) {
             node.put("process", restored.process());
@@ -192,7 +225,8 @@ public final class ControlRecordJson {
                 return new Abort(nonNegativeLong(root, "snapshot"), process(root), text(root, "reason", true),
                         text(root, "detail", false));
             case "restore":
-                return new Restore(nonNegativeLong(root, "snapshot"), optionalBoolean(root, "allowNewMembers"));
+                return new Restore(nonNegativeLong(root, "snapshot"), optionalBoolean(root, "allowNewMembers"),
+                        offsets(root, "fragments"));
             case "restored":
                 return new Restored(process(root), nonNegativeLong(root, "epoch"), nonNegativeLong(root, "snapshot"));
             default:

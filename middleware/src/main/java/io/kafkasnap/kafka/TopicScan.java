@@ -33,6 +33,19 @@ public final class TopicScan {
     }
 
     /**
+     * As {@link #consumer}, for reads that end at an offset known before they begin (a lookup, not a follower): the
+     * broker answers a fetch at once instead of holding it open for new records. A held fetch (500 ms by default) is
+     * in flight whenever such a read reaches its end, and the broker answers a connection's requests in order, so
+     * without this each later request of the same consumer (the offsets of the next topic, its close) waits for it.
+     */
+    public static KafkaConsumer<byte[], byte[]> boundedConsumer(Properties clientProperties) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        return consumer(props);
+    }
+
+    /**
      * Hands every record of {@code partition} from the consumer's position up to {@code end} (exclusive) to
      * {@code sink}; the consumer must be assigned the partition.
      *
@@ -72,7 +85,7 @@ public final class TopicScan {
     public static void readAll(Properties clientProperties, String topic, Duration timeout,
                                Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         TopicPartition partition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProperties)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = boundedConsumer(clientProperties)) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             readUpTo(consumer, partition, consumer.endOffsets(List.of(partition)).get(partition), timeout, sink);

@@ -22,7 +22,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Finds a restore's snapshot on the collection topic, on a thread of its own, so the node keeps taking input while
  * it reads: the snapshot as the control topic up to the restore's offset has it (the same answer at every node), and
- * this node's part of it. The channels are not read again: the restore's writer checked them.
+ * this node's part of it, read from where the restore record says each fragment begins (see {@link SnapshotLookup}).
+ * The channels are not read again: the restore's writer checked them.
  */
 final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
 
@@ -59,8 +60,8 @@ final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
     public void load(long epoch, long snapshot) {
         worker.execute(() -> {
             try {
-                outcome.loaded(epoch, target(snapshot, SnapshotLookup.find(kafka, controlTopic, collectionTopic,
-                        snapshot, epoch, false)));
+                outcome.loaded(epoch, target(snapshot, SnapshotLookup.forRestore(kafka, controlTopic,
+                        collectionTopic, snapshot, epoch)));
             } catch (Throwable t) {
                 outcome.failed(epoch, t);
             }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,9 @@ class ControlRecordTest {
         assertThat(json(new ControlRecord.Trigger(Optional.of("bank-0"))))
                 .isEqualTo("{\"v\":1,\"type\":\"snapshot\",\"initiator\":\"bank-0\"}");
         assertThat(json(new ControlRecord.Restore(42))).isEqualTo("{\"v\":1,\"type\":\"restore\",\"snapshot\":42}");
+        assertThat(json(new ControlRecord.Restore(42, false, Map.of("bank-1", 1240L, "bank-0", 1234L))))
+                .isEqualTo("{\"v\":1,\"type\":\"restore\",\"snapshot\":42,"
+                        + "\"fragments\":{\"bank-0\":1234,\"bank-1\":1240}}");
     }
 
     @Test
@@ -41,7 +45,8 @@ class ControlRecordTest {
                 new ControlRecord.Leave("bank-0"),
                 ControlRecord.Trigger.anyMember(),
                 new ControlRecord.Trigger(Optional.of("bank-1")),
-                new ControlRecord.Restore(42));
+                new ControlRecord.Restore(42),
+                new ControlRecord.Restore(42, true, Map.of("bank-0", 0L, "bank-1", 17L)));
         for (ControlRecord record : records) {
             assertThat(ControlRecord.parse(record.toJson())).isEqualTo(record);
         }
@@ -77,6 +82,10 @@ class ControlRecordTest {
             "{\"v\":1,\"type\":\"restore\"}                            | missing \"snapshot\"",
             "{\"v\":1,\"type\":\"restore\",\"snapshot\":-1}            | \"snapshot\" must be a non-negative integer, got -1",
             "{\"v\":1,\"type\":\"restore\",\"snapshot\":1.5}           | \"snapshot\" must be a non-negative integer, got 1.5",
+            "{\"v\":1,\"type\":\"restore\",\"snapshot\":1,\"fragments\":[3]} | \"fragments\" must be an object of process id to offset, got [3]",
+            "{\"v\":1,\"type\":\"restore\",\"snapshot\":1,\"fragments\":{\"bank-0\":-2}} | \"fragments\".\"bank-0\" must be a non-negative offset, got -2",
+            "{\"v\":1,\"type\":\"restore\",\"snapshot\":1,\"fragments\":{\"bank-0\":\"7\"}} | \"fragments\".\"bank-0\" must be a non-negative offset, got \"7\"",
+            "{\"v\":1,\"type\":\"restore\",\"snapshot\":1,\"fragments\":{\"\":7}} | \"fragments\" has an empty process id",
     })
     void namesWhatIsWrong(String input, String expected) {
         assertThatThrownBy(() -> parse(input.strip()))
@@ -94,6 +103,8 @@ class ControlRecordTest {
     void rejectsBadValuesWhenBuilt() {
         assertThatThrownBy(() -> new ControlRecord.Leave("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ControlRecord.Restore(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ControlRecord.Restore(1, false, Map.of("bank-0", -1L)))
+                .hasMessageContaining("fragment offset of bank-0 must be >= 0, was -1");
         assertThatThrownBy(() -> new ControlRecord.Trigger(Optional.of(""))).isInstanceOf(IllegalArgumentException.class);
     }
 }

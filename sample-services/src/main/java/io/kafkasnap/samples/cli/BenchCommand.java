@@ -2,6 +2,7 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bench.Bench;
+import io.kafkasnap.samples.bench.RestoreBench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
 import io.kafkasnap.tools.common.Kafka;
@@ -30,7 +31,9 @@ import picocli.CommandLine.Option;
                         + "the same rate, "
                         + "and with --compare kafka-streams the Streams app's produce-to-consume latency;",
                 "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
-                        + "broker's plain produce-to-consume latency p50/p99 (one record at a time).",
+                        + "broker's plain produce-to-consume latency p50/p99 (one record at a time);",
+                "(d) restore latency, write -> every member restored, p50/p99, for a bank started on topics that "
+                        + "already hold --history-snapshots snapshots over --history-minutes.",
                 "Not a test: figures depend on the machine. See docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -88,6 +91,24 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int latencySamples;
 
+    @Option(names = "--restores", paramLabel = "R", defaultValue = "9",
+            description = "Restores of the restore run (default: ${DEFAULT-VALUE}).")
+    int restores;
+
+    @Option(names = "--restore-services", paramLabel = "N", defaultValue = "3",
+            description = "Bank size of the restore run (default: ${DEFAULT-VALUE}).")
+    int restoreServices;
+
+    @Option(names = "--history-snapshots", paramLabel = "K", defaultValue = "1000",
+            description = "Earlier snapshots put on the restore run's topics before the bank starts: a trigger and "
+                    + "one fragment per member each, with CreateTime timestamps spread over --history-minutes "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int historySnapshots;
+
+    @Option(names = "--history-minutes", paramLabel = "M", defaultValue = "11",
+            description = "How far back the history reaches (default: ${DEFAULT-VALUE}).")
+    int historyMinutes;
+
     @Option(names = "--hop-rate", paramLabel = "RECORDS_PER_S", defaultValue = "200",
             description = "Fixed rate of the one-hop latency runs, the plain and Kafka Streams ones beside them "
                     + "included; the first second of each is warm-up, and one plain and one hop run before them "
@@ -100,12 +121,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "in every throughput round and in the hop-latency part.")
     String compare;
 
-    @Option(names = "--skip", paramLabel = "throughput|latency|hop|snapshots", split = ",",
+    @Option(names = "--skip", paramLabel = "throughput|latency|hop|snapshots|restore", split = ",",
             description = "Leave out a part: throughput, latency (both hop and snapshots), hop (the one-hop "
-                    + "latency) or snapshots (the snapshot latency).")
+                    + "latency), snapshots (the snapshot latency) or restore (the restore latency).")
     List<String> skip = new ArrayList<>();
 
-    private static final List<String> PARTS = List.of("throughput", "latency", "hop", "snapshots");
+    private static final List<String> PARTS = List.of("throughput", "latency", "hop", "snapshots", "restore");
 
     private static void row(PrintWriter out, String label, Bench.Latencies l, Bench.Latencies plain) {
         out.printf("    %-66s %8.1f %8.1f %10.1f %10.1f%n", label, l.percentile(50), l.percentile(99),
@@ -119,9 +140,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (records < 1 || recordBytes < 1 || rounds < 1 || snapshots < 1 || latencySamples < 1) {
+        if (records < 1 || recordBytes < 1 || rounds < 1 || snapshots < 1 || latencySamples < 1 || restores < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--records, --record-bytes, --rounds, --snapshots and --latency-samples must be at least 1");
+                    "--records, --record-bytes, --rounds, --snapshots, --latency-samples and --restores must be at"
+                            + " least 1");
+        }
+        if (historySnapshots < 0 || historyMinutes < 0 || restoreServices < 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--history-snapshots and --history-minutes"
+                    + " must be >= 0 and --restore-services >= 2, got " + historySnapshots + ", " + historyMinutes
+                    + ", " + restoreServices);
         }
         for (int n : services) {
             if (n < 2) {
@@ -131,7 +158,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String part : skip) {
             if (!PARTS.contains(part)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--skip takes throughput, latency, hop or snapshots, got '" + part + "'");
+                        "--skip takes throughput, latency, hop, snapshots or restore, got '" + part + "'");
             }
         }
         if (compare != null && !compare.equals("kafka-streams")) {
@@ -177,6 +204,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (!skip.contains("latency") && !skip.contains("snapshots")) {
                 snapshotLatency(bench, out, rate);
+            }
+
+            if (!skip.contains("restore")) {
+                restoreRun(kafka.clientProperties(servers), stateRoot, rate, out);
             }
             return 0;
         } finally {
@@ -301,6 +332,27 @@ final class BenchCommand implements Callable<Integer> {
                             + "%d transfers recorded in flight%n", run.services(), run.topology(),
                     run.latencies().count(), run.bad(), run.inFlightTotal());
         }
+        out.flush();
+    }
+
+    private void restoreRun(Map<String, Object> props, Path stateRoot, double rate, PrintWriter out)
+            throws Exception {
+        out.printf("  %d restores of %d bank services (ring, %s transfers/s each), on topics holding %d earlier"
+                + " snapshots over %d minutes...%n", restores, restoreServices, DemoCommand.fmt(rate), historySnapshots,
+                historyMinutes);
+        out.flush();
+        RestoreBench.Result result = new RestoreBench(props, stateRoot).run(
+                "bench-restore-" + Long.toString(System.currentTimeMillis(), 36), restoreServices, historySnapshots,
+                java.time.Duration.ofMinutes(historyMinutes), restores, rate, 42);
+        result.lines().forEach(line -> out.println("    " + line));
+        out.println();
+        out.printf("(d) restore, ms (collection topic: %,d records, of which %,d history fragments of %.0f B mean)"
+                        + "      %8s %8s%n", result.collectionRecords(), result.historyFragments(),
+                result.historyFragmentBytes(), "p50", "p99");
+        out.printf("    %-60s %8.0f %8.0f%n", "write -> every member restored (record timestamps)",
+                result.restored().percentile(50), result.restored().percentile(99));
+        out.printf("    %-60s %8.0f %8.0f%n", "  before that, the writer: check the snapshot, write the record",
+                result.writer().percentile(50), result.writer().percentile(99));
         out.flush();
     }
 

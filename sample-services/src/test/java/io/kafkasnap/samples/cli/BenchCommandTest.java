@@ -11,7 +11,7 @@ class BenchCommandTest {
     @Test
     void compareWithKafkaStreamsPrintsEveryRatioAndTheHopLatencyTable() {
         KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--compare", "kafka-streams", "--records", "300",
-                "--rounds", "1", "--warmup", "0", "--skip", "snapshots", "--latency-samples", "40",
+                "--rounds", "1", "--warmup", "0", "--skip", "snapshots,restore", "--latency-samples", "40",
                 "--hop-rate", "200", "--bootstrap", KafkaFixture.bootstrapServers());
 
         assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
@@ -42,7 +42,7 @@ class BenchCommandTest {
         assertThat(compare.err()).contains("--compare takes kafka-streams, got 'flink'");
         KafkasnapCliTest.Run skip = KafkasnapCliTest.run("bench", "--skip", "everything");
         assertThat(skip.exitCode()).isNotZero();
-        assertThat(skip.err()).contains("--skip takes throughput, latency, hop or snapshots, got 'everything'");
+        assertThat(skip.err()).contains("--skip takes throughput, latency, hop, snapshots or restore, got 'everything'");
         KafkasnapCliTest.Run rate = KafkasnapCliTest.run("bench", "--hop-rate", "0");
         assertThat(rate.exitCode()).isNotZero();
         assertThat(rate.err()).contains("--hop-rate must be a positive number of records/s, got 0.0");
