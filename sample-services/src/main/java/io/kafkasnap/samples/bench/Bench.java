@@ -17,10 +17,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -133,6 +138,32 @@ public final class Bench {
      * state ({@code count}). No snapshot runs. Elapsed: first send to the sink's handler seeing the last record.
      */
     public Throughput middlewareThroughput(long records, int recordBytes) throws InterruptedException {
+        return middlewareRun(records, recordBytes, null).throughput();
+    }
+
+    /**
+     * A middleware run with snapshots taken during it.
+     *
+     * @param triggered snapshots triggered while the records flowed
+     * @param complete  of those, how many the collector found complete once the last record was counted (the nodes
+     *                  kept running until each was assembled or 30 s had passed)
+     * @param others    the rest by status and reason, e.g. {@code failed/too-many-concurrent} when triggers come
+     *                  faster than snapshots finish; {@code none} for one not assembled within 30 s
+     */
+    public record SnapshottedRun(Throughput throughput, int triggered, int complete, Map<String, Integer> others) {
+    }
+
+    /**
+     * {@link #middlewareThroughput} with a snapshot triggered every {@code every} from the first send until the sink
+     * counted the last record (the throughput goal "a snapshot every second"): the trigger goes to the control topic as
+     * any client writes one, and every node takes part.
+     */
+    public SnapshottedRun middlewareThroughputWithSnapshots(long records, int recordBytes, Duration every)
+            throws InterruptedException {
+        return middlewareRun(records, recordBytes, every);
+    }
+
+    private SnapshottedRun middlewareRun(long records, int recordBytes, Duration every) throws InterruptedException {
         String run = nextTopic("mw");
         String channel = run + ".source.sink";
         String control = run + ".control";
@@ -186,18 +217,70 @@ public final class Bench {
                 .build();
         List<SnapshotNode> nodes = List.of(sink, source);
         Nodes.startAll(nodes);
-        try {
+        List<Long> triggered = new CopyOnWriteArrayList<>();
+        AtomicReference<RuntimeException> triggerFailure = new AtomicReference<>();
+        ScheduledExecutorService triggers = every == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-triggers");
+            t.setDaemon(true);
+            return t;
+        });
+        try (TriggerPublisher publisher = every == null ? null : new TriggerPublisher(kafka, control)) {
             go.countDown();
+            if (triggers != null) {
+                triggers.scheduleAtFixedRate(() -> {
+                    try {
+                        triggered.add(publisher.trigger(Optional.empty()));
+                    } catch (RuntimeException e) {
+                        triggerFailure.compareAndSet(null, e);
+                        throw e; // ends the schedule: a run whose triggers fail measures nothing it claims to
+                    }
+                }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            }
             if (!done.await(LONGEST_RUN.toMillis(), TimeUnit.MILLISECONDS)) {
                 Nodes.requireHealthy(nodes);
                 throw new IllegalStateException("middleware run: only " + counted.get() + " of " + records
                         + " records within " + LONGEST_RUN);
             }
             long end = System.nanoTime();
-            return new Throughput(records, recordBytes, Duration.ofNanos(end - begin[0]), stateCount.get());
+            Throughput throughput = new Throughput(records, recordBytes, Duration.ofNanos(end - begin[0]),
+                    stateCount.get());
+            if (triggers == null) {
+                return new SnapshottedRun(throughput, 0, 0, Map.of());
+            }
+            triggers.shutdown();
+            if (!triggers.awaitTermination(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a trigger write did not return within 60 s");
+            }
+            if (triggerFailure.get() != null) {
+                throw new IllegalStateException("middleware run with snapshots: a trigger failed: "
+                        + triggerFailure.get().getMessage(), triggerFailure.get());
+            }
+            Map<String, Integer> outcomes = outcomes(control, collection, triggered);
+            int complete = outcomes.getOrDefault("complete", 0);
+            outcomes.remove("complete");
+            return new SnapshottedRun(throughput, triggered.size(), complete, outcomes);
         } finally {
+            if (triggers != null) {
+                triggers.shutdownNow();
+            }
             Nodes.closeAll(nodes);
         }
+    }
+
+    /** What became of {@code ids}: counts by status (and reason, if any), waiting at most 30 s for each. */
+    private Map<String, Integer> outcomes(String control, String collection, List<Long> ids) {
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        try (SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30))) {
+            for (long id : ids) {
+                String outcome = feed.await(id, Duration.ofSeconds(30))
+                        .map(v -> v.status() + (v.reason() == null || v.reason().isEmpty() ? "" : "/" + v.reason()))
+                        .orElse("none");
+                outcomes.merge(outcome, 1, Integer::sum);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the snapshots of the run: " + e.getMessage(), e);
+        }
+        return outcomes;
     }
 
 

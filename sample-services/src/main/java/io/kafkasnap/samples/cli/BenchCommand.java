@@ -115,6 +115,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "are not counted (default: ${DEFAULT-VALUE}).")
     double hopRate;
 
+    @Option(names = "--snapshot-every", paramLabel = "MS", defaultValue = "0",
+            description = "Also run the middleware with a snapshot triggered every MS milliseconds during the "
+                    + "run, in every throughput round, beside the run without (0: not; the goal's figure is 1000).")
+    long snapshotEveryMs;
+
     @Option(names = "--compare", paramLabel = "kafka-streams",
             description = "Also run the same records through a Kafka Streams app (a RocksDB count, "
                     + "at_least_once and exactly_once_v2, Kafka Streams' defaults otherwise) on the same broker, "
@@ -160,6 +165,10 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--skip takes throughput, latency, hop, snapshots or restore, got '" + part + "'");
             }
+        }
+        if (snapshotEveryMs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--snapshot-every must be 0 (no snapshots) or a number of milliseconds, got " + snapshotEveryMs);
         }
         if (compare != null && !compare.equals("kafka-streams")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -250,23 +259,44 @@ final class BenchCommand implements Callable<Integer> {
     private ThroughputRounds.Round round(Bench bench) throws InterruptedException {
         double plain = bench.plainThroughput(records, recordBytes).perSecond();
         double middleware = bench.middlewareThroughput(records, recordBytes).perSecond();
+        double snapshotting = Double.NaN;
+        if (snapshotEveryMs > 0) {
+            Bench.SnapshottedRun run = bench.middlewareThroughputWithSnapshots(records, recordBytes,
+                    java.time.Duration.ofMillis(snapshotEveryMs));
+            snapshotting = run.throughput().perSecond();
+            snapshotsTriggered += run.triggered();
+            snapshotsComplete += run.complete();
+            run.others().forEach((outcome, n) -> snapshotsOther.merge(outcome, n, Integer::sum));
+        }
         if (!comparing()) {
-            return new ThroughputRounds.Round(plain, middleware, Double.NaN, Double.NaN);
+            return new ThroughputRounds.Round(plain, middleware, Double.NaN, Double.NaN, snapshotting);
         }
         double alos = bench.streamsThroughput(Bench.Guarantee.AT_LEAST_ONCE, records, recordBytes).perSecond();
         double eos = bench.streamsThroughput(Bench.Guarantee.EXACTLY_ONCE_V2, records, recordBytes).perSecond();
-        return new ThroughputRounds.Round(plain, middleware, alos, eos);
+        return new ThroughputRounds.Round(plain, middleware, alos, eos, snapshotting);
     }
+
+    private int snapshotsTriggered;
+    private int snapshotsComplete;
+    private final Map<String, Integer> snapshotsOther = new java.util.TreeMap<>();
 
     private void throughput(Bench bench, PrintWriter out) throws InterruptedException {
         ThroughputRounds rounds = new ThroughputRounds(comparing());
         warmUp(bench, out);
+        snapshotsTriggered = 0;
+        snapshotsComplete = 0;
+        snapshotsOther.clear();
         for (int r = 1; r <= this.rounds; r++) {
             ThroughputRounds.Round round = round(bench);
             out.printf("  round %d: %s%n", r, rounds.add(round));
             out.flush();
         }
         out.println();
+        if (snapshotEveryMs > 0) {
+            rounds.snapshotsNote(String.format(Locale.ROOT, "one every %d ms: %d triggered, %d complete%s",
+                    snapshotEveryMs, snapshotsTriggered, snapshotsComplete, snapshotsOther.isEmpty() ? ""
+                            : ", " + snapshotsOther));
+        }
         rounds.print(out, records, recordBytes);
         out.println();
         out.flush();

@@ -12,15 +12,28 @@ import java.util.Locale;
  */
 final class ThroughputRounds {
 
-    /** Records/s of one round; the Kafka Streams figures are NaN when not compared. */
-    record Round(double plain, double middleware, double streamsAlos, double streamsEos) {
+    /**
+     * Records/s of one round; the Kafka Streams figures are NaN when not compared, {@code middlewareSnapshotting}
+     * (the middleware with snapshots taken during the run) NaN when not asked for.
+     */
+    record Round(double plain, double middleware, double streamsAlos, double streamsEos,
+                 double middlewareSnapshotting) {
+        Round(double plain, double middleware, double streamsAlos, double streamsEos) {
+            this(plain, middleware, streamsAlos, streamsEos, Double.NaN);
+        }
     }
 
     private final boolean streams;
+    private String snapshotsNote = "";
     private final List<Round> rounds = new ArrayList<>();
 
     ThroughputRounds(boolean streams) {
         this.streams = streams;
+    }
+
+    /** Says how often the snapshotting runs triggered and how many of their snapshots completed. */
+    void snapshotsNote(String note) {
+        this.snapshotsNote = note;
     }
 
     /** Adds a measured round; returns its line. */
@@ -35,6 +48,10 @@ final class ThroughputRounds {
     static String describe(Round round) {
         String line = String.format(Locale.ROOT, "plain %,.0f rec/s, middleware %,.0f rec/s", round.plain(),
                 round.middleware());
+        if (!Double.isNaN(round.middlewareSnapshotting())) {
+            line += String.format(Locale.ROOT, ", middleware taking snapshots %,.0f rec/s (ratio %.2f)",
+                    round.middlewareSnapshotting(), round.middlewareSnapshotting() / round.plain());
+        }
         if (!Double.isNaN(round.streamsEos())) {
             line += String.format(Locale.ROOT, ", streams at_least_once %,.0f rec/s, streams exactly_once_v2 "
                     + "%,.0f rec/s", round.streamsAlos(), round.streamsEos());
@@ -50,6 +67,10 @@ final class ThroughputRounds {
         out.printf("    %-62s %14s %8s %12s%n", "", "records/s", "ratio", "range");
         line(out, "plain kafka-clients producer -> consumer", Round::plain);
         line(out, "middleware: source node -> sink node (RocksDB count)", Round::middleware);
+        if (rounds.stream().noneMatch(r -> Double.isNaN(r.middlewareSnapshotting()))) {
+            line(out, "  the same, taking snapshots during the run" + (snapshotsNote.isEmpty() ? ""
+                    : " (" + snapshotsNote + ")"), Round::middlewareSnapshotting);
+        }
         if (streams) {
             line(out, "Kafka Streams at_least_once: in -> RocksDB count -> out", Round::streamsAlos);
             line(out, "Kafka Streams exactly_once_v2: in -> RocksDB count -> out", Round::streamsEos);

@@ -46,6 +46,18 @@ class BenchCompareTest {
     }
 
     @Test
+    void aMiddlewareRunTakingSnapshotsCountsEveryRecordOnceAndEachSnapshotCompletesOrIsRefusedAsOneTooMany()
+            throws Exception {
+        // Triggers every 5 ms come faster than snapshots finish: the ones beyond a node's 4 in flight are refused.
+        Bench.SnapshottedRun run = bench().middlewareThroughputWithSnapshots(20_000, 50, java.time.Duration.ofMillis(5));
+        assertThat(run.throughput().counted()).as("the sink's count state").isEqualTo(20_000);
+        assertThat(run.others().keySet()).as("outcomes other than complete, of %d triggered", run.triggered())
+                .isSubsetOf("failed/too-many-concurrent");
+        assertThat(run.complete() + run.others().values().stream().mapToInt(Integer::intValue).sum())
+                .isEqualTo(run.triggered());
+    }
+
+    @Test
     void fixedRateLatenciesHaveEverySampleAndFinitePercentiles() throws Exception {
         Bench bench = bench();
         assertWellFormed("plain at a fixed rate", bench.plainRateLatency(RATE, SAMPLES));

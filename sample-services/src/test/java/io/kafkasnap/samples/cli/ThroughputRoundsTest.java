@@ -44,4 +44,17 @@ class ThroughputRoundsTest {
                 + "+0\\.40-0\\.60");
         assertThat(summary).doesNotContain("Kafka Streams");
     }
+
+    @Test
+    void theSnapshottingRunIsPrintedAsARatioToPlainWithHowManySnapshotsCompleted() {
+        ThroughputRounds rounds = new ThroughputRounds(false);
+        String line = rounds.add(new ThroughputRounds.Round(100, 50, Double.NaN, Double.NaN, 40));
+        rounds.add(new ThroughputRounds.Round(200, 100, Double.NaN, Double.NaN, 80));
+        rounds.snapshotsNote("one every 1000 ms: 4 triggered, 4 complete");
+
+        assertThat(line).isEqualTo("plain 100 rec/s, middleware 50 rec/s, middleware taking snapshots 40 rec/s "
+                + "(ratio 0.40), ratio 0.50");
+        assertThat(summary(rounds)).containsPattern("the same, taking snapshots during the run \\(one every 1000 ms: "
+                + "4 triggered, 4 complete\\) +60 +0\\.40 +0\\.40-0\\.40");
+    }
 }
