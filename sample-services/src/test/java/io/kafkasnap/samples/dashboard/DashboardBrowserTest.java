@@ -25,6 +25,7 @@ import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -105,7 +106,7 @@ class DashboardBrowserTest {
                     .containsExactlyInAnyOrder("ms", "in flight / KiB", "snapshot");
 
             long chosen = withMessages;
-            await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+            await().atMost(PAGE_WAIT).ignoreExceptionsMatching(DashboardBrowserTest::rowNotThereYet)
                     .untilAsserted(() -> browser.findElement(By.cssSelector("#history tr[data-id='" + chosen + "']"))
                             .click());
             await().atMost(PAGE_WAIT).untilAsserted(() -> {
@@ -169,7 +170,7 @@ class DashboardBrowserTest {
             Properties triggerProps = new Properties();
             triggerProps.putAll(props);
             long failed = Triggers.trigger(triggerProps, bankConfig.controlTopic(), Optional.of("nobody"));
-            await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+            await().atMost(PAGE_WAIT).ignoreExceptionsMatching(DashboardBrowserTest::rowNotThereYet)
                     .untilAsserted(() -> browser.findElement(By.cssSelector("#history tr[data-id='" + failed + "']"))
                             .click());
             await().atMost(PAGE_WAIT).untilAsserted(() -> assertThat(texts(browser, "#detail-id"))
@@ -265,5 +266,10 @@ class DashboardBrowserTest {
     static long seed() {
         Long fixed = Long.getLong("kafkasnap.test.seed");
         return fixed != null ? fixed : System.nanoTime() % 1_000_000;
+    }
+
+    /** A history row not drawn yet, or drawn again between finding and clicking it: both pass once the page settles. */
+    private static boolean rowNotThereYet(Throwable e) {
+        return e instanceof NoSuchElementException || e instanceof StaleElementReferenceException;
     }
 }
