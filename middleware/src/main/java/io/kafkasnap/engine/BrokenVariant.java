@@ -20,5 +20,10 @@ enum BrokenVariant {
      * of their own, and its state changes and outbox entries only with the next step's commit: a kill in between has
      * consumed the input without its effects or its sends.
      */
-    COMMIT_POSITIONS_BEFORE_OUTBOX
+    COMMIT_POSITIONS_BEFORE_OUTBOX,
+    /**
+     * A node waiting for markers before capturing does not hold a channel whose marker came: it goes on processing
+     * that channel's records, which its sender sent after recording, and captures them in its state.
+     */
+    ALIGN_WITHOUT_HOLD
 }

@@ -11,7 +11,9 @@ import io.kafkasnap.store.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,13 @@ final class ChannelInput {
     private final StepRunner steps;
     /** Held channels and the epoch each waits for. */
     private final Map<String, Long> held = new HashMap<>();
+    /** Channels held after a marker of a snapshot that waits for its other markers before capturing. */
+    private final Set<String> aligned = new HashSet<>();
+    /**
+     * Channels let go in this step, with the position they are read again from: the rest of this poll's records of
+     * each were fetched past the hold and are dropped, up to a record at that position.
+     */
+    private final Map<String, Long> refetching = new HashMap<>();
     private final Counter processed;
     private final Counter skipped;
     private final Counter duplicates;
@@ -59,11 +68,13 @@ final class ChannelInput {
     private final Counter badEpoch;
     private InputRecord current;
     private final boolean brokenAppliesGaps;
+    private final boolean brokenAlignsWithoutHold;
 
     ChannelInput(String processId, SnapshotProtocol protocol, ChannelSequences sequences, InputControl channels,
                  Epochs epochs, RecordHandler handler, NodeContext context, StepRunner steps,
-                 MeterRegistry meters, boolean brokenAppliesGaps) {
+                 MeterRegistry meters, boolean brokenAppliesGaps, boolean brokenAlignsWithoutHold) {
         this.brokenAppliesGaps = brokenAppliesGaps;
+        this.brokenAlignsWithoutHold = brokenAlignsWithoutHold;
         this.processId = processId;
         this.protocol = protocol;
         this.sequences = sequences;
@@ -89,7 +100,8 @@ final class ChannelInput {
     }
 
     void accept(InputRecord record) {
-        if (held.containsKey(record.topic())) {
+        if (held.containsKey(record.topic()) || (!brokenAlignsWithoutHold && aligned.contains(record.topic()))
+                || isFetchedPastHold(record)) {
             return; // fetched again once the node enters the record's epoch, or the control topic proves it wrong
         }
         Sequencing.Verdict verdict;
@@ -187,10 +199,45 @@ final class ChannelInput {
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
             if (entry.getValue() <= epochs.current() || epochs.ahead(entry.getValue()) != EpochVerdict.WAIT) {
-                channels.resume(entry.getKey(), positions.get(entry.getKey()));
                 it.remove();
+                if (!aligned.contains(entry.getKey())) {
+                    channels.resume(entry.getKey(), positions.get(entry.getKey()));
+                    refetching.put(entry.getKey(), positions.get(entry.getKey()));
+                }
             }
         }
+    }
+
+    /** Stops taking {@code channel}: its next record comes after a marker of a snapshot not captured here yet. */
+    void holdForAlignment(String channel) {
+        if (aligned.add(channel) && !held.containsKey(channel)) {
+            channels.pause(channel);
+        }
+    }
+
+    /** Takes {@code channel} again from {@code position}, unless it is also held for an epoch. */
+    void releaseFromAlignment(String channel, long position) {
+        if (aligned.remove(channel) && !held.containsKey(channel) && !brokenAlignsWithoutHold) {
+            channels.resume(channel, position);
+            refetching.put(channel, position);
+        }
+    }
+
+    private boolean isFetchedPastHold(InputRecord record) {
+        Long from = refetching.get(record.topic());
+        if (from == null) {
+            return false;
+        }
+        if (record.offset() == from) {
+            refetching.remove(record.topic());
+            return false;
+        }
+        return true;
+    }
+
+    /** The step ended: records of the channels let go in it come again from their positions. */
+    void endStep() {
+        refetching.clear();
     }
 
     /** The held channels and the epoch each waits for. */

@@ -48,7 +48,7 @@ public final class NodeEngine {
     public record Settings(String processId, Set<String> incoming, Set<String> outgoing, RecordHandler handler,
                            List<NodeTask> onStart, List<Periodic> timers, long snapshotTimeoutMs,
                            int maxConcurrentSnapshots, int outboxMaxRecords, long statusIntervalMs,
-                           long restoreRetryMs) {
+                           long restoreRetryMs, long alignMaxLag, long alignTimeoutMs) {
         public Settings {
             incoming = Set.copyOf(incoming);
             outgoing = Set.copyOf(outgoing);
@@ -132,7 +132,8 @@ public final class NodeEngine {
                 },
                 outbox::deleteAcknowledged), broken.contains(BrokenVariant.COMMIT_POSITIONS_BEFORE_OUTBOX));
         this.snapshots = new SnapshotSteps(processId, settings.outgoing(), store, steps, sequences, ports.control(),
-                ports.fragments(), new LoopPort(), settings.snapshotTimeoutMs(), time, meters);
+                ports.fragments(), new LoopPort(), settings.snapshotTimeoutMs(),
+                new AlignPolicy(settings.alignMaxLag(), settings.alignTimeoutMs()), ports.input(), time, meters);
         this.context = new HandlerContext(processId, settings.incoming(), settings.outgoing(), store, steps);
         this.restorer = new RestoreStep(processId, settings.incoming(), settings.outgoing(), store, steps, sequences,
                 snapshots, outbox, new RestorePort(), broken.contains(BrokenVariant.SKIP_FENCE));
@@ -225,7 +226,8 @@ public final class NodeEngine {
         protocol = new SnapshotProtocol(processId, positions, settings.outgoing(), actFrom,
                 settings.maxConcurrentSnapshots(), snapshots);
         input = new ChannelInput(processId, protocol, sequences, ports.input(), new EpochsPort(),
-                settings.handler(), context, steps, meters, broken.contains(BrokenVariant.APPLY_GAP));
+                settings.handler(), context, steps, meters, broken.contains(BrokenVariant.APPLY_GAP),
+                broken.contains(BrokenVariant.ALIGN_WITHOUT_HOLD));
         opened = true;
         return positions;
     }
@@ -329,6 +331,9 @@ public final class NodeEngine {
     public void tick() throws Exception {
         long now = time.nanos();
         snapshots.abortOverdue(now);
+        if (protocol != null) {
+            snapshots.captureAligned(now);
+        }
         if (now - statusDue >= 0) {
             reportStatus();
         }
@@ -350,6 +355,9 @@ public final class NodeEngine {
     /** Ends the step: the one commit, then the step's sends go out. */
     public void endStep() {
         steps.commit();
+        if (input != null) {
+            input.endStep();
+        }
     }
 
     /** Whether the shell must stop taking input until acknowledgements free the outbox. */
@@ -374,6 +382,7 @@ public final class NodeEngine {
         if (retryLoad) {
             wait = Math.min(wait, retryLoadAt - now);
         }
+        wait = snapshots.nanosUntilAlignmentDue(now, wait);
         return Math.max(0, wait);
     }
 
@@ -577,6 +586,16 @@ public final class NodeEngine {
         @Override
         public String startingEvent() {
             return handingTrigger ? Timeline.TRIGGER : Timeline.MARKER;
+        }
+
+        @Override
+        public void hold(String channel) {
+            input.holdForAlignment(channel);
+        }
+
+        @Override
+        public void release(String channel) {
+            input.releaseFromAlignment(channel, protocol.positions().get(channel));
         }
 
         @Override

@@ -58,6 +58,16 @@ final class SnapshotSteps implements Controller {
          * snapshot timeout ago: the members may still be waiting for it.
          */
         boolean memberOfRecent(long snapshot);
+
+        /** Stops handing records of {@code channel} to the protocol, until {@link #release}. */
+        void hold(String channel);
+
+        /** Hands records of {@code channel} again, from the protocol's position. */
+        void release(String channel);
+    }
+
+    /** A snapshot waiting for markers before capturing: when it began, for the timeout and the timeline. */
+    private record Aligning(long sinceNanos, long sinceMillis, String startedBy, Map<String, Long> markerIn) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSteps.class);
@@ -104,16 +114,24 @@ final class SnapshotSteps implements Controller {
     }
 
     private final Map<Long, InFlight> inFlight = new TreeMap<>();
+    private final Map<Long, Aligning> aligning = new TreeMap<>();
+    /** Arrival of the marker that starts a snapshot here, until its capture or wait takes it over. */
+    private final Map<Long, Map<String, Long>> earlyMarkerIn = new HashMap<>();
+    private final AlignPolicy align;
+    private final InputControl input;
 
     private final MeterRegistry meters;
     private final Counter recorded;
     private final Counter fragments;
     private final Counter started;
     private final Timer capturePause;
+    private final Counter aligned;
 
     SnapshotSteps(String processId, Set<String> outgoing, NodeStore store, StepRunner steps,
                   ChannelSequences sequences, ControlLog control, FragmentSink publisher, Loop loop,
-                  long timeoutMillis, Time time, MeterRegistry meters) {
+                  long timeoutMillis, AlignPolicy align, InputControl input, Time time, MeterRegistry meters) {
+        this.align = align;
+        this.input = input;
         this.publisher = publisher;
         this.time = time;
         this.sequences = sequences;
@@ -133,6 +151,8 @@ final class SnapshotSteps implements Controller {
         this.started = Counter.builder("kafkasnap.snapshots.started").tags(tags)
                 .description("snapshots this node recorded its state for").register(meters);
         this.capturePause = capturePause(meters, processId);
+        this.aligned = Counter.builder("kafkasnap.snapshots.aligned").tags(tags)
+                .description("snapshots this node waited for markers for before recording its state").register(meters);
         registerReasonCounters(meters, processId);
     }
 
@@ -178,8 +198,74 @@ final class SnapshotSteps implements Controller {
     // ---- the core's requests -------------------------------------------------------------------------------
 
     @Override
+    public boolean alignFirst(long snapshot, Set<String> unmarked) {
+        if (!align.waitFor(unmarked, input)) {
+            return false;
+        }
+        // Noted in flight in this step's write with the marker's position: a restart gives it up (abortLost), for
+        // the held channels' records after their markers would otherwise be processed before a capture.
+        store.putInFlight(snapshot);
+        Map<String, Long> markerIn = new HashMap<>(earlyMarkerIn.getOrDefault(snapshot, Map.of()));
+        earlyMarkerIn.remove(snapshot);
+        aligning.put(snapshot, new Aligning(time.nanos(), time.millis(), loop.startingEvent(), markerIn));
+        aligned.increment();
+        log.debug("{}: snapshot {} waits for the markers of {} before recording its state", processId, snapshot,
+                unmarked);
+        return true;
+    }
+
+    @Override
+    public void holdChannel(String channel) {
+        loop.hold(channel);
+    }
+
+    @Override
+    public void releaseChannel(String channel) {
+        loop.release(channel);
+    }
+
+    /**
+     * Captures each aligning snapshot that has waited long enough, or whose channels still to bring a marker (the
+     * held ones aside) are now nearly drained.
+     */
+    void captureAligned(long nowNanos) {
+        if (aligning.isEmpty()) {
+            return;
+        }
+        SnapshotProtocol protocol = loop.protocol();
+        for (long snapshot : new ArrayList<>(aligning.keySet())) {
+            Aligning waiting = aligning.get(snapshot);
+            if (waiting == null || !protocol.aligning().contains(snapshot)) {
+                aligning.remove(snapshot);
+                continue;
+            }
+            Set<String> open = new TreeSet<>(protocol.missingMarkers(snapshot));
+            open.removeIf(protocol::isHeld);
+            boolean overdue = nowNanos - waiting.sinceNanos() >= align.timeoutNanos();
+            if (overdue || !align.waitFor(open, input)) {
+                if (overdue) {
+                    log.info("{}: snapshot {} waited {} ms for the markers of {}; records its state now and keeps"
+                            + " those channels' records until their markers", processId, snapshot,
+                            align.timeoutMillis(), protocol.missingMarkers(snapshot));
+                }
+                protocol.captureNow(snapshot);
+            }
+        }
+    }
+
+    /** Nanoseconds until the first aligning snapshot's wait ends, at most {@code max}. */
+    long nanosUntilAlignmentDue(long nowNanos, long max) {
+        long wait = max;
+        for (Aligning waiting : aligning.values()) {
+            wait = Math.min(wait, waiting.sinceNanos() + align.timeoutNanos() - nowNanos);
+        }
+        return wait;
+    }
+
+    @Override
     public void recordLocalState(long snapshot) {
-        long seen = time.millis();
+        Aligning waited = aligning.remove(snapshot);
+        long seen = waited == null ? time.millis() : waited.sinceMillis();
         long start = time.nanos();
         // The capture must show exactly the events before this one, with their positions: end the step here. The
         // snapshot is noted in flight in the same write, so a restart knows its capture is gone.
@@ -187,8 +273,17 @@ final class SnapshotSteps implements Controller {
         steps.commitBeforeCapture();
         StateCapture capture = store.capture();
         capturePause.record(time.nanos() - start, TimeUnit.NANOSECONDS);
-        inFlight.put(snapshot, new InFlight(capture, time.millis(), sequences.copy(), time.nanos(),
-                loop.startingEvent(), seen));
+        InFlight here = new InFlight(capture, time.millis(), sequences.copy(),
+                waited == null ? time.nanos() : waited.sinceNanos(),
+                waited == null ? loop.startingEvent() : waited.startedBy(), seen);
+        if (waited != null) {
+            here.markerIn.putAll(waited.markerIn());
+        }
+        Map<String, Long> early = earlyMarkerIn.remove(snapshot);
+        if (early != null) {
+            here.markerIn.putAll(early);
+        }
+        inFlight.put(snapshot, here);
         started.increment();
         loop.later(() -> loop.protocol().onLocalStateRecorded(snapshot));
     }
@@ -205,6 +300,11 @@ final class SnapshotSteps implements Controller {
         InFlight here = inFlight.get(snapshot);
         if (here != null) {
             here.markerIn.put(channel, time.millis());
+        } else if (aligning.containsKey(snapshot)) {
+            aligning.get(snapshot).markerIn().put(channel, time.millis());
+        } else {
+            // The marker that starts the snapshot here: told before the capture or the wait that it leads to.
+            earlyMarkerIn.computeIfAbsent(snapshot, s -> new HashMap<>()).put(channel, time.millis());
         }
     }
 
@@ -250,8 +350,10 @@ final class SnapshotSteps implements Controller {
      * are not members for no marker: that wait ended when it captured its state.
      */
     private static Timeline.OnLoop onLoop(InFlight here, LocalSnapshot local) {
-        long lastIn = local.in().keySet().stream().mapToLong(c -> here.markerIn.getOrDefault(c, here.recordedAt))
-                .max().orElse(here.recordedAt);
+        // A node that waited for markers before capturing had them in before it captured: that wait shows as
+        // trigger seen → captured, and none is left after the capture.
+        long lastIn = Math.max(here.recordedAt, local.in().keySet().stream()
+                .mapToLong(c -> here.markerIn.getOrDefault(c, here.recordedAt)).max().orElse(here.recordedAt));
         long acked = local.out().isEmpty() || here.markersAcked < 0 ? here.recordedAt : here.markersAcked;
         return new Timeline.OnLoop(here.startedBy, here.triggerSeen, here.recordedAt, acked, lastIn);
     }
@@ -349,7 +451,8 @@ final class SnapshotSteps implements Controller {
             store.removeInFlight(snapshot);
             givenUpFromBefore.add(snapshot);
             announce(snapshot, AbortReason.RESTARTED_DURING_SNAPSHOT, processId
-                    + " restarted after capturing its state for this snapshot and before publishing its fragment");
+                    + " restarted after it began this snapshot (captured its state, or held channels waiting for"
+                    + " markers) and before publishing its fragment");
         }
         for (long snapshot : store.snapshotsWithRecords()) {
             store.deleteRecorded(snapshot);
@@ -400,10 +503,12 @@ final class SnapshotSteps implements Controller {
     }
 
     private boolean holds(long snapshot) {
-        return inFlight.containsKey(snapshot);
+        return inFlight.containsKey(snapshot) || aligning.containsKey(snapshot);
     }
 
     private void free(long snapshot) {
+        aligning.remove(snapshot);
+        earlyMarkerIn.remove(snapshot);
         InFlight here = inFlight.remove(snapshot);
         if (here != null) {
             if (here.handedOver) {

@@ -199,7 +199,9 @@ final class NodeRuntime {
                     config.getLong(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS),
                     config.getInt(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT),
                     config.getInt(SnapshotNodeConfig.OUTBOX_MAX_RECORDS),
-                    config.getLong(SnapshotNodeConfig.STATUS_INTERVAL_MS), RESTORE_RETRY_MS),
+                    config.getLong(SnapshotNodeConfig.STATUS_INTERVAL_MS), RESTORE_RETRY_MS,
+                    config.getLong(SnapshotNodeConfig.SNAPSHOT_ALIGN_MAX_LAG),
+                    config.getLong(SnapshotNodeConfig.SNAPSHOT_ALIGN_TIMEOUT_MS)),
                     store, new NodeEngine.Ports(channelOutput, control, publisher, snapshotSource,
                     new ConsumerInput(), status), Time.SYSTEM, meters).onRestore(restoreListener);
             long joinOffset = control.writeAndWait(
@@ -545,6 +547,11 @@ final class NodeRuntime {
             TopicPartition partition = new TopicPartition(channel, 0);
             consumer.seek(partition, position);
             consumer.resume(List.of(partition));
+        }
+
+        @Override
+        public long lag(String channel) {
+            return consumer.currentLag(new TopicPartition(channel, 0)).orElse(-1);
         }
     }
 

@@ -23,6 +23,8 @@ public final class SnapshotNodeConfig extends AbstractConfig {
     public static final String OUTBOX_MAX_RECORDS = "kafkasnap.outbox.max.records";
     public static final String SNAPSHOT_TIMEOUT_MS = "kafkasnap.snapshot.timeout.ms";
     public static final String SNAPSHOT_MAX_CONCURRENT = "kafkasnap.snapshot.max.concurrent";
+    public static final String SNAPSHOT_ALIGN_MAX_LAG = "kafkasnap.snapshot.align.max.lag";
+    public static final String SNAPSHOT_ALIGN_TIMEOUT_MS = "kafkasnap.snapshot.align.timeout.ms";
     public static final String STATUS_TOPIC = "kafkasnap.status.topic";
     public static final String STATUS_INTERVAL_MS = "kafkasnap.status.interval.ms";
     public static final String STORE_SYNC = "kafkasnap.store.sync";
@@ -65,6 +67,17 @@ public final class SnapshotNodeConfig extends AbstractConfig {
             .define(SNAPSHOT_MAX_CONCURRENT, Type.INT, 4, Range.between(1, 1000), Importance.MEDIUM,
                     "Most snapshots in flight at this node at once; a snapshot beyond that is aborted with reason "
                             + "too-many-concurrent.")
+            .define(SNAPSHOT_ALIGN_MAX_LAG, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "When a snapshot starts at this node while its incoming channels still hold more than this many "
+                            + "records in all before their markers, the node waits for the markers instead of "
+                            + "recording its state at once: it holds each channel whose marker came and records its "
+                            + "state when every marker is in (then it records no channel state) or when the channels "
+                            + "still to bring one are down to this many. Each record it would otherwise keep is "
+                            + "written to RocksDB and published in its fragment. 0 records the state at once, always.")
+            .define(SNAPSHOT_ALIGN_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
+                    "Longest wait for markers before recording the state (see " + SNAPSHOT_ALIGN_MAX_LAG + "); "
+                            + "then the node records it and keeps the records of the channels whose marker has not "
+                            + "come. Bounds the wait where nodes in a cycle wait for each other. 0 never waits.")
             .define(STATUS_TOPIC, Type.STRING, DEFAULT_STATUS_TOPIC, new ConfigDef.NonEmptyString(), Importance.LOW,
                     "The compacted status topic: every node publishes its positions, outbox depth, snapshots in "
                             + "flight and epoch there, for monitoring only.")

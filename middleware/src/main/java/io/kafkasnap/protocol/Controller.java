@@ -29,6 +29,29 @@ public interface Controller {
     default void markerArrived(long snapshot, String channel) {
     }
 
+    /**
+     * Asked when this process would record its state for {@code snapshot} while the markers of {@code unmarked}
+     * (awaited incoming channels) have not come: true to wait for them first, holding each channel whose marker
+     * comes ({@link #holdChannel}), until all have come or the runtime calls {@link SnapshotProtocol#captureNow}.
+     * By default the state is recorded at once, as the paper has it.
+     */
+    default boolean alignFirst(long snapshot, java.util.Set<String> unmarked) {
+        return false;
+    }
+
+    /**
+     * Stop giving this process records of {@code channel}: its next record comes after a marker of a snapshot the
+     * process has not recorded its state for. Kept until {@link #releaseChannel}; the position stays after the marker.
+     */
+    default void holdChannel(String channel) {
+        throw new UnsupportedOperationException("this controller cannot hold channel " + channel);
+    }
+
+    /** Give this process {@code channel}'s records again, from its position. */
+    default void releaseChannel(String channel) {
+        throw new UnsupportedOperationException("this controller cannot release channel " + channel);
+    }
+
     /** Keep the incoming app record at {@code offset} of {@code channel} as channel state of {@code snapshot}. */
     void recordChannelRecord(long snapshot, String channel, long offset);
 

@@ -37,6 +37,18 @@ final class Recording {
     }
 
     /**
+     * Recording begins after an alignment: the channels whose marker came before it are closed, with no channel state
+     * (recorded from their marker's offset); every other one is open from the next offset not processed.
+     */
+    static Recording afterAlignment(long snapshot, Map<String, Long> positions, Set<String> outgoing,
+                                    Map<String, Long> markerArrivedAt) {
+        Map<String, Long> from = new HashMap<>(positions);
+        from.putAll(markerArrivedAt);
+        return new Recording(snapshot, Map.copyOf(from), Map.copyOf(markerArrivedAt), Set.copyOf(outgoing), Map.of(),
+                false);
+    }
+
+    /**
      * Keeps only the incoming channels in {@code awaited}: once the membership of the snapshot is known, a channel
      * whose sender is not a member will never carry its marker, so it is neither waited for nor part of the fragment.
      */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Chandy–Lamport at one process, for any number of snapshots at once.
@@ -21,6 +22,12 @@ import java.util.TreeMap;
  *       that channel's marker; the channel whose marker started the recording is empty.</li>
  * </ul>
  * Several initiators of one snapshot are allowed: whoever comes second finds the recording under way.
+ *
+ * <p>One departure, which the runtime opts into per snapshot ({@link Controller#alignFirst}): instead of recording at
+ * once, a process may first wait for the markers of its incoming channels, holding each channel whose marker came,
+ * and record when all have come (then no channel has state) or when the runtime calls {@link #captureNow}. A process
+ * may record at any moment before it processes a record its sender sent after recording; held channels are exactly
+ * where such records are, so the cut stays consistent (Flink's aligned barriers are the same idea).
  *
  * <p>The protocol tracks, per incoming channel, the next offset the process has not processed; that is where a
  * channel's recording begins ({@code recordedFrom}).
@@ -37,6 +44,8 @@ public final class SnapshotProtocol {
     private final int maxConcurrent;
     private final Controller controller;
     private final TreeMap<Long, Recording> recordings = new TreeMap<>();
+    /** Snapshots waiting for markers before recording; see {@link Alignment}. */
+    private final TreeMap<Long, Alignment> alignments = new TreeMap<>();
     private final Set<Long> finished = new HashSet<>();
     private final Deque<Long> finishedOrder = new ArrayDeque<>();
 
@@ -93,11 +102,30 @@ public final class SnapshotProtocol {
             }
             return;
         }
+        Alignment alignment = alignments.get(snapshot);
+        if (alignment != null) {
+            if (awaited != null) {
+                Alignment narrowed = alignment.narrowTo(awaited);
+                alignments.put(snapshot, narrowed);
+                releaseUnheld(alignment.markerArrivedAt().keySet());
+                if (narrowed.missingMarkers(positions.keySet()).isEmpty()) {
+                    capture(narrowed, narrowed.markerArrivedAt().keySet());
+                }
+            }
+            return;
+        }
         if ((initiator != null && !initiator.equals(process)) || finished.contains(snapshot)) {
             return;
         }
-        if (startRecording(snapshot, awaited) != null) {
-            completeIfDone(snapshot);
+        if (refuseIfTooMany(snapshot)) {
+            return;
+        }
+        Alignment start = Alignment.start(snapshot, awaited);
+        Set<String> unmarked = start.missingMarkers(positions.keySet());
+        if (!unmarked.isEmpty() && controller.alignFirst(snapshot, unmarked)) {
+            alignments.put(snapshot, start);
+        } else {
+            capture(start, Set.of());
         }
     }
 
@@ -109,7 +137,7 @@ public final class SnapshotProtocol {
      * @return whether a recording was dropped, whose capture the runtime must free
      */
     public boolean onNotAMember(long snapshot) {
-        boolean dropped = recordings.remove(snapshot) != null;
+        boolean dropped = recordings.remove(snapshot) != null | dropAlignment(snapshot);
         remember(snapshot);
         return dropped;
     }
@@ -121,7 +149,7 @@ public final class SnapshotProtocol {
      * @return whether it was in flight here
      */
     public boolean abort(long snapshot) {
-        boolean wasRecording = recordings.remove(snapshot) != null;
+        boolean wasRecording = recordings.remove(snapshot) != null | dropAlignment(snapshot);
         if (!finished.contains(snapshot)) {
             remember(snapshot);
         }
@@ -130,8 +158,37 @@ public final class SnapshotProtocol {
 
     /** The incoming channels of {@code snapshot} whose marker has not arrived; empty when not in flight. */
     public Set<String> missingMarkers(long snapshot) {
+        Alignment alignment = alignments.get(snapshot);
+        if (alignment != null) {
+            return alignment.missingMarkers(positions.keySet());
+        }
         Recording recording = recordings.get(snapshot);
         return recording == null ? Set.of() : recording.missingMarkers();
+    }
+
+    /** The snapshots waiting for markers before recording, oldest first. */
+    public Set<Long> aligning() {
+        return Set.copyOf(alignments.keySet());
+    }
+
+    /** Whether {@code channel} is held because its marker of a snapshot still aligning came. */
+    public boolean isHeld(String channel) {
+        return alignments.values().stream().anyMatch(a -> a.hasMarkerFrom(channel));
+    }
+
+    /**
+     * Stops waiting for markers: {@code snapshot} records its state now, and the channels whose marker has not come
+     * are recorded until it comes.
+     *
+     * @return whether it was aligning
+     */
+    public boolean captureNow(long snapshot) {
+        Alignment alignment = alignments.get(snapshot);
+        if (alignment == null) {
+            return false;
+        }
+        capture(alignment, alignment.markerArrivedAt().keySet());
+        return true;
     }
 
     /** The outgoing channels of {@code snapshot} whose marker is not yet acknowledged; empty when not in flight. */
@@ -160,10 +217,8 @@ public final class SnapshotProtocol {
             }
             Recording recording = recordings.get(snapshot);
             if (recording == null) {
-                recording = startRecording(snapshot, null);
-                if (recording == null) {
-                    return;
-                }
+                onMarkerBeforeRecording(channel, offset, snapshot);
+                return;
             }
             if (!recording.isAwaiting(channel)) {
                 controller.rejected(Rejection.NOT_AWAITED, "marker of snapshot " + snapshot + " on " + channel
@@ -179,6 +234,40 @@ public final class SnapshotProtocol {
             completeIfDone(snapshot);
         } finally {
             positions.put(channel, offset + 1);
+        }
+    }
+
+    /** A marker of a snapshot that this process has not recorded its state for: the first, or one more it aligns on. */
+    private void onMarkerBeforeRecording(String channel, long offset, long snapshot) {
+        Alignment alignment = alignments.get(snapshot);
+        boolean first = alignment == null;
+        Set<String> held = first ? Set.of() : alignment.markerArrivedAt().keySet();
+        if (first) {
+            if (refuseIfTooMany(snapshot)) {
+                return;
+            }
+            alignment = Alignment.start(snapshot, null);
+        }
+        if (!alignment.isAwaiting(channel)) {
+            controller.rejected(Rejection.NOT_AWAITED, "marker of snapshot " + snapshot + " on " + channel
+                    + " at offset " + offset);
+            return;
+        } else if (alignment.hasMarkerFrom(channel)) {
+            controller.rejected(Rejection.DUPLICATE_MARKER, "marker of snapshot " + snapshot + " on " + channel
+                    + " at offset " + offset);
+            return;
+        }
+        alignment = alignment.markerArrived(channel, offset);
+        controller.markerArrived(snapshot, channel);
+        Set<String> unmarked = alignment.missingMarkers(positions.keySet());
+        if (unmarked.isEmpty() || (first && !controller.alignFirst(snapshot, unmarked))) {
+            capture(alignment, held);
+            return;
+        }
+        boolean heldAlready = isHeld(channel);
+        alignments.put(snapshot, alignment);
+        if (!heldAlready) {
+            controller.holdChannel(channel);
         }
     }
 
@@ -236,7 +325,9 @@ public final class SnapshotProtocol {
 
     /** The snapshots this process has recorded and not yet finished. */
     public Set<Long> inFlight() {
-        return Set.copyOf(recordings.keySet());
+        Set<Long> all = new HashSet<>(recordings.keySet());
+        all.addAll(alignments.keySet());
+        return Set.copyOf(all);
     }
 
     /** Whether this process is recording {@code channel} for some snapshot in flight. */
@@ -244,24 +335,55 @@ public final class SnapshotProtocol {
         return recordings.values().stream().anyMatch(r -> r.isOpen(channel));
     }
 
-    /** Starts recording, or refuses when too many are in flight (then returns null). */
-    private Recording startRecording(long snapshot, Set<String> awaited) {
-        if (recordings.size() >= maxConcurrent) {
-            remember(snapshot);
-            controller.abort(snapshot, AbortReason.TOO_MANY_CONCURRENT, process + " has " + recordings.size()
-                    + " snapshots in flight " + recordings.keySet() + ", at most " + maxConcurrent);
-            return null;
+    /** Refuses {@code snapshot} when as many as allowed are in flight already (aligning or recording). */
+    private boolean refuseIfTooMany(long snapshot) {
+        if (recordings.size() + alignments.size() < maxConcurrent) {
+            return false;
         }
-        Recording recording = Recording.start(snapshot, positions, outgoing);
-        if (awaited != null) {
-            recording = recording.narrowTo(awaited);
+        Set<Long> inFlight = inFlight();
+        remember(snapshot);
+        controller.abort(snapshot, AbortReason.TOO_MANY_CONCURRENT, process + " has " + inFlight.size()
+                + " snapshots in flight " + new TreeSet<>(inFlight) + ", at most " + maxConcurrent);
+        return true;
+    }
+
+    /**
+     * Records the state now: the channels whose marker came while aligning have no channel state, every other
+     * awaited channel is recorded from here until its marker. The channels in {@code held} are let go only after
+     * the capture.
+     */
+    private void capture(Alignment alignment, Set<String> held) {
+        long snapshot = alignment.snapshot();
+        alignments.remove(snapshot);
+        Recording recording = Recording.afterAlignment(snapshot, positions, outgoing, alignment.markerArrivedAt());
+        if (alignment.awaited() != null) {
+            recording = recording.narrowTo(alignment.awaited());
         }
         recordings.put(snapshot, recording);
         controller.recordLocalState(snapshot);
         controller.sendMarkers(snapshot);
-        // The controller may answer from inside those calls (state read out, markers acked), which updates the
-        // map; return the recording as it is now, or the caller would overwrite those answers with a stale copy.
-        return recordings.get(snapshot);
+        releaseUnheld(held);
+        // The controller may answer from inside those calls (state read out, markers acked): the map has the
+        // recording as it is now.
+        completeIfDone(snapshot);
+    }
+
+    private boolean dropAlignment(long snapshot) {
+        Alignment dropped = alignments.remove(snapshot);
+        if (dropped == null) {
+            return false;
+        }
+        releaseUnheld(dropped.markerArrivedAt().keySet());
+        return true;
+    }
+
+    /** Lets go of each of {@code channels} that no alignment holds any more. */
+    private void releaseUnheld(Set<String> channels) {
+        for (String channel : new TreeSet<>(channels)) {
+            if (!isHeld(channel)) {
+                controller.releaseChannel(channel);
+            }
+        }
     }
 
     private void completeIfDone(long snapshot) {

@@ -57,6 +57,12 @@ final class SimCluster {
     static final String CONTROL = "control";
     static final String FRAGMENTS = "fragments";
     static final long SNAPSHOT_TIMEOUT_MS = 3_000;
+    /**
+     * Each start of a process draws how far behind its channels must be for it to wait for markers before capturing
+     * (0: never waits, Chandy–Lamport's rule) and how long it waits at most: from at once to past the snapshot timeout.
+     */
+    static final long[] ALIGN_LAGS = {0, 1, 3, 10};
+    static final long[] ALIGN_TIMEOUTS_MS = {20, 300, 5_000};
 
     /** Faults the run may inject; all by default. */
     enum Fault {
@@ -133,6 +139,8 @@ final class SimCluster {
     private final Random random;
     /** Apart from {@link #random}, so that deciding how far retention goes leaves every other draw as it was. */
     private final Random pastFenceRandom;
+    /** Apart from {@link #random} too: how long each start of a process waits for markers before capturing. */
+    private final Random alignRandom;
     private final Set<Fault> faults;
     private final Set<BrokenVariant> broken;
     /** The process that only receives (from p1). */
@@ -161,6 +169,7 @@ final class SimCluster {
         this.seed = seed;
         this.random = new Random(seed);
         this.pastFenceRandom = new Random(seed ^ 0x9E3779B97F4A7C15L);
+        this.alignRandom = new Random(seed ^ 0xC2B2AE3D27D4EB4FL);
         this.faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
         this.broken = broken;
         logs.put(CONTROL, new ArrayList<>());
@@ -322,7 +331,9 @@ final class SimCluster {
         p.store = p.store.crash(); // a process finds what was committed, nothing more
         p.engine = new NodeEngine(new NodeEngine.Settings(p.id, p.in, p.out, this::handle, List.of(this::initial),
                 List.of(new NodeEngine.Periodic(Duration.ofMillis(5), this::transfer)), SNAPSHOT_TIMEOUT_MS, 4,
-                10_000, 1_000, 500), p.store, ports(p), time(), new SimpleMeterRegistry(), broken);
+                10_000, 1_000, 500, ALIGN_LAGS[alignRandom.nextInt(ALIGN_LAGS.length)],
+                ALIGN_TIMEOUTS_MS[alignRandom.nextInt(ALIGN_TIMEOUTS_MS.length)]), p.store, ports(p), time(),
+                new SimpleMeterRegistry(), broken);
         long join = appendControl(new ControlRecord.Join(p.id, List.copyOf(p.in), List.copyOf(p.out)));
         long actFrom = p.engine.actFrom(join);
         for (Rec r : logs.get(CONTROL)) {
@@ -703,6 +714,11 @@ final class SimCluster {
             public void resume(String channel, long position) {
                 p.paused.remove(channel);
                 p.readPos.put(channel, position);
+            }
+
+            @Override
+            public long lag(String channel) {
+                return logs.get(channel).size() - Math.max(p.readPos.getOrDefault(channel, 0L), logStart(channel));
             }
         };
         StatusSink status = new StatusSink() {

@@ -19,11 +19,15 @@ import java.util.TreeSet;
 final class CoreInternals {
 
     private static final Set<String> KNOWN_FIELDS = Set.of("process", "outgoing", "positions", "firstSnapshot",
-            "maxConcurrent", "controller", "recordings", "finished", "finishedOrder");
+            "maxConcurrent", "controller", "recordings", "alignments", "finished", "finishedOrder");
     private static final Set<String> KNOWN_RECORDING_FIELDS = Set.of("snapshot", "recordedFrom",
             "markerArrivedAt", "outgoing", "markerSentAt", "stateRecorded");
+    private static final Set<String> KNOWN_ALIGNMENT_FIELDS = Set.of("snapshot", "awaited", "markerArrivedAt");
 
     private static final Field RECORDINGS = field(SnapshotProtocol.class, "recordings");
+    private static final Field ALIGNMENTS = field(SnapshotProtocol.class, "alignments");
+    private static final Field ALIGNMENT_AWAITED = field(Alignment.class, "awaited");
+    private static final Field ALIGNMENT_ARRIVED = field(Alignment.class, "markerArrivedAt");
     private static final Field FINISHED = field(SnapshotProtocol.class, "finished");
     private static final Field RECORDED_FROM = field(Recording.class, "recordedFrom");
     private static final Field MARKER_ARRIVED_AT = field(Recording.class, "markerArrivedAt");
@@ -40,6 +44,7 @@ final class CoreInternals {
     static {
         requireFields(SnapshotProtocol.class, KNOWN_FIELDS);
         requireFields(Recording.class, KNOWN_RECORDING_FIELDS);
+        requireFields(Alignment.class, KNOWN_ALIGNMENT_FIELDS);
     }
 
     private CoreInternals() {
@@ -54,6 +59,7 @@ final class CoreInternals {
         SnapshotProtocol copy = new SnapshotProtocol((String) read(PROCESS, original), original.positions(),
                 (Set<String>) read(OUTGOING_CHANNELS, original), (long) read(FIRST_SNAPSHOT, original), (int) read(MAX_CONCURRENT, original), controller);
         ((Map<Object, Object>) read(RECORDINGS, copy)).putAll((Map<?, ?>) read(RECORDINGS, original));
+        ((Map<Object, Object>) read(ALIGNMENTS, copy)).putAll((Map<?, ?>) read(ALIGNMENTS, original));
         ((Set<Object>) read(FINISHED, copy)).addAll((Set<?>) read(FINISHED, original));
         ((Collection<Object>) read(FINISHED_ORDER, copy)).addAll((Collection<?>) read(FINISHED_ORDER, original));
         return copy;
@@ -70,6 +76,16 @@ final class CoreInternals {
                 .addUnordered((Set<?>) read(OUTGOING, recording))
                 .addUnordered((Map<?, ?>) read(MARKER_SENT_AT, recording))
                 .addValue(read(STATE_RECORDED, recording)));
+        Map<?, ?> alignments = (Map<?, ?>) read(ALIGNMENTS, core);
+        hash.add(alignments.size());
+        alignments.forEach((snapshot, alignment) -> {
+            Set<?> awaited = (Set<?>) read(ALIGNMENT_AWAITED, alignment);
+            hash.tag('A').addValue(snapshot).addValue(awaited == null);
+            if (awaited != null) {
+                hash.addUnordered(awaited);
+            }
+            hash.addUnordered((Map<?, ?>) read(ALIGNMENT_ARRIVED, alignment));
+        });
         hash.tag('f').addUnordered((Set<?>) read(FINISHED, core));
     }
 
