@@ -66,6 +66,7 @@ final class ChannelInput {
     private final Counter gaps;
     private final Counter handlerFailures;
     private final Counter badEpoch;
+    private final Counter heldForAlignment;
     private InputRecord current;
     private final boolean brokenAppliesGaps;
     private final boolean brokenAlignsWithoutHold;
@@ -94,6 +95,9 @@ final class ChannelInput {
                 .description("channel records that arrived ahead of a missing one and were dropped until it comes")
                 .register(meters);
         this.handlerFailures = meters.counter("kafkasnap.handler.failures", tags);
+        this.heldForAlignment = Counter.builder("kafkasnap.channels.held").tags(tags)
+                .description("times a channel was held after a snapshot's marker while the node waited for its other"
+                        + " markers before recording its state").register(meters);
         this.badEpoch = Counter.builder("kafkasnap.records.bad.epoch").tags(tags)
                 .description("channel records of an epoch that no restore on the control topic opened, skipped")
                 .register(meters);
@@ -210,8 +214,11 @@ final class ChannelInput {
 
     /** Stops taking {@code channel}: its next record comes after a marker of a snapshot not captured here yet. */
     void holdForAlignment(String channel) {
-        if (aligned.add(channel) && !held.containsKey(channel)) {
-            channels.pause(channel);
+        if (aligned.add(channel)) {
+            heldForAlignment.increment();
+            if (!held.containsKey(channel)) {
+                channels.pause(channel);
+            }
         }
     }
 

@@ -141,6 +141,8 @@ final class SimCluster {
     private final Random pastFenceRandom;
     /** Apart from {@link #random} too: how long each start of a process waits for markers before capturing. */
     private final Random alignRandom;
+    /** Every incarnation's meters, summed by name: how often the nodes waited for markers and held a channel. */
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Set<Fault> faults;
     private final Set<BrokenVariant> broken;
     /** The process that only receives (from p1). */
@@ -333,7 +335,7 @@ final class SimCluster {
                 List.of(new NodeEngine.Periodic(Duration.ofMillis(5), this::transfer)), SNAPSHOT_TIMEOUT_MS, 4,
                 10_000, 1_000, 500, ALIGN_LAGS[alignRandom.nextInt(ALIGN_LAGS.length)],
                 ALIGN_TIMEOUTS_MS[alignRandom.nextInt(ALIGN_TIMEOUTS_MS.length)]), p.store, ports(p), time(),
-                new SimpleMeterRegistry(), broken);
+                meters, broken);
         long join = appendControl(new ControlRecord.Join(p.id, List.copyOf(p.in), List.copyOf(p.out)));
         long actFrom = p.engine.actFrom(join);
         for (Rec r : logs.get(CONTROL)) {
@@ -1080,6 +1082,10 @@ final class SimCluster {
         summary.put("restores", restoresWritten);
         summary.put("removedByRetention", removedByRetention);
         summary.put("refusals", refusals);
+        summary.put("aligned", (long) meters.find("kafkasnap.snapshots.aligned").counters().stream()
+                .mapToDouble(c -> c.count()).sum());
+        summary.put("held", (long) meters.find("kafkasnap.channels.held").counters().stream()
+                .mapToDouble(c -> c.count()).sum());
         Map<String, Integer> reasons = new TreeMap<>();
         all.forEach(g -> reasons.merge(g.status().wire() + (g.reason() == null ? "" : "/" + g.reason()), 1,
                 Integer::sum));

@@ -283,4 +283,78 @@ class SnapshotProtocolTest {
             assertThatThrownBy(() -> new ChannelCut(5, 4)).hasMessageContaining("recordedFrom 5 is after");
         }
     }
+
+    @Nested
+    class WaitingForMarkersBeforeCapturing {
+
+        @BeforeEach
+        void aligning() {
+            log.align = true;
+        }
+
+        @Test
+        void aNodeThatWaitsForEveryMarkerRecordsNoChannelStateAndHoldsEachChannelUntilItCaptures() {
+            q.onTrigger(7, null);
+            q.onAppRecord("a", 10);
+            q.onMarker("a", 11, 7);
+            q.onAppRecord("b", 20);
+            q.onMarker("b", 21, 7);
+            finish(7, 40);
+
+            assertThat(log.drain()).containsExactly("alignFirst 7 [a, b]", "hold a", "recordLocalState 7",
+                    "sendMarkers 7", "release a", "fragmentComplete 7");
+            assertThat(log.fragments).containsExactly(new LocalSnapshot(7,
+                    Map.of("a", new ChannelCut(11, 11), "b", new ChannelCut(21, 21)), Map.of("out", 40L)));
+        }
+
+        @Test
+        void capturingBeforeTheLastMarkerRecordsTheOpenChannelsFromThen() {
+            q.onMarker("a", 10, 7);
+            q.onAppRecord("b", 20);
+            assertThat(q.captureNow(7)).isTrue();
+            q.onAppRecord("b", 21);
+            q.onMarker("b", 22, 7);
+            finish(7, 40);
+
+            assertThat(log.drain()).containsExactly("alignFirst 7 [b]", "hold a", "recordLocalState 7",
+                    "sendMarkers 7", "release a", "record 7 b@21", "fragmentComplete 7");
+            assertThat(log.fragments).containsExactly(new LocalSnapshot(7,
+                    Map.of("a", new ChannelCut(10, 10), "b", new ChannelCut(21, 22)), Map.of("out", 40L)));
+        }
+
+        @Test
+        void anAbortWhileWaitingLetsTheHeldChannelGoAndForgetsTheSnapshot() {
+            q.onTrigger(7, null);
+            q.onMarker("a", 10, 7);
+            assertThat(q.isHeld("a")).isTrue();
+
+            assertThat(q.abort(7)).isTrue();
+
+            assertThat(log.drain()).containsExactly("alignFirst 7 [a, b]", "hold a", "release a");
+            assertThat(q.isHeld("a")).isFalse();
+            assertThat(q.inFlight()).isEmpty();
+            assertThat(q.captureNow(7)).isFalse();
+        }
+
+        @Test
+        void membershipReadLaterCanEndTheWait() {
+            q.onMarker("a", 10, 7);
+            q.onTrigger(7, null, Set.of("a"));
+            finish(7, 40);
+
+            assertThat(log.drain()).containsExactly("alignFirst 7 [b]", "hold a", "recordLocalState 7",
+                    "sendMarkers 7", "release a", "fragmentComplete 7");
+            assertThat(log.fragments).containsExactly(new LocalSnapshot(7, Map.of("a", new ChannelCut(10, 10)),
+                    Map.of("out", 40L)));
+        }
+
+        @Test
+        void snapshotsWaitingCountAgainstTheMostInFlight() {
+            SnapshotProtocol one = new SnapshotProtocol("q", Map.of("a", 10L, "b", 20L), Set.of("out"), 5, 1, log);
+            one.onTrigger(7, null);
+            one.onTrigger(8, null);
+
+            assertThat(log.drain()).containsExactly("alignFirst 7 [a, b]", "abort 8 TOO_MANY_CONCURRENT");
+        }
+    }
 }
