@@ -200,7 +200,7 @@ final class NodeRuntime {
                     config.getInt(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT),
                     config.getInt(SnapshotNodeConfig.OUTBOX_MAX_RECORDS),
                     config.getLong(SnapshotNodeConfig.STATUS_INTERVAL_MS), RESTORE_RETRY_MS,
-                    config.getLong(SnapshotNodeConfig.SNAPSHOT_ALIGN_MAX_LAG),
+                    config.getInt(SnapshotNodeConfig.SNAPSHOT_ALIGN_MAX_LAG),
                     config.getLong(SnapshotNodeConfig.SNAPSHOT_ALIGN_TIMEOUT_MS)),
                     store, new NodeEngine.Ports(channelOutput, control, publisher, snapshotSource,
                     new ConsumerInput(), status), Time.SYSTEM, meters).onRestore(restoreListener);

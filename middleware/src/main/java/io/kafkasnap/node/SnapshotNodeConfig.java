@@ -67,7 +67,7 @@ public final class SnapshotNodeConfig extends AbstractConfig {
             .define(SNAPSHOT_MAX_CONCURRENT, Type.INT, 4, Range.between(1, 1000), Importance.MEDIUM,
                     "Most snapshots in flight at this node at once; a snapshot beyond that is aborted with reason "
                             + "too-many-concurrent.")
-            .define(SNAPSHOT_ALIGN_MAX_LAG, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
+            .define(SNAPSHOT_ALIGN_MAX_LAG, Type.INT, 1_000, Range.atLeast(0), Importance.MEDIUM,
                     "When a snapshot starts at this node while its incoming channels still hold more than this many "
                             + "records in all before their markers, the node waits for the markers instead of "
                             + "recording its state at once: it holds each channel whose marker came and records its "

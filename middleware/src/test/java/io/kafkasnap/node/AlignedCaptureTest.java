@@ -48,7 +48,7 @@ class AlignedCaptureTest {
         nodes.forEach(SnapshotNode::close);
     }
 
-    private SnapshotNode.Builder node(String id, long alignMaxLag) {
+    private SnapshotNode.Builder node(String id, int alignMaxLag) {
         return SnapshotNode.builder()
                 .processId(id)
                 .kafkaProperties(KafkaFixture.clientProperties())
@@ -59,8 +59,8 @@ class AlignedCaptureTest {
     }
 
     @ParameterizedTest(name = "align.max.lag={0}")
-    @ValueSource(longs = {1_000, 0})
-    void aSinkFarBehindWaitsForTheMarkerInsteadOfRecordingTheBacklog(long alignMaxLag) throws Exception {
+    @ValueSource(ints = {1_000, 0})
+    void aSinkFarBehindWaitsForTheMarkerInsteadOfRecordingTheBacklog(int alignMaxLag) throws Exception {
         SnapshotNode sink = node("q", alignMaxLag).incoming(List.of(channel))
                 .onRecord((ctx, record) -> {
                     if (sinkBlocked.getCount() > 0) {
@@ -105,7 +105,7 @@ class AlignedCaptureTest {
             if (alignMaxLag > 0) {
                 // It waited while the backlog was longer than the lag allowed, and captured once the records still
                 // ahead of the marker were down to that many.
-                assertThat(state.messages()).as("recorded after the wait").hasSizeLessThanOrEqualTo((int) alignMaxLag);
+                assertThat(state.messages()).as("recorded after the wait").hasSizeLessThanOrEqualTo(alignMaxLag);
                 assertThat(state.markerOffset() - state.recordedFrom()).isLessThanOrEqualTo(alignMaxLag);
             } else {
                 assertThat(state.messages()).as("the backlog, recorded").hasSizeGreaterThan(RECORDS / 2);

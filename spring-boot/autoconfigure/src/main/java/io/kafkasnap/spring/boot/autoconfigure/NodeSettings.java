@@ -74,6 +74,8 @@ public final class NodeSettings {
             new Setting(SnapshotNodeConfig.OUTBOX_MAX_RECORDS, "kafkasnap.outbox.max-records", Kind.NUMBER),
             new Setting(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS, "kafkasnap.snapshot.timeout", Kind.MILLIS),
             new Setting(SnapshotNodeConfig.SNAPSHOT_MAX_CONCURRENT, "kafkasnap.snapshot.max-concurrent", Kind.NUMBER),
+            new Setting(SnapshotNodeConfig.SNAPSHOT_ALIGN_MAX_LAG, "kafkasnap.snapshot.align.max-lag", Kind.NUMBER),
+            new Setting(SnapshotNodeConfig.SNAPSHOT_ALIGN_TIMEOUT_MS, "kafkasnap.snapshot.align.timeout", Kind.MILLIS),
             new Setting(SnapshotNodeConfig.STATUS_TOPIC, "kafkasnap.status.topic", Kind.TEXT),
             new Setting(SnapshotNodeConfig.STATUS_INTERVAL_MS, "kafkasnap.status.interval", Kind.MILLIS),
             new Setting(SnapshotNodeConfig.STORE_SYNC, "kafkasnap.store.sync", Kind.FLAG));
