@@ -685,7 +685,9 @@ public final class HandlerTestDriver implements AutoCloseable {
                 captured.remove(snapshot);
             }
         };
-        SnapshotSource source = (epoch, snapshot) -> events.add(() -> {
+        SnapshotSource source = restore -> events.add(() -> {
+            long epoch = restore.epoch();
+            long snapshot = restore.restore().snapshot();
             LocalSnapshot target = restoring.get(epoch);
             engine.onRestoreTargetLoaded(epoch, target == null
                     ? RestoreTarget.refused(snapshot, "the test driver restores only through restore()")

@@ -1,5 +1,6 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.format.MalformedControlRecordException;
 import io.kafkasnap.format.Membership;
@@ -14,7 +15,8 @@ import org.apache.kafka.common.TopicPartition;
  * What the control topic below a given offset says of one snapshot: its trigger with its members and the first abort
  * of it. Read from offset 0, since membership is the sum of every join and leave before the trigger; every reader that
  * stops at the same offset reaches the same answer. Optionally also the record at that offset, a restore's own record,
- * whose fragment offsets tell where to read.
+ * whose fragment offsets tell where to read. A node has read the control topic already and hands over what its
+ * history says ({@link #of}), the same answer.
  */
 final class SnapshotControl {
 
@@ -28,6 +30,12 @@ final class SnapshotControl {
     }
 
     private SnapshotControl() {
+    }
+
+    /** What {@link #read} would find for the restore at {@code control.epoch()}, from a node's own history. */
+    static Found of(ControlHistory.RestoreControl control) {
+        return new Found(control.start(), control.abort().orElse(null), control.epoch(),
+                Optional.of(control.restore()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kafkasnap.collect;
 
+import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.KafkaChannelLog;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * by hand or by an older version), or when the offsets turn out wrong (deleted by a prune, another record there), the
  * lookup starts at the trigger's timestamp less a margin for producers' clocks and reads forward until every member's
  * fragment is found: bounded by the margin, not by the topic's length.
+ *
+ * <p>A node applying a restore has read the control topic up to it already; it hands over what its history says of
+ * the snapshot, so it reads the collection topic only.
  */
 public final class SnapshotLookup {
 
@@ -105,25 +109,45 @@ public final class SnapshotLookup {
             Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(controlPartition, collection));
             Optional<SnapshotControl.Found> read = SnapshotControl.read(consumer, controlTopic,
                     ends.get(controlPartition), snapshot, epoch, true, TIMEOUT);
-            if (read.isEmpty()) {
-                return Optional.empty();
-            }
-            SnapshotControl.Found found = read.get();
-            ConsistencyChecker checker = new ConsistencyChecker(ChannelLog.unread("channels are not read here"));
-            Map<String, Long> offsets = found.restore().filter(r -> r.snapshot() == snapshot)
-                    .map(ControlRecord.Restore::fragments).orElse(Map.of());
-            if (offsets.isEmpty()) {
-                log.info("the restore at control offset {} says not where the fragments of snapshot {} are; looking"
-                        + " from its trigger's time on", epoch, snapshot);
-            } else {
-                Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, ends.get(collection), found,
-                        checker, offsets, epoch);
-                if (at.isPresent()) {
-                    return at;
-                }
-            }
-            return Optional.of(fromTrigger(consumer, collectionTopic, found, checker).snapshot());
+            return read.map(found -> forRestore(consumer, collectionTopic, ends.get(collection), found));
         }
+    }
+
+    /**
+     * As {@link #forRestore(Properties, String, String, long, long)}, for a node that has read the control topic up to
+     * the restore already: what its history says of the snapshot ({@code control}) is what the control topic would
+     * say, so only the collection topic is read, and the lookup's cost does not grow with the control topic.
+     *
+     * @throws KafkaException if the collection topic cannot be read within a minute
+     */
+    public static GlobalSnapshot forRestore(Properties clientProperties, String collectionTopic,
+                                            ControlHistory.RestoreControl control) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+            TopicPartition collection = new TopicPartition(collectionTopic, 0);
+            long end = consumer.endOffsets(List.of(collection)).get(collection);
+            return forRestore(consumer, collectionTopic, end, SnapshotControl.of(control));
+        }
+    }
+
+    /** @param collectionEnd the end of the collection topic, read after the restore record was written */
+    private static GlobalSnapshot forRestore(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
+                                             long collectionEnd, SnapshotControl.Found found) {
+        long snapshot = found.start().snapshot();
+        long epoch = found.end();
+        ConsistencyChecker checker = new ConsistencyChecker(ChannelLog.unread("channels are not read here"));
+        Map<String, Long> offsets = found.restore().filter(r -> r.snapshot() == snapshot)
+                .map(ControlRecord.Restore::fragments).orElse(Map.of());
+        if (offsets.isEmpty()) {
+            log.info("the restore at control offset {} says not where the fragments of snapshot {} are; looking"
+                    + " from its trigger's time on", epoch, snapshot);
+        } else {
+            Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, collectionEnd, found, checker, offsets,
+                    epoch);
+            if (at.isPresent()) {
+                return at.get();
+            }
+        }
+        return fromTrigger(consumer, collectionTopic, found, checker).snapshot();
     }
 
     /** The snapshot read from where the restore record says its fragments begin; empty if that is wrong. */

@@ -339,7 +339,7 @@ public final class NodeEngine {
         }
         if (retryLoad && now - retryLoadAt >= 0) {
             retryLoad = false;
-            ports.snapshots().load(loading, pendingRestores.get(loading).snapshot());
+            ports.snapshots().load(restoreControl(loading));
         }
         for (int i = 0; i < settings.timers().size() && !isAwaitingRestore(); i++) {
             long[] due = timerDue.get(i);
@@ -543,7 +543,13 @@ public final class NodeEngine {
         log.info("{}: the restore at control offset {} to snapshot {} counts ({}); loading the snapshot, input goes"
                 + " on meanwhile", processId, next.getKey(), next.getValue().snapshot(),
                 restorer.partIn(next.getValue()).says);
-        ports.snapshots().load(next.getKey(), next.getValue().snapshot());
+        ports.snapshots().load(restoreControl(next.getKey()));
+    }
+
+    /** A restore that counts has a trigger before it in the history: the lookup takes it from there. */
+    private ControlHistory.RestoreControl restoreControl(long epoch) {
+        return dispatcher.history().restoreControl(epoch).orElseThrow(() -> new IllegalStateException(
+                "the restore at control offset " + epoch + " counts, yet the history has no trigger of its snapshot"));
     }
 
     private void runTask(NodeTask task, String what) {

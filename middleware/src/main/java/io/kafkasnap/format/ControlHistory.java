@@ -41,11 +41,28 @@ public final class ControlHistory {
         }
     }
 
+    /**
+     * What the control topic below the restore at {@code epoch} says of its snapshot: all a reader of the collection
+     * topic needs to find and assemble it, so a node hands it over instead of reading the control topic again.
+     *
+     * @param restore the restore record at {@code epoch}
+     * @param start   the snapshot's trigger with its members, as membership stood then
+     * @param abort   the first abort of the snapshot below {@code epoch}
+     */
+    public record RestoreControl(long epoch, ControlRecord.Restore restore, Membership.SnapshotStart start,
+                                 Optional<ControlRecord.Abort> abort) {
+    }
+
     private record JoinAt(long offset, String process) {
     }
 
+    private record AbortAt(long offset, ControlRecord.Abort abort) {
+    }
+
     private final Membership membership = new Membership();
-    private final Map<Long, Set<String>> membersAt = new HashMap<>();
+    private final Map<Long, Membership.SnapshotStart> starts = new HashMap<>();
+    private final Map<Long, AbortAt> firstAborts = new HashMap<>();
+    private final Map<Long, ControlRecord.Restore> restoreRecords = new HashMap<>();
     private final TreeMap<Long, Long> triggeredAt = new TreeMap<>();
     private final List<JoinAt> joins = new ArrayList<>();
     private final Map<String, Long> firstJoin = new HashMap<>();
@@ -62,13 +79,16 @@ public final class ControlHistory {
         }
         Optional<Membership.SnapshotStart> start = membership.accept(offset, timestamp, record);
         start.ifPresent(s -> {
-            membersAt.put(offset, Set.copyOf(s.members().keySet()));
+            starts.put(offset, s);
             triggeredAt.put(offset, timestamp);
         });
         if (record instanceof ControlRecord.Join join) {
             joins.add(new JoinAt(offset, join.process()));
             firstJoin.putIfAbsent(join.process(), offset);
+        } else if (record instanceof ControlRecord.Abort abort) {
+            firstAborts.putIfAbsent(abort.snapshot(), new AbortAt(offset, abort));
         } else if (record instanceof ControlRecord.Restore restore) {
+            restoreRecords.put(offset, restore);
             restores.put(offset, judge(offset, restore));
         }
         return start;
@@ -76,7 +96,7 @@ public final class ControlHistory {
 
     private RestoreVerdict judge(long epoch, ControlRecord.Restore restore) {
         long snapshot = restore.snapshot();
-        Set<String> members = snapshot < epoch ? membersAt.get(snapshot) : null;
+        Set<String> members = snapshot < epoch ? membersOf(snapshot).orElse(null) : null;
         if (members == null) {
             return new RestoreVerdict(epoch, snapshot, restore.allowNewMembers(), Set.of(), Set.of(),
                     Optional.of("control offset " + snapshot + " is not a snapshot trigger before the restore"));
@@ -123,7 +143,7 @@ public final class ControlHistory {
         Map<Long, Set<String>> recent = new TreeMap<>();
         triggeredAt.forEach((snapshot, at) -> {
             if (at >= sinceMillis) {
-                recent.put(snapshot, membersAt.get(snapshot));
+                recent.put(snapshot, starts.get(snapshot).members().keySet());
             }
         });
         return recent;
@@ -131,7 +151,22 @@ public final class ControlHistory {
 
     /** The members of the snapshot triggered at {@code snapshot}, if it is a trigger. */
     public Optional<Set<String>> membersOf(long snapshot) {
-        return Optional.ofNullable(membersAt.get(snapshot));
+        return Optional.ofNullable(starts.get(snapshot)).map(s -> s.members().keySet());
+    }
+
+    /**
+     * What the control topic below the restore at {@code epoch} says of its snapshot, read from this history
+     * however far it has been read since; empty if there is no restore record at {@code epoch} or its snapshot is no
+     * trigger before it.
+     */
+    public Optional<RestoreControl> restoreControl(long epoch) {
+        ControlRecord.Restore restore = restoreRecords.get(epoch);
+        if (restore == null || restore.snapshot() >= epoch || !starts.containsKey(restore.snapshot())) {
+            return Optional.empty();
+        }
+        AbortAt abort = firstAborts.get(restore.snapshot());
+        return Optional.of(new RestoreControl(epoch, restore, starts.get(restore.snapshot()),
+                Optional.ofNullable(abort).filter(a -> a.offset() < epoch).map(AbortAt::abort)));
     }
 
     /** The current members and their latest joins. */

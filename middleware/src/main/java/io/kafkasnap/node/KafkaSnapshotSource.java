@@ -5,13 +5,13 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotLookup;
 import io.kafkasnap.engine.RestoreTarget;
 import io.kafkasnap.engine.SnapshotSource;
+import io.kafkasnap.format.ControlHistory;
 import io.kafkasnap.format.Fragment;
 import io.kafkasnap.format.ValueCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -21,9 +21,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Finds a restore's snapshot on the collection topic, on a thread of its own, so the node keeps taking input while
- * it reads: the snapshot as the control topic up to the restore's offset has it (the same answer at every node), and
- * this node's part of it, read from where the restore record says each fragment begins (see {@link SnapshotLookup}).
- * The channels are not read again: the restore's writer checked them.
+ * it reads: the snapshot as the control topic up to the restore's offset has it (the same answer at every node; the
+ * engine hands over what it read of the control topic, which is not read again here), and this node's part of it,
+ * read from where the restore record says each fragment begins (see {@link SnapshotLookup}). The channels are not
+ * read again either: the restore's writer checked them.
  */
 final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
 
@@ -36,17 +37,15 @@ final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
     private final String processId;
     private final Set<String> incoming;
     private final Properties kafka = new Properties();
-    private final String controlTopic;
     private final String collectionTopic;
     private final Outcome outcome;
     private final ExecutorService worker;
 
-    KafkaSnapshotSource(String processId, Set<String> incoming, Map<String, Object> kafka, String controlTopic,
-                        String collectionTopic, Outcome outcome) {
+    KafkaSnapshotSource(String processId, Set<String> incoming, Map<String, Object> kafka, String collectionTopic,
+                        Outcome outcome) {
         this.processId = processId;
         this.incoming = incoming;
         this.kafka.putAll(kafka);
-        this.controlTopic = controlTopic;
         this.collectionTopic = collectionTopic;
         this.outcome = outcome;
         this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -57,23 +56,15 @@ final class KafkaSnapshotSource implements SnapshotSource, AutoCloseable {
     }
 
     @Override
-    public void load(long epoch, long snapshot) {
+    public void load(ControlHistory.RestoreControl restore) {
         worker.execute(() -> {
             try {
-                outcome.loaded(epoch, target(snapshot, SnapshotLookup.forRestore(kafka, controlTopic,
-                        collectionTopic, snapshot, epoch)));
+                outcome.loaded(restore.epoch(), targetOf(processId, incoming,
+                        SnapshotLookup.forRestore(kafka, collectionTopic, restore)));
             } catch (Throwable t) {
-                outcome.failed(epoch, t);
+                outcome.failed(restore.epoch(), t);
             }
         });
-    }
-
-    private RestoreTarget target(long snapshot, Optional<GlobalSnapshot> found) {
-        if (found.isEmpty()) {
-            return RestoreTarget.refused(snapshot, "control offset " + snapshot + " is not a snapshot trigger");
-        }
-        GlobalSnapshot target = found.get();
-        return targetOf(processId, incoming, target);
     }
 
     /** This node's part of {@code target}, or why it cannot be restored (now, or ever). */

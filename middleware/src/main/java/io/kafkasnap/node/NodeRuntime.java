@@ -181,7 +181,7 @@ final class NodeRuntime {
                             post(() -> engine.onFragmentFailed(snapshot, cause));
                         }
                     }, meters, Time.SYSTEM);
-            snapshotSource = new KafkaSnapshotSource(processId, incoming, kafka, controlTopic, collectionTopic,
+            snapshotSource = new KafkaSnapshotSource(processId, incoming, kafka, collectionTopic,
                     new KafkaSnapshotSource.Outcome() {
                         @Override
                         public void loaded(long epoch, io.kafkasnap.engine.RestoreTarget target) {

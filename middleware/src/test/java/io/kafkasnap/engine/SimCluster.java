@@ -705,7 +705,7 @@ final class SimCluster {
                 p.fragments.remove(snapshot);
             }
         };
-        SnapshotSource source = (epoch, snapshot) -> p.loads.add(epoch);
+        SnapshotSource source = restore -> p.loads.add(restore.epoch());
         InputControl input = new InputControl() {
             @Override
             public void pause(String channel) {
