@@ -44,8 +44,6 @@ public final class CaptureBench {
 
     static final int VALUE_BYTES = 1024;
     static final int FILL_STEP_KEYS = 1024;
-    private static final String SINK = "capture-sink";
-    private static final String SOURCE = "capture-source";
     private static final Duration LONGEST_SNAPSHOT = Duration.ofMinutes(10);
 
     /**
@@ -72,122 +70,171 @@ public final class CaptureBench {
     }
 
     /**
-     * @param stateBytes value bytes to put in the sink's state before measuring (rounded up to whole fill steps)
-     * @param rate       records per second the source sends the sink during the snapshots
+     * Fills one sink per size, then takes {@code snapshots} rounds of one snapshot at every size in turn, so that each
+     * size is measured under the same load of the machine.
+     *
+     * @param sizes value bytes to put in each sink's state before measuring (rounded up to whole 1 KB values)
+     * @param rate  records per second each source sends its sink during the snapshots
      */
-    public Result run(long stateBytes, int snapshots, double rate, long seed) throws InterruptedException {
-        String run = prefix + "capture." + (++runs);
-        String channel = run + ".source.sink";
-        String control = run + ".control";
-        String collection = run + ".fragments";
-        Map<String, Map<String, String>> topics = new LinkedHashMap<>();
-        topics.put(channel, Map.of());
-        topics.put(control, Topics.KEEP_FOREVER);
-        // Fragments of a large state would fill the disk over K snapshots, and nothing here reads them back: the
-        // broker drops old segments (see the bench's log.retention.check.interval.ms).
-        topics.put(collection, Map.of("segment.bytes", String.valueOf(16 << 20),
-                "retention.bytes", String.valueOf(64 << 20), "retention.ms", "60000"));
-        Kafka.createTopics(kafka, topics);
+    public List<Result> run(List<Long> sizes, int snapshots, double rate, long seed) throws InterruptedException {
+        List<Rig> rigs = new ArrayList<>();
+        try {
+            for (long size : sizes) {
+                rigs.add(new Rig(size, rate, seed));
+                rigs.get(rigs.size() - 1).awaitFilled(); // one at a time: filling is what the machine does then
+            }
+            double loadBefore = load();
+            for (int i = 0; i < snapshots; i++) {
+                for (Rig rig : rigs) {
+                    rig.snapshot();
+                }
+            }
+            double loadAfter = load();
+            List<Result> results = new ArrayList<>();
+            for (Rig rig : rigs) {
+                results.add(rig.result(loadBefore, loadAfter));
+            }
+            return results;
+        } finally {
+            for (Rig rig : rigs) {
+                rig.close();
+            }
+        }
+    }
 
-        long keys = Math.max(1, (stateBytes + VALUE_BYTES - 1) / VALUE_BYTES);
-        CountDownLatch filled = new CountDownLatch(1);
-        long[] written = {0};
-        SplittableRandom random = new SplittableRandom(seed);
-        MeterRegistry meters = new SimpleMeterRegistry();
-        SnapshotNode sink = settings(SnapshotNode.builder())
-                .processId(SINK)
-                .kafkaProperties(kafka)
-                .meterRegistry(meters)
-                .stateDir(stateRoot.resolve(run).resolve("sink"))
-                .controlTopic(control)
-                .collectionTopic(collection)
-                .incoming(channel)
-                .onRecord((ctx, record) -> ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1))
-                .timer(Duration.ofMillis(1), ctx -> {
-                    if (written[0] >= keys) {
-                        return;
-                    }
-                    long end = Math.min(keys, written[0] + FILL_STEP_KEYS);
-                    for (long k = written[0]; k < end; k++) {
-                        byte[] value = new byte[VALUE_BYTES];
-                        random.nextBytes(value);
-                        ctx.state().put(String.format("fill-%010d", k), value);
-                    }
-                    written[0] = end;
-                    if (end == keys) {
-                        filled.countDown(); // the snapshots that wait for it commit this step before they capture
-                    }
-                })
-                .build();
-        FixedRate due = new FixedRate(rate);
-        long[] sent = {0};
-        boolean[] started = {false};
-        byte[] record = new byte[100];
-        SnapshotNode source = settings(SnapshotNode.builder())
-                .processId(SOURCE)
-                .kafkaProperties(kafka)
-                .meterRegistry(meters)
-                .stateDir(stateRoot.resolve(run).resolve("source"))
-                .controlTopic(control)
-                .collectionTopic(collection)
-                .outgoing(channel)
-                .timer(Duration.ofMillis(1), ctx -> {
-                    if (filled.getCount() > 0) {
-                        return;
-                    }
-                    if (!started[0]) {
-                        started[0] = true;
-                        due.start(System.nanoTime());
-                    }
-                    long now = System.nanoTime();
-                    while (due.dueNanos(sent[0]) <= now) {
-                        ctx.send(channel, record);
-                        sent[0]++;
-                    }
-                })
-                .build();
-        List<SnapshotNode> nodes = List.of(sink, source);
-        Histogram pauses = new Histogram(3);
-        List<Double> readOuts = new ArrayList<>();
-        Map<String, Integer> ended = new java.util.TreeMap<>();
-        long fillStart = System.nanoTime();
-        Nodes.startAll(nodes);
-        try (TriggerPublisher triggers = new TriggerPublisher(kafka, control)) {
+    /** A source sending to a sink whose state holds one size. */
+    private final class Rig implements AutoCloseable {
+        private final String run = prefix + "capture." + (++runs);
+        private final Path dir = stateRoot.resolve(run);
+        private final String sinkId = "capture-sink-" + runs;
+        private final String sourceId = "capture-source-" + runs;
+        private final long keys;
+        private final CountDownLatch filled = new CountDownLatch(1);
+        private final long fillStart = System.nanoTime();
+        private Duration fill;
+        private final MeterRegistry meters = new SimpleMeterRegistry();
+        private final List<SnapshotNode> nodes;
+        private final TriggerPublisher triggers;
+        private final Histogram pauses = new Histogram(3);
+        private final List<Double> readOuts = new ArrayList<>();
+        private final Map<String, Integer> ended = new java.util.TreeMap<>();
+
+        Rig(long stateBytes, double rate, long seed) {
+            String channel = run + ".source.sink";
+            String control = run + ".control";
+            String collection = run + ".fragments";
+            Map<String, Map<String, String>> topics = new LinkedHashMap<>();
+            topics.put(channel, Map.of());
+            topics.put(control, Topics.KEEP_FOREVER);
+            // Fragments of a large state would fill the disk over K snapshots, and nothing here reads them back: the
+            // broker drops old segments (see the bench's log.retention.check.interval.ms).
+            topics.put(collection, Map.of("segment.bytes", String.valueOf(16 << 20),
+                    "retention.bytes", String.valueOf(64 << 20), "retention.ms", "60000"));
+            Kafka.createTopics(kafka, topics);
+            keys = Math.max(1, (stateBytes + VALUE_BYTES - 1) / VALUE_BYTES);
+            long[] written = {0};
+            SplittableRandom random = new SplittableRandom(seed);
+            SnapshotNode sink = settings(SnapshotNode.builder())
+                    .processId(sinkId)
+                    .kafkaProperties(kafka)
+                    .meterRegistry(meters)
+                    .stateDir(dir.resolve("sink"))
+                    .controlTopic(control)
+                    .collectionTopic(collection)
+                    .incoming(channel)
+                    .onRecord((ctx, record) -> ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1))
+                    .timer(Duration.ofMillis(1), ctx -> {
+                        if (written[0] >= keys) {
+                            return;
+                        }
+                        long end = Math.min(keys, written[0] + FILL_STEP_KEYS);
+                        for (long k = written[0]; k < end; k++) {
+                            byte[] value = new byte[VALUE_BYTES];
+                            random.nextBytes(value);
+                            ctx.state().put(String.format("fill-%010d", k), value);
+                        }
+                        written[0] = end;
+                        if (end == keys) {
+                            filled.countDown(); // a snapshot waiting for it commits this step before it captures
+                        }
+                    })
+                    .build();
+            FixedRate due = new FixedRate(rate);
+            long[] sent = {0};
+            boolean[] started = {false};
+            byte[] record = new byte[100];
+            SnapshotNode source = settings(SnapshotNode.builder())
+                    .processId(sourceId)
+                    .kafkaProperties(kafka)
+                    .meterRegistry(meters)
+                    .stateDir(dir.resolve("source"))
+                    .controlTopic(control)
+                    .collectionTopic(collection)
+                    .outgoing(channel)
+                    .timer(Duration.ofMillis(1), ctx -> {
+                        if (filled.getCount() > 0) {
+                            return;
+                        }
+                        if (!started[0]) {
+                            started[0] = true;
+                            due.start(System.nanoTime());
+                        }
+                        long now = System.nanoTime();
+                        while (due.dueNanos(sent[0]) <= now) {
+                            ctx.send(channel, record);
+                            sent[0]++;
+                        }
+                    })
+                    .build();
+            nodes = List.of(sink, source);
+            Nodes.startAll(nodes);
+            triggers = new TriggerPublisher(kafka, control);
+        }
+
+        void awaitFilled() throws InterruptedException {
             if (!filled.await(30, TimeUnit.MINUTES)) {
                 Nodes.requireHealthy(nodes);
                 throw new IllegalStateException("the sink's state was not filled with " + keys + " keys in 30 min");
             }
-            Duration fill = Duration.ofNanos(System.nanoTime() - fillStart);
-            double loadBefore = load();
-            Ends sinkEnds = new Ends(meters, SINK);
-            Ends sourceEnds = new Ends(meters, SOURCE);
-            Timer pause = meters.get("kafkasnap.capture.pause").tag("process", SINK).timer();
-            Timer readOut = meters.get("kafkasnap.fragment.publish").tag("process", SINK).timer();
-            DistributionSummary bytes = meters.get("kafkasnap.fragment.bytes").tag("process", SINK).summary();
-            for (int i = 0; i < snapshots; i++) {
-                long captures = pause.count();
-                double pausedNanos = pause.totalTime(TimeUnit.NANOSECONDS);
-                long published = readOut.count();
-                double readNanos = readOut.totalTime(TimeUnit.NANOSECONDS);
-                double sinkEnded = sinkEnds.total();
-                double sourceEnded = sourceEnds.total();
-                long id = triggers.trigger(Optional.empty());
-                await(nodes, () -> pause.count() > captures, "the capture of snapshot " + id);
-                pauses.recordValue(Math.round((pause.totalTime(TimeUnit.NANOSECONDS) - pausedNanos) / 1e3));
-                await(nodes, () -> sinkEnds.total() > sinkEnded && sourceEnds.total() > sourceEnded,
-                        "the end of snapshot " + id + " at both nodes");
-                if (readOut.count() > published) {
-                    readOuts.add((readOut.totalTime(TimeUnit.NANOSECONDS) - readNanos) / 1e6);
-                    ended.merge("published", 1, Integer::sum);
-                } else {
-                    ended.merge("aborted/" + sinkEnds.lastReason(), 1, Integer::sum);
-                }
+            fill = Duration.ofNanos(System.nanoTime() - fillStart);
+        }
+
+        /** Takes one snapshot and waits until it ended at both nodes. */
+        void snapshot() {
+            Ends sinkEnds = new Ends(meters, sinkId);
+            Ends sourceEnds = new Ends(meters, sourceId);
+            Timer pause = meters.get("kafkasnap.capture.pause").tag("process", sinkId).timer();
+            Timer readOut = meters.get("kafkasnap.fragment.publish").tag("process", sinkId).timer();
+            long captures = pause.count();
+            double pausedNanos = pause.totalTime(TimeUnit.NANOSECONDS);
+            long published = readOut.count();
+            double readNanos = readOut.totalTime(TimeUnit.NANOSECONDS);
+            double sinkEnded = sinkEnds.total();
+            double sourceEnded = sourceEnds.total();
+            long id = triggers.trigger(Optional.empty());
+            await(nodes, () -> pause.count() > captures, "the capture of snapshot " + id);
+            pauses.recordValue(Math.round((pause.totalTime(TimeUnit.NANOSECONDS) - pausedNanos) / 1e3));
+            await(nodes, () -> sinkEnds.total() > sinkEnded && sourceEnds.total() > sourceEnded,
+                    "the end of snapshot " + id + " at both nodes");
+            if (readOut.count() > published) {
+                readOuts.add((readOut.totalTime(TimeUnit.NANOSECONDS) - readNanos) / 1e6);
+                ended.merge("published", 1, Integer::sum);
+            } else {
+                ended.merge("aborted/" + sinkEnds.lastReason(), 1, Integer::sum);
             }
+        }
+
+        Result result(double loadBefore, double loadAfter) {
+            DistributionSummary bytes = meters.get("kafkasnap.fragment.bytes").tag("process", sinkId).summary();
             return new Result(keys * VALUE_BYTES, keys, fill, pauses, readOuts, bytes.mean(), ended, loadBefore,
-                    load());
-        } finally {
+                    loadAfter);
+        }
+
+        @Override
+        public void close() {
+            triggers.close();
             Nodes.closeAll(nodes);
-            deleteTree(stateRoot.resolve(run)); // up to a GB per size: gone before the next one fills
+            deleteTree(dir); // up to a GB per size
         }
     }
 

@@ -21,23 +21,22 @@ final class CapturePauseReport {
 
     static void run(CaptureBench bench, List<Long> sizes, int snapshots, double rate, Path stateRoot, PrintWriter out)
             throws InterruptedException {
-        out.printf("  capture pause: %d snapshots per state size, the node handling %s records/s; state under %s%n",
-                snapshots, DemoCommand.fmt(rate), stateRoot);
+        out.printf("  capture pause: one node per state size, each handling %s records/s; state under %s%n",
+                DemoCommand.fmt(rate), stateRoot);
+        out.printf("  filling each node in turn, then %d rounds of one snapshot at each size in turn...%n", snapshots);
         out.flush();
-        List<CaptureBench.Result> results = new ArrayList<>();
-        for (long size : sizes) {
-            out.printf("  %s of state: filling, then %d snapshots...%n", human(size), snapshots);
-            out.flush();
-            CaptureBench.Result r = bench.run(size, snapshots, rate, 42);
-            out.printf(Locale.ROOT, "    filled %,d keys in %.1f s; load %.2f before the snapshots, %.2f after; %s%n",
-                    r.keys(), r.fill().toMillis() / 1e3, r.loadBefore(), r.loadAfter(), r.ended());
-            out.flush();
-            results.add(r);
+        List<CaptureBench.Result> results = bench.run(sizes, snapshots, rate, 42);
+        for (CaptureBench.Result r : results) {
+            out.printf(Locale.ROOT, "    %s: %,d keys filled in %.1f s (node start included); snapshots %s%n",
+                    human(r.stateBytes()), r.keys(), r.fill().toMillis() / 1e3, r.ended());
         }
+        out.printf(Locale.ROOT, "    load average %.2f before the snapshot rounds, %.2f after%n",
+                results.get(0).loadBefore(), results.get(0).loadAfter());
         out.println();
         out.printf("(P4) capture pause on the event loop, microseconds (kafkasnap.capture.pause per snapshot)%n");
-        out.printf("    %-8s %6s %8s %8s %8s %8s   %-32s %12s%n", "state", "count", "p50", "p90", "p99", "max",
-                "read-out ms p50/max (fragment)", "fragment MB");
+        out.printf("    %-8s %6s %8s %8s %8s %8s %9s %9s   %-30s %12s%n", "state", "count", "p50", "p90", "p99",
+                "max", "p50 ratio", "p99 ratio", "read-out ms p50 / max (n)", "fragment MB");
+        Histogram reference = results.get(0).pausesMicros();
         for (CaptureBench.Result r : results) {
             Histogram h = r.pausesMicros();
             List<Double> reads = new ArrayList<>(r.readOutMillis());
@@ -45,10 +44,14 @@ final class CapturePauseReport {
             String readOut = reads.isEmpty() ? "none published"
                     : String.format(Locale.ROOT, "%.0f / %.0f (%d)", reads.get((reads.size() - 1) / 2),
                     reads.get(reads.size() - 1), reads.size());
-            out.printf(Locale.ROOT, "    %-8s %6d %8d %8d %8d %8d   %-32s %12.1f%n", human(r.stateBytes()),
-                    h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
-                    h.getValueAtPercentile(99), h.getMaxValue(), readOut, r.meanFragmentBytes() / (1 << 20));
+            out.printf(Locale.ROOT, "    %-8s %6d %8d %8d %8d %8d %9.2f %9.2f   %-30s %12.1f%n",
+                    human(r.stateBytes()), h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
+                    h.getValueAtPercentile(99), h.getMaxValue(),
+                    (double) h.getValueAtPercentile(50) / reference.getValueAtPercentile(50),
+                    (double) h.getValueAtPercentile(99) / reference.getValueAtPercentile(99), readOut,
+                    r.meanFragmentBytes() / (1 << 20));
         }
+        out.printf("    ratios: to the smallest size, measured in the same rounds%n");
         long worst = results.stream().mapToLong(r -> r.pausesMicros().getValueAtPercentile(99)).max().orElse(0);
         out.printf("    goal p99 <= 1 ms at every size: %s (worst p99 %d us)%n", worst <= 1_000 ? "met" : "not met",
                 worst);
