@@ -23,6 +23,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
@@ -114,7 +115,18 @@ final class RocksNodeStore implements NodeStore {
      *                               holds its lock)
      */
     static NodeStore openRocks(Path dir, boolean sync) {
+        return openRocks(dir, sync, null);
+    }
+
+    /**
+     * {@link #openRocks(Path, boolean)} counting RocksDB's reads and writes into {@code statistics} (null: not
+     * counted), which the caller owns and closes after the store; lets a test see what an operation read.
+     */
+    static NodeStore openRocks(Path dir, boolean sync, Statistics statistics) {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        if (statistics != null) {
+            dbOptions.setStatistics(statistics);
+        }
         ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),

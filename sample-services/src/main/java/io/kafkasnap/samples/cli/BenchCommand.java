@@ -2,6 +2,7 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bench.Bench;
+import io.kafkasnap.samples.bench.CaptureBench;
 import io.kafkasnap.samples.bench.RestoreBench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
@@ -120,6 +121,22 @@ final class BenchCommand implements Callable<Integer> {
                     + "run, in every throughput round, beside the run without (0: not; the goal's figure is 1000).")
     long snapshotEveryMs;
 
+    @Option(names = "--state-bytes", paramLabel = "SIZE", split = ",",
+            description = "Measure only the event loop's capture pause (goal P4), once per state size, e.g. "
+                    + "1MB,10MB,100MB,1GB (B, KB, MB, GB; powers of 1024): a node's state is filled with 1 KB values "
+                    + "through its state API, then --capture-snapshots snapshots are taken while it handles a "
+                    + "stream of --capture-rate records/s. The other parts do not run.")
+    List<String> stateBytes = new ArrayList<>();
+
+    @Option(names = "--capture-snapshots", paramLabel = "K", defaultValue = "50",
+            description = "Snapshots per state size of --state-bytes (default: ${DEFAULT-VALUE}).")
+    int captureSnapshots;
+
+    @Option(names = "--capture-rate", paramLabel = "RECORDS_PER_S", defaultValue = "1000",
+            description = "Records/s the node handles while the snapshots of --state-bytes are taken "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double captureRate;
+
     @Option(names = "--compare", paramLabel = "kafka-streams",
             description = "Also run the same records through a Kafka Streams app (a RocksDB count, "
                     + "at_least_once and exactly_once_v2, Kafka Streams' defaults otherwise) on the same broker, "
@@ -181,6 +198,15 @@ final class BenchCommand implements Callable<Integer> {
         if (!warmup.equals("auto")) {
             parseWarmup();
         }
+        List<Long> sizes = new ArrayList<>();
+        for (String size : stateBytes) {
+            sizes.add(parseSize(size));
+        }
+        if (captureSnapshots < 1 || !(captureRate > 0) || Double.isInfinite(captureRate)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--capture-snapshots must be at least 1 and"
+                    + " --capture-rate a positive number of records/s, got " + captureSnapshots + " and "
+                    + captureRate);
+        }
         double rate = rateOption.rate(spec, true);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("kafkasnap bench: %d cores, Java %s, %s; logs: %s%n", Runtime.getRuntime().availableProcessors(),
@@ -192,13 +218,21 @@ final class BenchCommand implements Callable<Integer> {
         try {
             String servers = kafka.bootstrap().orElse(null);
             if (servers == null) {
-                embedded = EmbeddedKafkaCluster.builder().build().start();
+                // Only topics with a retention set are affected: the capture part's collection topic.
+                embedded = EmbeddedKafkaCluster.builder().brokerProperty("log.retention.check.interval.ms", "5000")
+                        .build().start();
                 servers = embedded.bootstrapServers();
                 out.printf("broker: in-JVM KRaft at %s (same JVM as the clients)%n", servers);
             } else {
                 out.printf("broker: %s%n", servers);
             }
             out.flush();
+            if (!sizes.isEmpty()) {
+                CapturePauseReport.run(new CaptureBench(kafka.clientProperties(servers),
+                        "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot), sizes,
+                        captureSnapshots, captureRate, stateRoot, out);
+                return 0;
+            }
             Bench bench = new Bench(kafka.clientProperties(servers),
                     "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot, nodeSettings);
             if (!nodeSettings.isEmpty()) {
@@ -407,6 +441,26 @@ final class BenchCommand implements Callable<Integer> {
         if (auto) {
             out.printf("  plain was still changing by 10%% or more after %d warm-up rounds; measuring anyway%n", max);
         }
+    }
+
+    /** A size such as 1MB, 512KB or 1GB (powers of 1024), in bytes. */
+    private long parseSize(String size) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?")
+                .matcher(size.trim().toUpperCase(Locale.ROOT));
+        if (m.matches()) {
+            int shift = switch (m.group(2) == null ? "B" : m.group(2)) {
+                case "KB" -> 10;
+                case "MB" -> 20;
+                case "GB" -> 30;
+                default -> 0;
+            };
+            long bytes = Long.parseLong(m.group(1)) << shift;
+            if (bytes > 0 && bytes >> shift == Long.parseLong(m.group(1))) {
+                return bytes;
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--state-bytes takes sizes such as 1MB,10MB,1GB (B, KB, MB, GB; above 0), got '" + size + "'");
     }
 
     private int parseWarmup() {
