@@ -59,6 +59,16 @@ class CheckerFindsBrokenVariantsTest {
         assertThat(found.violation()).contains("rule 3");
     }
 
+    /** Aligned capture that lets a held channel go before recording: a record sent after the cut gets inside it. */
+    @ParameterizedTest
+    @EnumSource(Reduction.class)
+    void aHeldChannelReleasedBeforeTheCaptureIsCaught(Reduction reduction) {
+        Counterexample found = counterexample(TWO_NODES.aligned()
+                .with(BrokenVariants.heldChannelReleasedBeforeTheCapture()), reduction);
+
+        assertThat(found.violation()).containsAnyOf("orphan", "conservation", "rule 2");
+    }
+
     @Test
     void theTraceIsNumberedStepByStepAndEndsWithTheViolation() {
         Counterexample found = counterexample(TWO_NODES.with(BrokenVariants.channelNotRecorded("a>b")),
