@@ -63,7 +63,10 @@ class CheckerFindsBrokenVariantsTest {
     @ParameterizedTest
     @EnumSource(Reduction.class)
     void aHeldChannelReleasedBeforeTheCaptureIsCaught(Reduction reduction) {
-        Counterexample found = counterexample(TWO_NODES.aligned()
+        // Two incoming channels per process: with one, the first marker is the last and nothing is ever held.
+        SimScenario complete = SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
+                .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2)));
+        Counterexample found = counterexample(complete.aligned()
                 .with(BrokenVariants.heldChannelReleasedBeforeTheCapture()), reduction);
 
         assertThat(found.violation()).containsAnyOf("orphan", "conservation", "rule 2");
