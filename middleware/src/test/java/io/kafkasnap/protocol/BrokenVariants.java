@@ -99,6 +99,25 @@ final class BrokenVariants {
         };
     }
 
+    /**
+     * Breaks aligned capture: a channel the core holds is let go at once, so the records behind its marker (sent
+     * after the sender recorded) reach the process before it records its state. The core's own release at the
+     * capture is swallowed, so that the runtime sees a well-formed hold and release and only the cut can tell.
+     */
+    static Mutation heldChannelReleasedBeforeTheCapture() {
+        return new Mutation() {
+            @Override
+            public Controller controller(String process, Controller faithful) {
+                return new ReleasesAtOnce(faithful);
+            }
+
+            @Override
+            public String toString() {
+                return "held channel released before the capture";
+            }
+        };
+    }
+
     private static final class MarkerBehindNextAppMessage implements Outbox {
         private final Outbox log;
         private final Map<String, List<LogEntry>> held = new TreeMap<>();
@@ -159,6 +178,26 @@ final class BrokenVariants {
         }
 
         @Override
+        public void markerArrived(long snapshot, String channel) {
+            controller.markerArrived(snapshot, channel);
+        }
+
+        @Override
+        public boolean alignFirst(long snapshot, java.util.Set<String> unmarked) {
+            return controller.alignFirst(snapshot, unmarked);
+        }
+
+        @Override
+        public void holdChannel(String channel) {
+            controller.holdChannel(channel);
+        }
+
+        @Override
+        public void releaseChannel(String channel) {
+            controller.releaseChannel(channel);
+        }
+
+        @Override
         public void fragmentComplete(LocalSnapshot snapshot) {
             controller.fragmentComplete(snapshot);
         }
@@ -201,6 +240,11 @@ final class BrokenVariants {
         public void onLocalStateRecorded(long snapshot) {
             core.onLocalStateRecorded(snapshot);
         }
+
+        @Override
+        public void captureNow(long snapshot) {
+            core.captureNow(snapshot);
+        }
     }
 
     private static final class DropsChannelRecords extends ForwardingController {
@@ -216,6 +260,22 @@ final class BrokenVariants {
             if (!channel.equals(dropped)) {
                 controller.recordChannelRecord(snapshot, channel, offset);
             }
+        }
+    }
+
+    private static final class ReleasesAtOnce extends ForwardingController {
+        ReleasesAtOnce(Controller controller) {
+            super(controller);
+        }
+
+        @Override
+        public void holdChannel(String channel) {
+            controller.holdChannel(channel);
+            controller.releaseChannel(channel);
+        }
+
+        @Override
+        public void releaseChannel(String channel) {
         }
     }
 

@@ -59,6 +59,19 @@ class CheckerFindsBrokenVariantsTest {
         assertThat(found.violation()).contains("rule 3");
     }
 
+    /** Aligned capture that lets a held channel go before recording: a record sent after the cut gets inside it. */
+    @ParameterizedTest
+    @EnumSource(Reduction.class)
+    void aHeldChannelReleasedBeforeTheCaptureIsCaught(Reduction reduction) {
+        // Two incoming channels per process: with one, the first marker is the last and nothing is ever held.
+        SimScenario complete = SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
+                .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2)));
+        Counterexample found = counterexample(complete.aligned()
+                .with(BrokenVariants.heldChannelReleasedBeforeTheCapture()), reduction);
+
+        assertThat(found.violation()).containsAnyOf("orphan", "conservation", "rule 2");
+    }
+
     @Test
     void theTraceIsNumberedStepByStepAndEndsWithTheViolation() {
         Counterexample found = counterexample(TWO_NODES.with(BrokenVariants.channelNotRecorded("a>b")),

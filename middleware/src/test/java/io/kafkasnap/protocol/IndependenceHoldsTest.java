@@ -42,7 +42,10 @@ class IndependenceHoldsTest {
                         .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP),
                 SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
                         .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP)
-                        .withSnapshots(List.of(SnapshotPlan.broadcast(2))));
+                        .withSnapshots(List.of(SnapshotPlan.broadcast(2))),
+                SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 1, "a", "b").aligned(),
+                SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 1, "a", "b")
+                        .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP).aligned());
     }
 
     /** Only under {@code -Pexhaustive}: the complete graph with both snapshots, and acks and readouts as steps. */

@@ -16,6 +16,8 @@ interface ProtocolInputs {
 
     void onLocalStateRecorded(long snapshot);
 
+    void captureNow(long snapshot);
+
     /** State a decorator keeps beside the core, for the checker's state hashing; the core itself has none here. */
     default String decoratorState() {
         return "";
@@ -46,6 +48,11 @@ interface ProtocolInputs {
             @Override
             public void onLocalStateRecorded(long snapshot) {
                 core.onLocalStateRecorded(snapshot);
+            }
+
+            @Override
+            public void captureNow(long snapshot) {
+                core.captureNow(snapshot);
             }
         };
     }

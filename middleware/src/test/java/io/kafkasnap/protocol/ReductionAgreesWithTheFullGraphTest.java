@@ -31,7 +31,11 @@ class ReductionAgreesWithTheFullGraphTest {
                 // rule of the persistent set (a sender with no budget left for that channel) matters most.
                 SimScenario.twoSnapshots(SimTopology.completeGraphOf3(), 1, "a", "b")
                         .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP)
-                        .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2))));
+                        .withSnapshots(java.util.List.of(SnapshotPlan.broadcast(2))),
+                // Aligned capture: holds disable deliveries and a CaptureNow may come at any step.
+                SimScenario.twoSnapshots(SimTopology.twoNodesBothWays(), 1, "a", "b").aligned(),
+                SimScenario.twoSnapshots(SimTopology.directedRingOf3(), 1, "a", "b")
+                        .withCallbacks(Callback.END_OF_STEP, Callback.END_OF_STEP).aligned());
     }
 
     @ParameterizedTest(name = "{0}")

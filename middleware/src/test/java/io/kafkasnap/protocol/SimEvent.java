@@ -82,4 +82,12 @@ sealed interface SimEvent {
             return process + " gets the ack of its S" + snapshot + " marker on " + channel;
         }
     }
+
+    /** The runtime stops {@code process}'s wait for the markers of {@code snapshot} (a timeout, the lag rule). */
+    record CaptureNow(String process, long snapshot) implements SimEvent {
+        @Override
+        public String toString() {
+            return process + " stops waiting for the markers of S" + snapshot + " and captures now";
+        }
+    }
 }

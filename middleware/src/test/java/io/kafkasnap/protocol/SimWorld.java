@@ -130,9 +130,15 @@ final class SimWorld {
                 events.add(new SimEvent.Trigger(node.name, control.get(next).id()));
             }
             for (SimTopology.Channel channel : topology.incoming(node.name)) {
-                if (node.consumed.get(channel.name()) < logs.get(channel.name()).size()) {
+                // A held channel gives nothing until the core releases it: that is what holding means.
+                if (node.consumed.get(channel.name()) < logs.get(channel.name()).size()
+                        && !node.held.contains(channel.name())) {
                     events.add(new SimEvent.Deliver(node.name, channel.name()));
                 }
+            }
+            // The timeout or the lag rule may end an alignment at any moment.
+            for (long snapshot : new TreeSet<>(node.core.aligning())) {
+                events.add(new SimEvent.CaptureNow(node.name, snapshot));
             }
         }
         // Callbacks answered inside a call or at the end of a step are never pending between steps.
@@ -269,6 +275,10 @@ final class SimWorld {
             readTrigger(trigger);
         } else if (event instanceof SimEvent.Deliver deliver) {
             deliver(deliver);
+        } else if (event instanceof SimEvent.CaptureNow captureNow) {
+            Node node = nodes.get(captureNow.process());
+            require(node.core.aligning().contains(captureNow.snapshot()), () -> captureNow + ": it is not aligning");
+            node.inputs.captureNow(captureNow.snapshot());
         } else {
             answer(event);
         }
@@ -293,6 +303,17 @@ final class SimWorld {
      * recorded but waiting for a marker that never comes; that is the protocol, and why the broadcast exists.
      */
     Optional<String> terminationViolation() {
+        for (Node node : nodes.values()) {
+            if (!node.held.isEmpty() || !node.core.aligning().isEmpty()) {
+                return Optional.of("termination: nothing can happen any more, but " + node.name + " holds "
+                        + node.held + " and aligns for " + node.core.aligning());
+            }
+            for (SimTopology.Channel channel : topology.incoming(node.name)) {
+                if (node.core.isHeld(channel.name())) {
+                    return Optional.of("termination: " + node.name + "'s core still holds " + channel.name());
+                }
+            }
+        }
         for (SnapshotPlan plan : scenario.snapshots()) {
             Set<String> reached = plan.isBroadcast() ? Set.copyOf(topology.processes())
                     : topology.reachableFrom(plan.initiators());
@@ -359,7 +380,7 @@ final class SimWorld {
         hash.add(control.size());
         for (Node node : nodes.values()) {
             hash.tag('n').add(node.name).add(node.tokens).addOrdered(node.consumed.values())
-                    .add(node.controlPosition).addOrdered(node.captured);
+                    .add(node.controlPosition).addOrdered(node.captured).tag('h').addOrdered(node.held);
             if (withBudget) {
                 hash.add(node.sendsLeft).addOrdered(node.channelBudget.values());
             }
@@ -425,6 +446,9 @@ final class SimWorld {
         long offset = node.consumed.get(channel);
         LogEntry entry = logs.get(channel).get((int) offset);
         say("  " + channel + "@" + offset + " is " + entry);
+        if (node.held.contains(channel)) {
+            violate(node.name + " was given " + channel + "@" + offset + " while the channel is held");
+        }
         // The consumer position moves after the core saw the record: while the core handles it, it is unprocessed.
         if (entry instanceof LogEntry.Marker marker) {
             node.inputs.onMarker(channel, offset, marker.snapshot());
@@ -495,9 +519,16 @@ final class SimWorld {
                 violate(node.name + ": the core's positions " + node.core.positions() + " differ from the consumer's "
                         + node.consumed);
             }
-            if (!node.captured.containsAll(node.core.inFlight())) {
-                violate(node.name + ": the core has " + node.core.inFlight() + " in flight without having captured"
+            Set<Long> recording = new TreeSet<>(node.core.inFlight());
+            recording.removeAll(node.core.aligning());
+            if (!node.captured.containsAll(recording)) {
+                violate(node.name + ": the core has " + recording + " in flight without having captured"
                         + " the state of each");
+            }
+            for (long snapshot : node.core.aligning()) {
+                if (node.captured.contains(snapshot)) {
+                    violate(node.name + ": the core aligns for S" + snapshot + " after capturing its state");
+                }
             }
         }
     }
@@ -528,6 +559,8 @@ final class SimWorld {
         final String name;
         final Map<String, Long> consumed = new TreeMap<>();
         final Set<Long> captured = new TreeSet<>();
+        /** The incoming channels the core asked to hold and has not released: not delivered meanwhile. */
+        final Set<String> held = new TreeSet<>();
         final SnapshotProtocol core;
         final ProtocolInputs inputs;
         final Outbox outbox;
@@ -558,6 +591,7 @@ final class SimWorld {
             channelBudget.putAll(original.channelBudget);
             consumed.putAll(original.consumed);
             captured.addAll(original.captured);
+            held.addAll(original.held);
             Controller controller = scenario.mutation().controller(name, new HarnessController(name));
             this.core = CoreInternals.copy(original.core, controller);
             this.inputs = scenario.mutation().inputs(name, ProtocolInputs.of(core), controller);
@@ -608,6 +642,33 @@ final class SimWorld {
             }
             for (SimTopology.Channel channel : topology.outgoing(process)) {
                 node.outbox.append(channel.name(), new LogEntry.Marker(snapshot));
+            }
+        }
+
+        @Override
+        public boolean alignFirst(long snapshot, Set<String> unmarked) {
+            return scenario.isAligned();
+        }
+
+        @Override
+        public void holdChannel(String channel) {
+            Node node = nodes.get(process);
+            if (!node.consumed.containsKey(channel)) {
+                violate(process + " holds " + channel + ", which is not one of its incoming channels");
+            } else if (!node.held.add(channel)) {
+                violate(process + " holds " + channel + ", which it holds already");
+            } else {
+                say("  " + process + " holds " + channel);
+            }
+        }
+
+        @Override
+        public void releaseChannel(String channel) {
+            Node node = nodes.get(process);
+            if (!node.held.remove(channel)) {
+                violate(process + " releases " + channel + ", which it does not hold");
+            } else {
+                say("  " + process + " releases " + channel);
             }
         }
 

@@ -8,7 +8,7 @@ import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
 
 /**
- * Seeded simulations of 20 to 200 processes on the real core. The seed is the only input, so shrinking it would
+ * Seeded simulations of 20 to 200 processes on the real core, half of them with aligned capture. The seed is the only input, so shrinking it would
  * not make a failure simpler, only lose it: shrinking is off and the failure message names the seed, which
  * {@link SimulationReplayTest} shows how to replay.
  */
@@ -20,6 +20,7 @@ class SimulationPropertiesTest {
         RandomSimulation.Outcome outcome = RandomSimulation.run(seed);
 
         Statistics.label("shape").collect(outcome.shape());
+        Statistics.label("capture").collect(outcome.aligned() ? "aligned" : "at once");
         Statistics.label("processes").collect(outcome.processes() / 50 * 50);
         Statistics.label("snapshots complete everywhere / planned")
                 .collect(outcome.completeEverywhere() + "/" + outcome.snapshots());

@@ -42,7 +42,13 @@ import java.util.Set;
  *   <li>writing a trigger commutes with everything (processes read the control topic at their own positions).</li>
  * </ul>
  * Steps of different processes commute as in the per-process reduction (appending to a channel's tail and
- * consuming its non-empty head commute). Which labels may capture can only shrink as the world runs (captures
+ * consuming its non-empty head commute).
+ *
+ * <p>Under aligned capture ({@link SimScenario.Capture#ALIGNED}) the same closure is kept, made conservative: a
+ * {@link SimEvent.CaptureNow} counts as capturing (it depends on every step of its process), as does, already, a
+ * marker of a snapshot not captured (it may hold its channel instead of capturing). A held channel's delivery is
+ * disabled until its process releases it, which only a capturing step does, so its enablers are its process's
+ * labels that may capture; and those include a CaptureNow of every snapshot the process has not captured. Which labels may capture can only shrink as the world runs (captures
  * are never undone, and a marker comes only from a sender that has not captured), so computing it in the
  * current state covers every state an outside sequence reaches.
  */
@@ -50,7 +56,7 @@ final class StubbornSets {
 
     /** A step named independently of the state; {@code snapshot} is 0 where the label does not need it. */
     record Label(Kind kind, String process, String channel, long snapshot) {
-        enum Kind { SEND, DELIVER, TRIGGER, WRITE_TRIGGER, READOUT, ACK }
+        enum Kind { SEND, DELIVER, TRIGGER, WRITE_TRIGGER, READOUT, ACK, CAPTURE_NOW }
     }
 
     private final SimWorld world;
@@ -92,6 +98,8 @@ final class StubbornSets {
             return new Label(Label.Kind.READOUT, readOut.process(), "", readOut.snapshot());
         } else if (event instanceof SimEvent.Ack ack) {
             return new Label(Label.Kind.ACK, ack.process(), ack.channel(), ack.snapshot());
+        } else if (event instanceof SimEvent.CaptureNow captureNow) {
+            return new Label(Label.Kind.CAPTURE_NOW, captureNow.process(), "", captureNow.snapshot());
         }
         throw new IllegalArgumentException("no label for " + event);
     }
@@ -135,13 +143,18 @@ final class StubbornSets {
                     enablers.add(new Label(Label.Kind.SEND, sender, label.channel(), 0));
                 }
                 enablers.addAll(mayCapture(sender));
+                // Or the channel is held: only its receiver's capture lets it go.
+                if (!sender.equals(process)) {
+                    enablers.addAll(mayCapture(process));
+                }
             }
             case TRIGGER -> {
                 if (world.triggerStillToWrite(process)) {
                     enablers.add(new Label(Label.Kind.WRITE_TRIGGER, "", "", 0));
                 }
             }
-            case READOUT, ACK -> {
+            case READOUT, ACK, CAPTURE_NOW -> {
+                // A CaptureNow is enabled by the trigger or marker that starts the alignment: both may capture.
                 // Owed by the capture of that snapshot; once captured, answered and never owed again.
                 if (!world.captured(process).contains(label.snapshot())) {
                     enablers.addAll(mayCapture(process));
@@ -176,6 +189,9 @@ final class StubbornSets {
 
     /** Whether this enabled step starts a recording: a trigger or a marker of a snapshot not captured yet. */
     boolean capturesNow(SimEvent event) {
+        if (event instanceof SimEvent.CaptureNow) {
+            return true;
+        }
         if (event instanceof SimEvent.Trigger trigger) {
             return !world.captured(trigger.process()).contains(trigger.snapshot());
         }
@@ -202,6 +218,9 @@ final class StubbornSets {
         if (world.triggersStillToRead(process).stream().anyMatch(plan -> !captured.contains(plan.id()))) {
             labels.add(new Label(Label.Kind.TRIGGER, process, "", 0));
         }
+        if (world.scenario().isAligned()) {
+            uncaptured.forEach(plan -> labels.add(new Label(Label.Kind.CAPTURE_NOW, process, "", plan.id())));
+        }
         for (SimTopology.Channel channel : world.topology().incoming(process)) {
             Set<Long> senderCaptured = world.captured(channel.from());
             boolean markerMayCome = uncaptured.stream().anyMatch(plan -> !senderCaptured.contains(plan.id()))
@@ -223,6 +242,9 @@ final class StubbornSets {
                 .forEach(channel -> labels.add(new Label(Label.Kind.DELIVER, process, channel.name(), 0)));
         labels.add(new Label(Label.Kind.TRIGGER, process, "", 0));
         for (SnapshotPlan plan : world.scenario().snapshots()) {
+            if (world.scenario().isAligned()) {
+                labels.add(new Label(Label.Kind.CAPTURE_NOW, process, "", plan.id()));
+            }
             if (world.scenario().readout() == Callback.OWN_STEP) {
                 labels.add(new Label(Label.Kind.READOUT, process, "", plan.id()));
             }
