@@ -2,6 +2,7 @@ package io.kafkasnap.samples.cli;
 
 import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bench.Bench;
+import io.kafkasnap.samples.bench.BenchPlots;
 import io.kafkasnap.samples.bench.CaptureBench;
 import io.kafkasnap.samples.bench.RestoreBench;
 import io.kafkasnap.tools.cli.Logs;
@@ -147,6 +148,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "Leave out a part: throughput, latency (both hop and snapshots), hop (the one-hop "
                     + "latency), snapshots (the snapshot latency) or restore (the restore latency).")
     List<String> skip = new ArrayList<>();
+
+    @Option(names = "--plots", paramLabel = "DIR",
+            description = "Also write PNG charts of what the run measured to DIR: throughput per round, the "
+                    + "snapshot latency's distribution, the one-hop latency's percentiles.")
+    Path plotsDir;
+
+    private BenchPlots plots() {
+        return plotsDir == null ? null : new BenchPlots(plotsDir);
+    }
 
     private static final List<String> PARTS = List.of("throughput", "latency", "hop", "snapshots", "restore");
 
@@ -320,10 +330,24 @@ final class BenchCommand implements Callable<Integer> {
         snapshotsTriggered = 0;
         snapshotsComplete = 0;
         snapshotsOther.clear();
+        List<ThroughputRounds.Round> measured = new ArrayList<>();
         for (int r = 1; r <= this.rounds; r++) {
             ThroughputRounds.Round round = round(bench);
+            measured.add(round);
             out.printf("  round %d: %s%n", r, rounds.add(round));
             out.flush();
+        }
+        if (plotsDir != null) {
+            Map<String, double[]> sides = new java.util.LinkedHashMap<>();
+            sides.put("plain", measured.stream().mapToDouble(ThroughputRounds.Round::plain).toArray());
+            sides.put("middleware", measured.stream().mapToDouble(ThroughputRounds.Round::middleware).toArray());
+            sides.put("middleware, snapshotting", measured.stream()
+                    .mapToDouble(ThroughputRounds.Round::middlewareSnapshotting).toArray());
+            sides.put("Streams at_least_once", measured.stream()
+                    .mapToDouble(ThroughputRounds.Round::streamsAlos).toArray());
+            sides.put("Streams exactly_once_v2", measured.stream()
+                    .mapToDouble(ThroughputRounds.Round::streamsEos).toArray());
+            out.printf("  plot: %s%n", plots().throughput(sides, records, recordBytes));
         }
         out.println();
         if (snapshotEveryMs > 0) {
@@ -363,6 +387,17 @@ final class BenchCommand implements Callable<Integer> {
             row(out, "Kafka Streams at_least_once: produce -> app -> consume", alos, plain);
             row(out, "Kafka Streams exactly_once_v2: produce -> app -> read_committed", eos, plain);
         }
+        if (plotsDir != null) {
+            Map<String, Bench.Latencies> series = new java.util.LinkedHashMap<>();
+            series.put("plain produce -> consume", plain);
+            series.put("middleware hop (handler)", hop);
+            series.put("middleware hop (timer)", timerHop);
+            if (comparing()) {
+                series.put("Streams at_least_once", alos);
+                series.put("Streams exactly_once_v2", eos);
+            }
+            out.printf("    plot: %s%n", plots().hopLatency(series, hopRate));
+        }
         double p50 = hop.percentile(50) / plain.percentile(50);
         double p99 = hop.percentile(99) / plain.percentile(99);
         out.printf(Locale.ROOT, "    goals: hop p50 <= 2x plain: %s (%.1fx); hop p99 <= 3x plain: %s (%.1fx)%n",
@@ -391,6 +426,9 @@ final class BenchCommand implements Callable<Integer> {
             row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
         }
         printPhases(out, runs);
+        if (plotsDir != null) {
+            out.printf("    plot: %s%n", plots().snapshotLatency(runs));
+        }
         for (Bench.SnapshotLatencies run : runs) {
             out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
                             + "%d transfers recorded in flight%n", run.services(), run.topology(),
