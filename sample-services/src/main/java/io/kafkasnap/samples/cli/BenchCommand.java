@@ -31,8 +31,10 @@ import picocli.CommandLine.Option;
                         + "receives them; outbox on; also from A's timer) p50/p99 next to plain produce-to-consume at "
                         + "the same rate, "
                         + "and with --compare kafka-streams the Streams app's produce-to-consume latency;",
-                "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
-                        + "broker's plain produce-to-consume latency p50/p99 (one record at a time);",
+                "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size (and each "
+                        + "--channels count), or with --shape pipeline for the pipeline sample beside Flink's figure, "
+                        + "next to the broker's plain produce-to-consume latency p50/p99 (one record at a time); and "
+                        + "the JVM's heap and RSS per node and per channel while each ran;",
                 "(d) restore latency, write -> every member restored, p50/p99, for a bank started on topics that "
                         + "already hold --history-snapshots snapshots over --history-minutes.",
                 "Not a test: figures depend on the machine. See docs/benchmarks.md."})
