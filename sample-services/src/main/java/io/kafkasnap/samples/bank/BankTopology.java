@@ -16,7 +16,10 @@ import java.util.Set;
  *   <li>{@code ring}: {@code i → i+1 mod n} (n channels);</li>
  *   <li>{@code random:SEED}: a ring over a permutation drawn with SEED (so every branch has at least one incoming and
  *       one outgoing channel and the graph is strongly connected), plus every other edge with probability 1/3,
- *       all drawn from SEED: the same seed gives the same graph.</li>
+ *       all drawn from SEED: the same seed gives the same graph;</li>
+ *   <li>{@code random:SEED:CHANNELS}: the same ring, plus further edges drawn from SEED, one at a time, uniformly
+ *       among those not yet taken, until there are CHANNELS in all (n ≤ CHANNELS ≤ n·(n−1)): for a given channel
+ *       count rather than about a third of all pairs.</li>
  * </ul>
  */
 public final class BankTopology {
@@ -36,7 +39,7 @@ public final class BankTopology {
     }
 
     /**
-     * @param spec {@code full}, {@code ring} or {@code random:SEED}
+     * @param spec {@code full}, {@code ring}, {@code random:SEED} or {@code random:SEED:CHANNELS}
      * @throws IllegalArgumentException with a message for the user if the spec or size is bad
      */
     public static BankTopology parse(String spec, int size) {
@@ -66,28 +69,74 @@ public final class BankTopology {
             return new BankTopology(s, size, edges);
         }
         if (s.startsWith("random:")) {
+            String[] parts = s.substring("random:".length()).split(":", -1);
             long seed;
             try {
-                seed = Long.parseLong(s.substring("random:".length()));
+                seed = Long.parseLong(parts[0]);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("topology random:SEED needs an integer SEED, got '" + spec + "'");
             }
-            return new BankTopology(s, size, random(size, seed));
+            if (parts.length == 1) {
+                return new BankTopology(s, size, random(size, seed));
+            }
+            int channels;
+            try {
+                channels = parts.length == 2 ? Integer.parseInt(parts[1]) : -1;
+            } catch (NumberFormatException e) {
+                channels = -1;
+            }
+            long most = (long) size * (size - 1);
+            if (channels < size || channels > most) {
+                throw new IllegalArgumentException("topology random:SEED:CHANNELS over " + size + " services needs "
+                        + "CHANNELS between " + size + " (a ring) and " + most + " (full), got '" + spec + "'");
+            }
+            return new BankTopology(s, size, random(size, seed, channels));
         }
-        throw new IllegalArgumentException("unknown topology '" + spec + "'; use full, ring or random:SEED");
+        throw new IllegalArgumentException("unknown topology '" + spec + "'; use full, ring, random:SEED or "
+                + "random:SEED:CHANNELS");
     }
 
-    private static List<Edge> random(int size, long seed) {
+    /** The seeded ring plus edges drawn without replacement from the rest until there are {@code channels}. */
+    private static List<Edge> random(int size, long seed, int channels) {
         Random random = new Random(seed);
+        Set<Edge> edges = new LinkedHashSet<>(ring(size, random));
+        List<Edge> rest = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            for (int j = 0; j < size; j++) {
+                Edge e = new Edge(i, j);
+                if (i != j && !edges.contains(e)) {
+                    rest.add(e);
+                }
+            }
+        }
+        Collections.shuffle(rest, random);
+        edges.addAll(rest.subList(0, channels - edges.size()));
+        return sorted(edges);
+    }
+
+    /** A ring over a permutation drawn from {@code random}: every branch sends and receives, all reach all. */
+    private static List<Edge> ring(int size, Random random) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             order.add(i);
         }
         Collections.shuffle(order, random);
-        Set<Edge> edges = new LinkedHashSet<>();
+        List<Edge> ring = new ArrayList<>();
         for (int k = 0; k < size; k++) {
-            edges.add(new Edge(order.get(k), order.get((k + 1) % size)));
+            ring.add(new Edge(order.get(k), order.get((k + 1) % size)));
         }
+        return ring;
+    }
+
+    private static List<Edge> sorted(Set<Edge> edges) {
+        List<Edge> sorted = new ArrayList<>(edges);
+        sorted.sort((a, b) -> a.from != b.from ? Integer.compare(a.from, b.from) : Integer.compare(a.to, b.to));
+        return sorted;
+    }
+
+    private static List<Edge> random(int size, long seed) {
+        Random random = new Random(seed);
+        Set<Edge> edges = new LinkedHashSet<>(ring(size, random));
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
                 if (i != j && random.nextInt(3) == 0) {
@@ -95,9 +144,7 @@ public final class BankTopology {
                 }
             }
         }
-        List<Edge> sorted = new ArrayList<>(edges);
-        sorted.sort((a, b) -> a.from != b.from ? Integer.compare(a.from, b.from) : Integer.compare(a.to, b.to));
-        return sorted;
+        return sorted(edges);
     }
 
     public String spec() {

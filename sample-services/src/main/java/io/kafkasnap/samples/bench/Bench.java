@@ -4,6 +4,9 @@ import io.kafkasnap.node.SnapshotNode;
 import io.kafkasnap.samples.bank.BankCheck;
 import io.kafkasnap.samples.bank.BankCluster;
 import io.kafkasnap.samples.bank.BankTopology;
+import io.kafkasnap.samples.pipeline.PipelineCheck;
+import io.kafkasnap.samples.pipeline.PipelineCluster;
+import io.kafkasnap.samples.pipeline.PipelineService;
 import io.kafkasnap.tools.common.CollectorFeed;
 import io.kafkasnap.tools.common.Kafka;
 import io.kafkasnap.samples.common.Nodes;
@@ -473,16 +476,28 @@ public final class Bench {
         }
     }
 
-    /** Result of a snapshot-latency run. */
     /**
+     * Result of a snapshot-latency run.
+     *
      * @param latencies trigger written → assembled and checked snapshot read here (wall clock, this process)
      * @param fragmentsComplete trigger record's timestamp → last fragment record's timestamp (broker timestamps):
      *     the protocol's part, without the assembler's consistency check
      * @param channels channels in the topology, each of which the assembler reads to check rules 1–3
      * @param phases where the time went, phase by phase, from the members' timelines
+     * @param memory this JVM's memory while the cluster ran (after its warm-up snapshots) minus before it started,
+     *     both after full collections
      */
     public record SnapshotLatencies(int services, String topology, int channels, Latencies latencies,
-                                    Latencies fragmentsComplete, int bad, long inFlightTotal, PhaseBreakdown phases) {
+                                    Latencies fragmentsComplete, int bad, long inFlightTotal, PhaseBreakdown phases,
+                                    MemorySample memory) {
+    }
+
+    /** A snapshot's check for a run: ok or not, and how many records it found in flight. */
+    private interface Checker {
+        Checked check(io.kafkasnap.tools.common.SnapshotView view);
+    }
+
+    private record Checked(boolean ok, long inFlight) {
     }
 
     /**
@@ -496,16 +511,53 @@ public final class Bench {
         String collection = run + ".fragments";
         BankCluster.Config config = new BankCluster.Config(kafka, BankTopology.parse(topology, services), run + ".",
                 control, collection, stateRoot.resolve(run), 1000, rate, seed);
+        MemorySample before = MemorySample.take();
+        try (BankCluster bank = BankCluster.start(config)) {
+            return snapshots(services, topology, config.topology().edges().size(), control, collection, snapshots,
+                    before, view -> {
+                        BankCheck.Result check = BankCheck.check(view, OptionalLong.of(bank.expectedTotal()));
+                        return new Checked(check.ok(), check.inFlight());
+                    });
+        }
+    }
+
+    /**
+     * The same on the pipeline sample ({@code source → worker-1, worker-2 → sink}, 4 channels), the source
+     * producing {@code rate} items/s: each snapshot is checked complete and consistent, with every produced item
+     * counted once, in flight or by the sink.
+     */
+    public SnapshotLatencies pipelineSnapshotLatency(double rate, int snapshots, long seed) {
+        String run = nextTopic("pipeline");
+        String control = run + ".control";
+        String collection = run + ".fragments";
+        String topics = run + ".";
+        MemorySample before = MemorySample.take();
+        try (PipelineCluster pipeline = PipelineCluster.start(kafka, topics, control, collection,
+                stateRoot.resolve(run), rate, seed)) {
+            return snapshots(pipeline.nodes().size(), "pipeline", PipelineService.allTopics(topics).size(), control,
+                    collection, snapshots, before, view -> {
+                        PipelineCheck.Result check = PipelineCheck.check(view, topics);
+                        return new Checked(check.ok(), check.inFlight());
+                    });
+        }
+    }
+
+    /** Takes a few warm-up snapshots, then {@code snapshots} counted ones, one after another, checking each. */
+    private SnapshotLatencies snapshots(int services, String topology, int channels, String control,
+                                        String collection, int snapshots, MemorySample before, Checker checker) {
         double[] millis = new double[snapshots];
         double[] protocol = new double[snapshots];
         int bad = 0;
         long inFlight = 0;
         PhaseBreakdown phases = new PhaseBreakdown();
-        try (BankCluster bank = BankCluster.start(config);
-             SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
+        MemorySample memory = null;
+        try (SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
              TriggerPublisher publisher = new TriggerPublisher(kafka, control)) {
             SnapshotRunner runner = new SnapshotRunner(publisher, feed);
             for (int i = -Math.min(5, snapshots); i < snapshots; i++) { // a few warm-up snapshots, not counted
+                if (i == 0) {
+                    memory = MemorySample.take().minus(before); // every node has run and snapshotted by now
+                }
                 SnapshotRunner.Taken taken = runner.take(Duration.ofSeconds(35));
                 if (i < 0) {
                     continue;
@@ -517,13 +569,13 @@ public final class Bench {
                 }
                 protocol[i] = taken.view().get().assemblerMillis();
                 phases.add(taken.view().get(), millis[i]);
-                BankCheck.Result check = BankCheck.check(taken.view().get(), OptionalLong.of(bank.expectedTotal()));
+                Checked check = checker.check(taken.view().get());
                 bad += check.ok() ? 0 : 1;
                 inFlight += check.inFlight();
             }
         }
-        return new SnapshotLatencies(services, topology, config.topology().edges().size(), new Latencies(millis),
-                new Latencies(protocol), bad, inFlight, phases);
+        return new SnapshotLatencies(services, topology, channels, new Latencies(millis), new Latencies(protocol),
+                bad, inFlight, phases, memory);
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

@@ -4,6 +4,7 @@ import io.kafkasnap.embedded.EmbeddedKafkaCluster;
 import io.kafkasnap.samples.bench.Bench;
 import io.kafkasnap.samples.bench.BenchPlots;
 import io.kafkasnap.samples.bench.CaptureBench;
+import io.kafkasnap.samples.bench.MemorySample;
 import io.kafkasnap.samples.bench.RestoreBench;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
@@ -32,8 +33,10 @@ import picocli.CommandLine.Option;
                         + "receives them; outbox on; also from A's timer) p50/p99 next to plain produce-to-consume at "
                         + "the same rate, "
                         + "and with --compare kafka-streams the Streams app's produce-to-consume latency;",
-                "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size, next to the "
-                        + "broker's plain produce-to-consume latency p50/p99 (one record at a time);",
+                "(c) trigger-to-assembled snapshot latency p50/p99 for banks of each --services size (and each "
+                        + "--channels count), or with --shape pipeline for the pipeline sample beside Flink's figure, "
+                        + "next to the broker's plain produce-to-consume latency p50/p99 (one record at a time); and "
+                        + "the JVM's heap and RSS per node and per channel while each ran;",
                 "(d) restore latency, write -> every member restored, p50/p99, for a bank started on topics that "
                         + "already hold --history-snapshots snapshots over --history-minutes.",
                 "Not a test: figures depend on the machine. See docs/benchmarks.md."})
@@ -83,6 +86,19 @@ final class BenchCommand implements Callable<Integer> {
                     + "reads every channel to check each snapshot, so the latency grows with the channel count: full "
                     + "over 10 services has 90 channels.")
     String topology;
+
+    @Option(names = "--channels", paramLabel = "C", split = ",",
+            description = "With --topology random:SEED: channel counts for the snapshot-latency runs, each run with "
+                    + "random:SEED:C (the seeded ring plus seeded edges up to C channels in all), for every --services "
+                    + "size; two or more give the memory cost of one more channel, e.g. --services 50 --channels "
+                    + "100,150,200.")
+    List<Integer> channels = new ArrayList<>();
+
+    @Option(names = "--shape", paramLabel = "bank|pipeline", defaultValue = "bank",
+            description = "What the snapshot-latency runs snapshot (default: ${DEFAULT-VALUE}): bank, banks of each "
+                    + "--services size on --topology; pipeline, the pipeline sample (source -> 2 workers -> sink, "
+                    + "the source producing the --rate in items/s), beside Flink's in-memory figure on that shape.")
+    String shape;
 
     @CommandLine.Mixin
     RateOption rateOption = new RateOption(50);
@@ -196,6 +212,25 @@ final class BenchCommand implements Callable<Integer> {
         if (snapshotEveryMs < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--snapshot-every must be 0 (no snapshots) or a number of milliseconds, got " + snapshotEveryMs);
+        }
+        if (!shape.equals("bank") && !shape.equals("pipeline")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--shape takes bank or pipeline, got '" + shape + "'");
+        }
+        if (!channels.isEmpty() && !(shape.equals("bank") && topology.matches("random:-?\\d+"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--channels needs --shape bank and "
+                    + "--topology random:SEED (the channel count goes after the seed), got --shape " + shape
+                    + " --topology " + topology);
+        }
+        for (int n : services) {
+            for (int c : channels) {
+                try {
+                    io.kafkasnap.samples.bank.BankTopology.parse(topology + ":" + c, n);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--channels " + c + " with "
+                            + "--services " + n + ": " + e.getMessage());
+                }
+            }
         }
         if (compare != null && !compare.equals("kafka-streams")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -406,14 +441,31 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** Flink 2.3's in-memory snapshot p50 on the pipeline shape on this machine: a figure from issue 14, not run. */
+    static final double FLINK_PIPELINE_P50_MS = 9;
+
+    /** The topologies of the bank runs: {@code --topology} itself, or one with each {@code --channels} count. */
+    private List<String> topologies() {
+        return channels.isEmpty() ? List.of(topology) : channels.stream().map(c -> topology + ":" + c).toList();
+    }
+
     private void snapshotLatency(Bench bench, PrintWriter out, double rate) {
         Bench.Latencies plain = bench.plainLatency(latencySamples);
         List<Bench.SnapshotLatencies> runs = new ArrayList<>();
-        for (int n : services) {
-            out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
-                    topology, DemoCommand.fmt(rate));
+        if (shape.equals("pipeline")) {
+            out.printf("  %d snapshots of the pipeline (source -> 2 workers -> sink, %s items/s)...%n", snapshots,
+                    DemoCommand.fmt(rate));
             out.flush();
-            runs.add(bench.snapshotLatency(n, topology, rate, snapshots, 42));
+            runs.add(bench.pipelineSnapshotLatency(rate, snapshots, 42));
+        } else {
+            for (int n : services) {
+                for (String t : topologies()) {
+                    out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
+                            t, DemoCommand.fmt(rate));
+                    out.flush();
+                    runs.add(bench.snapshotLatency(n, t, rate, snapshots, 42));
+                }
+            }
         }
         out.println();
         heads(out, "(c) snapshot latency, ms");
@@ -421,9 +473,21 @@ final class BenchCommand implements Callable<Integer> {
                 "plain produce -> consume (" + plain.count() + " records)", plain.percentile(50),
                 plain.percentile(99), "1.0", "1.0");
         for (Bench.SnapshotLatencies run : runs) {
-            row(out, "snapshot, " + run.services() + " services, " + run.channels()
-                    + " channels: trigger -> assembled+checked", run.latencies(), plain);
+            String what = run.topology().equals("pipeline") ? "pipeline" : run.services() + " services";
+            row(out, "snapshot, " + what + ", " + run.channels() + " channels: trigger -> assembled+checked",
+                    run.latencies(), plain);
             row(out, "  of which trigger -> last fragment (broker time)", run.fragmentsComplete(), plain);
+        }
+        if (shape.equals("pipeline")) {
+            out.printf(Locale.ROOT, "    %-66s %8.1f %8s %10.1f%n",
+                    "Flink 2.3 in memory, same shape (figure from issue 14, not run here)", FLINK_PIPELINE_P50_MS,
+                    "-", FLINK_PIPELINE_P50_MS / plain.percentile(50));
+            Bench.SnapshotLatencies run = runs.get(0);
+            out.printf(Locale.ROOT, "    snapshot p50 / Flink's p50: trigger -> last fragment %.2f, "
+                            + "trigger -> assembled+checked %.2f (goal < 1: %s)%n",
+                    run.fragmentsComplete().percentile(50) / FLINK_PIPELINE_P50_MS,
+                    run.latencies().percentile(50) / FLINK_PIPELINE_P50_MS,
+                    run.latencies().percentile(50) < FLINK_PIPELINE_P50_MS ? "met" : "not met");
         }
         printPhases(out, runs);
         if (plotsDir != null) {
@@ -431,10 +495,54 @@ final class BenchCommand implements Callable<Integer> {
         }
         for (Bench.SnapshotLatencies run : runs) {
             out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
-                            + "%d transfers recorded in flight%n", run.services(), run.topology(),
+                            + "%d records recorded in flight%n", run.services(), run.topology(),
                     run.latencies().count(), run.bad(), run.inFlightTotal());
         }
+        printMemory(out, runs);
         out.flush();
+    }
+
+    private static final double MIB = 1024 * 1024;
+
+    /**
+     * Memory per node and per channel: the JVM's used heap after full collections and its resident set (VmRSS), while
+     * a run's cluster ran minus before it started, over its nodes; between runs of the same size, the difference over
+     * the difference in channels.
+     */
+    static void printMemory(PrintWriter out, List<Bench.SnapshotLatencies> runs) {
+        out.println();
+        out.printf("%-70s %12s %12s%n", "memory while the cluster ran minus before, after full GCs, MiB",
+                "heap used", "RSS");
+        for (Bench.SnapshotLatencies run : runs) {
+            MemorySample m = run.memory();
+            String what = run.services() + " services, " + run.channels() + " channels (" + run.topology() + ")";
+            out.printf(Locale.ROOT, "    %-66s %12.1f %12s%n", what, m.heapUsedBytes() / MIB, mib(m.rssBytes(), 1));
+            out.printf(Locale.ROOT, "    %-66s %12.2f %12s%n", "  per node", m.heapUsedBytes() / MIB / run.services(),
+                    mib(m.rssBytes(), run.services()));
+        }
+        Map<Integer, List<Bench.SnapshotLatencies>> bySize = new java.util.TreeMap<>();
+        runs.forEach(r -> bySize.computeIfAbsent(r.services(), k -> new ArrayList<>()).add(r));
+        bySize.forEach((size, same) -> {
+            Bench.SnapshotLatencies few = same.stream().min(java.util.Comparator.comparingInt(
+                    Bench.SnapshotLatencies::channels)).orElseThrow();
+            Bench.SnapshotLatencies many = same.stream().max(java.util.Comparator.comparingInt(
+                    Bench.SnapshotLatencies::channels)).orElseThrow();
+            if (many.channels() == few.channels()) {
+                return;
+            }
+            MemorySample d = many.memory().minus(few.memory());
+            int more = many.channels() - few.channels();
+            out.printf(Locale.ROOT, "    %-66s %12.1f %12s%n", String.format(Locale.ROOT,
+                            "one more channel, KiB (%d services: %d -> %d channels)", size, few.channels(),
+                            many.channels()), d.heapUsedBytes() / 1024.0 / more,
+                    d.rssBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", d.rssBytes() / 1024.0 / more));
+        });
+        out.println("    (with the broker in this JVM, its share for the run's topics counts too; see "
+                + "docs/benchmarks.md, \"Scale\")");
+    }
+
+    private static String mib(long bytes, int over) {
+        return bytes < 0 ? "-" : String.format(Locale.ROOT, "%.2f", bytes / MIB / over);
     }
 
     private void restoreRun(Map<String, Object> props, Path stateRoot, double rate, PrintWriter out)

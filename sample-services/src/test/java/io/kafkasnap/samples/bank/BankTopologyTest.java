@@ -36,7 +36,27 @@ class BankTopologyTest {
     }
 
     @Test
+    void randomWithAChannelCountHasExactlyThatManySeededAndStronglyConnected() {
+        for (long seed = 0; seed < 50; seed++) {
+            for (int channels : new int[] {50, 51, 120, 200, 50 * 49}) {
+                String spec = "random:" + seed + ":" + channels;
+                BankTopology t = BankTopology.parse(spec, 50);
+                assertThat(t.edges()).as(spec).hasSize(channels).doesNotHaveDuplicates()
+                        .allSatisfy(e -> assertThat(e.from()).as(spec).isNotEqualTo(e.to()))
+                        .isEqualTo(BankTopology.parse(spec, 50).edges());
+                assertThat(reachable(t, 0)).as(spec).hasSize(50);
+            }
+        }
+        assertThat(BankTopology.parse("random:1:200", 50).edges())
+                .isNotEqualTo(BankTopology.parse("random:2:200", 50).edges());
+    }
+
+    @Test
     void badSpecsSayWhatIsWrong() {
+        assertThatThrownBy(() -> BankTopology.parse("random:1:3", 5))
+                .hasMessageContaining("CHANNELS between 5 (a ring) and 20 (full), got 'random:1:3'");
+        assertThatThrownBy(() -> BankTopology.parse("random:1:21", 5)).hasMessageContaining("got 'random:1:21'");
+        assertThatThrownBy(() -> BankTopology.parse("random:1:many", 5)).hasMessageContaining("got 'random:1:many'");
         assertThatThrownBy(() -> BankTopology.parse("star", 3)).hasMessageContaining("unknown topology 'star'");
         assertThatThrownBy(() -> BankTopology.parse("random:x", 3)).hasMessageContaining("integer SEED");
         assertThatThrownBy(() -> BankTopology.parse("full", 1)).hasMessageContaining("at least 2");

@@ -36,6 +36,57 @@ class BenchCommandTest {
     }
 
     @Test
+    void pipelineShapeTakesEverySnapshotCompleteAndPrintsItBesideFlinksFigure() {
+        KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--shape", "pipeline", "--snapshots", "3",
+                "--rate", "100", "--skip", "throughput,hop,restore", "--latency-samples", "20",
+                "--bootstrap", KafkaFixture.bootstrapServers());
+
+        assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
+        assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
+                " +snapshot, pipeline, 4 channels: trigger -> assembled\\+checked +[\\d.]+ +[\\d.]+ .*"));
+        assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
+                " +Flink 2\\.3 in memory, same shape \\(figure from issue 14, not run here\\) +9\\.0 .*"));
+        assertThat(run.out()).containsPattern("snapshot p50 / Flink's p50: trigger -> last fragment [\\d.]+, "
+                + "trigger -> assembled\\+checked [\\d.]+ \\(goal < 1: (met|not met)\\)");
+        assertThat(run.out()).contains("4 services (pipeline): 3 snapshots, 0 not complete/consistent/conserving");
+        assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
+                " +4 services, 4 channels \\(pipeline\\) +-?[\\d.]+ +(-?[\\d.]+|-)"));
+    }
+
+    @Test
+    void channelCountsGiveBanksWithThatManyChannelsEachSnapshotCompleteAndTheCostOfOneMore() {
+        KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--services", "4", "--topology", "random:5",
+                "--channels", "5,9", "--snapshots", "2", "--skip", "throughput,hop,restore", "--latency-samples",
+                "20", "--bootstrap", KafkaFixture.bootstrapServers());
+
+        assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
+        for (int channels : new int[] {5, 9}) {
+            assertThat(run.out()).as("seed 5, %d channels", channels)
+                    .contains("snapshot, 4 services, " + channels + " channels: trigger -> assembled+checked")
+                    .contains("4 services (random:5:" + channels + "): 2 snapshots, 0 not complete");
+            assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
+                    " +4 services, " + channels + " channels \\(random:5:" + channels + "\\) +-?[\\d.]+ .*"));
+        }
+        assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
+                " +one more channel, KiB \\(4 services: 5 -> 9 channels\\) +-?[\\d.]+ +(-?[\\d.]+|-)"));
+    }
+
+    @Test
+    void badShapeAndChannelsGetAClearError() {
+        KafkasnapCliTest.Run shape = KafkasnapCliTest.run("bench", "--shape", "star");
+        assertThat(shape.exitCode()).isNotZero();
+        assertThat(shape.err()).contains("--shape takes bank or pipeline, got 'star'");
+        KafkasnapCliTest.Run ring = KafkasnapCliTest.run("bench", "--channels", "20");
+        assertThat(ring.exitCode()).isNotZero();
+        assertThat(ring.err()).contains("--channels needs --shape bank and --topology random:SEED");
+        KafkasnapCliTest.Run many = KafkasnapCliTest.run("bench", "--services", "3", "--topology", "random:1",
+                "--channels", "7");
+        assertThat(many.exitCode()).isNotZero();
+        assertThat(many.err()).contains("--channels 7 with --services 3: topology random:SEED:CHANNELS over 3 "
+                + "services needs CHANNELS between 3 (a ring) and 6 (full), got 'random:1:7'");
+    }
+
+    @Test
     void badCompareSkipAndHopRateGetAClearError() {
         KafkasnapCliTest.Run compare = KafkasnapCliTest.run("bench", "--compare", "flink");
         assertThat(compare.exitCode()).isNotZero();
