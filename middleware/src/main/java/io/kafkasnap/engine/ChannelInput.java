@@ -104,9 +104,8 @@ final class ChannelInput {
     }
 
     void accept(InputRecord record) {
-        if (held.containsKey(record.topic()) || (!brokenAlignsWithoutHold && aligned.contains(record.topic()))
-                || isFetchedPastHold(record)) {
-            return; // fetched again once the node enters the record's epoch, or the control topic proves it wrong
+        if (isHeld(record)) {
+            return; // fetched again from the position once the hold ends (epoch entered, or all markers in)
         }
         Sequencing.Verdict verdict;
         ChannelHeaders.Sequence sequence;
@@ -228,6 +227,15 @@ final class ChannelInput {
             channels.resume(channel, position);
             refetching.put(channel, position);
         }
+    }
+
+    /** Whether {@code record} is not taken now: its channel is held, or it was fetched past a hold let go. */
+    private boolean isHeld(InputRecord record) {
+        if (held.isEmpty() && aligned.isEmpty() && refetching.isEmpty()) {
+            return false; // nearly always: no map lookups on the per-record path
+        }
+        return held.containsKey(record.topic()) || (!brokenAlignsWithoutHold && aligned.contains(record.topic()))
+                || isFetchedPastHold(record);
     }
 
     private boolean isFetchedPastHold(InputRecord record) {
