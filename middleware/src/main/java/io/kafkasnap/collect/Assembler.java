@@ -34,15 +34,25 @@ final class Assembler {
     private final ConsistencyChecker checker;
     private final long timeoutMillis;
     private final ChunkReassembler reassembler = new ChunkReassembler();
+    private final FragmentChains chains;
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private final Map<Long, List<Outcome>> early = new HashMap<>();
     private final Map<Long, Status> finished = new HashMap<>();
+    /** Per snapshot, the lowest collection offset where a chain of one of its incremental fragments begins. */
+    private final Map<Long, Long> chainStarts = new HashMap<>();
     /** Whether each snapshot's verdict is logged at debug only (a prune reads the whole history). */
     private boolean quiet;
 
+    /** An assembler that cannot read the bases of incremental fragments back: for readers given whole chains. */
     Assembler(ConsistencyChecker checker, Duration timeout) {
+        this(checker, timeout, FragmentChains.NONE);
+    }
+
+    /** @param bases reads the base of an incremental fragment that this assembler has not been fed */
+    Assembler(ConsistencyChecker checker, Duration timeout, FragmentChains.Source bases) {
         this.checker = checker;
         this.timeoutMillis = timeout.toMillis();
+        this.chains = new FragmentChains(bases);
     }
 
     /** Logs each snapshot's verdict at debug rather than info or warn; returns this. */
@@ -107,7 +117,11 @@ final class Assembler {
     }
 
     void onFragmentRecord(ConsumerRecord<byte[], byte[]> record) {
-        for (Outcome outcome : reassembler.accept(record)) {
+        for (Outcome read : reassembler.accept(record)) {
+            if (read instanceof Assembled a && a.fragment().isIncremental()) {
+                chainStarts.merge(a.fragment().snapshot(), a.fragment().base().fullOffset(), Math::min);
+            }
+            Outcome outcome = chains.resolve(read);
             Optional<FragmentKey> key = outcome.fragmentKey();
             if (key.isEmpty()) {
                 continue; // the reassembler has logged it; without a key it belongs to no snapshot
@@ -207,6 +221,14 @@ final class Assembler {
     Set<String> intact(long snapshot) {
         Pending p = pending.get(snapshot);
         return p == null ? Set.of() : Set.copyOf(p.fragments.keySet());
+    }
+
+    /**
+     * The lowest offset of the collection topic that the incremental fragments read so far of {@code snapshot} need
+     * (where the full fragment of their chain begins); {@link Long#MAX_VALUE} if none of them is incremental.
+     */
+    long chainStart(long snapshot) {
+        return chainStarts.getOrDefault(snapshot, Long.MAX_VALUE);
     }
 
     /** Whether a trigger for {@code snapshot} has been seen. */

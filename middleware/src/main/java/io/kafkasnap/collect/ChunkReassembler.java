@@ -47,8 +47,13 @@ public final class ChunkReassembler {
         }
     }
 
-    /** A fragment whose chunks all arrived intact. */
-    public record Assembled(String key, long offset, long timestamp, Fragment fragment) implements Outcome {
+    /**
+     * A fragment whose chunks all arrived intact.
+     *
+     * @param firstOffset the offset of its first chunk, where an incremental fragment's {@link Fragment.Base} points
+     */
+    public record Assembled(String key, long offset, long timestamp, Fragment fragment, long firstOffset)
+            implements Outcome {
     }
 
     /** The fragment of {@code key} cannot be used; {@code reason} says why. */
@@ -177,11 +182,11 @@ public final class ChunkReassembler {
         partial.append(slice, record.offset());
         if (partial.next == n) {
             partials.remove(key);
-            outcomes.add(complete(key, record, partial.bytes.toByteArray()));
+            outcomes.add(complete(key, record, partial.bytes.toByteArray(), partial.firstOffset));
         }
     }
 
-    private static Outcome complete(String key, ConsumerRecord<byte[], byte[]> record, byte[] json) {
+    private static Outcome complete(String key, ConsumerRecord<byte[], byte[]> record, byte[] json, long firstOffset) {
         Fragment fragment;
         try {
             fragment = Fragment.fromJson(json);
@@ -191,7 +196,7 @@ public final class ChunkReassembler {
         if (!fragment.key().toString().equals(key)) {
             return problem(key, record, "record key is " + key + " but the fragment inside is " + fragment.key());
         }
-        return new Assembled(key, record.offset(), record.timestamp(), fragment);
+        return new Assembled(key, record.offset(), record.timestamp(), fragment, firstOffset);
     }
 
     /** A problem that also ends the key's current sequence; its remaining chunks are then skipped. */

@@ -73,8 +73,15 @@ public final class Retention {
         // Prune asks only whether every member's fragment arrived intact and nobody aborted: it reads no channel
         // (it may run without access to them), so the members' channels are left out of what the checker sees, and
         // the verdicts are not logged one by one.
+        try (KafkaFragmentSource bases = new KafkaFragmentSource(props, collectionTopic)) {
+            return prune(props, controlTopic, collectionTopic, keep, dryRun, bases);
+        }
+    }
+
+    private static Pruned prune(Properties props, String controlTopic, String collectionTopic, int keep,
+                                boolean dryRun, FragmentChains.Source bases) {
         ChannelLog unread = ChannelLog.unread("channels are not read to prune");
-        Assembler assembler = new Assembler(new ConsistencyChecker(unread), Duration.ofDays(3650)).quiet();
+        Assembler assembler = new Assembler(new ConsistencyChecker(unread), Duration.ofDays(3650), bases).quiet();
         Membership membership = new Membership();
         TreeMap<Long, Long> restores = new TreeMap<>();            // epoch -> snapshot
         Map<Long, Set<String>> expected = new HashMap<>();         // epoch -> members when it was written
@@ -134,7 +141,10 @@ public final class Retention {
         Set<Long> kept = new TreeSet<>(complete.descendingSet().stream().limit(keep).toList());
         Set<Long> needed = new TreeSet<>(kept);
         needed.addAll(protectedIds);
-        long cut = needed.stream().map(firstOffset::get).filter(o -> o != null).min(Long::compare)
+        // An incremental fragment needs its chain of bases, back to the full fragment it starts from.
+        long cut = needed.stream().map(id -> firstOffset.containsKey(id)
+                        ? Math.min(firstOffset.get(id), assembler.chainStart(id)) : null)
+                .filter(o -> o != null).min(Long::compare)
                 .orElseThrow(() -> new IllegalStateException("the snapshots to keep " + needed + " have no"
                         + " fragment on " + collectionTopic + "; nothing deleted"));
         Set<Long> deleted = new TreeSet<>();

@@ -56,6 +56,7 @@ public final class SnapshotCollector implements AutoCloseable {
     private final TopicPartition collection;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaChannelLog channelLog;
+    private final KafkaFragmentSource bases;
     private final Membership membership = new Membership();
     private final Assembler assembler;
     private final TreeMap<Long, GlobalSnapshot> assembled = new TreeMap<>();
@@ -90,7 +91,8 @@ public final class SnapshotCollector implements AutoCloseable {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.channelLog = new KafkaChannelLog(clientProperties);
-        this.assembler = new Assembler(new ConsistencyChecker(channelLog), builder.timeout);
+        this.bases = new KafkaFragmentSource(clientProperties, builder.collectionTopic);
+        this.assembler = new Assembler(new ConsistencyChecker(channelLog), builder.timeout, bases);
         consumer.assign(List.of(control, collection));
         consumer.seekToBeginning(List.of(control, collection));
     }
@@ -237,7 +239,11 @@ public final class SnapshotCollector implements AutoCloseable {
         try {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } finally {
-            channelLog.close();
+            try {
+                channelLog.close();
+            } finally {
+                bases.close();
+            }
         }
     }
 

@@ -77,7 +77,8 @@ public final class SnapshotLookup {
     /** As {@link #find(Properties, String, String, long, long, boolean)}, with where each fragment began. */
     static Optional<Located> locate(Properties clientProperties, String controlTopic, String collectionTopic,
                                     long snapshot, long controlEnd, boolean checkChannels) {
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties);
+             KafkaFragmentSource bases = new KafkaFragmentSource(clientProperties, collectionTopic)) {
             Optional<SnapshotControl.Found> found = SnapshotControl.read(consumer, controlTopic, snapshot, controlEnd,
                     false, TIMEOUT);
             if (found.isEmpty()) {
@@ -85,7 +86,8 @@ public final class SnapshotLookup {
             }
             try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
                 ChannelLog log = checkChannels ? channels : ChannelLog.unread("channels are not read here");
-                return Optional.of(fromTrigger(consumer, collectionTopic, found.get(), new ConsistencyChecker(log)));
+                return Optional.of(fromTrigger(consumer, collectionTopic, found.get(), new ConsistencyChecker(log),
+                        bases));
             }
         }
     }
@@ -101,7 +103,8 @@ public final class SnapshotLookup {
      */
     public static Optional<GlobalSnapshot> forRestore(Properties clientProperties, String controlTopic,
                                                       String collectionTopic, long snapshot, long epoch) {
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties);
+             KafkaFragmentSource bases = new KafkaFragmentSource(clientProperties, collectionTopic)) {
             // Both ends in one request: each request costs a round trip, and a restore waits for all of them. The
             // restore record at the epoch was written after its fragments, so this end is past them.
             TopicPartition controlPartition = new TopicPartition(controlTopic, 0);
@@ -109,7 +112,8 @@ public final class SnapshotLookup {
             Map<TopicPartition, Long> ends = consumer.endOffsets(List.of(controlPartition, collection));
             Optional<SnapshotControl.Found> read = SnapshotControl.read(consumer, controlTopic,
                     ends.get(controlPartition), snapshot, epoch, true, TIMEOUT);
-            return read.map(found -> forRestore(consumer, collectionTopic, ends.get(collection), found));
+            return read.map(found -> forRestore(consumer, collectionTopic, ends.get(collection), found,
+                    bases));
         }
     }
 
@@ -122,16 +126,18 @@ public final class SnapshotLookup {
      */
     public static GlobalSnapshot forRestore(Properties clientProperties, String collectionTopic,
                                             ControlHistory.RestoreControl control) {
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties);
+             KafkaFragmentSource bases = new KafkaFragmentSource(clientProperties, collectionTopic)) {
             TopicPartition collection = new TopicPartition(collectionTopic, 0);
             long end = consumer.endOffsets(List.of(collection)).get(collection);
-            return forRestore(consumer, collectionTopic, end, SnapshotControl.of(control));
+            return forRestore(consumer, collectionTopic, end, SnapshotControl.of(control), bases);
         }
     }
 
     /** @param collectionEnd the end of the collection topic, read after the restore record was written */
     private static GlobalSnapshot forRestore(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
-                                             long collectionEnd, SnapshotControl.Found found) {
+                                             long collectionEnd, SnapshotControl.Found found,
+                                             FragmentChains.Source bases) {
         long snapshot = found.start().snapshot();
         long epoch = found.end();
         ConsistencyChecker checker = new ConsistencyChecker(ChannelLog.unread("channels are not read here"));
@@ -142,21 +148,21 @@ public final class SnapshotLookup {
                     + " from its trigger's time on", epoch, snapshot);
         } else {
             Optional<GlobalSnapshot> at = atOffsets(consumer, collectionTopic, collectionEnd, found, checker, offsets,
-                    epoch);
+                    epoch, bases);
             if (at.isPresent()) {
                 return at.get();
             }
         }
-        return fromTrigger(consumer, collectionTopic, found, checker).snapshot();
+        return fromTrigger(consumer, collectionTopic, found, checker, bases).snapshot();
     }
 
     /** The snapshot read from where the restore record says its fragments begin; empty if that is wrong. */
     private static Optional<GlobalSnapshot> atOffsets(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
                                                       long end, SnapshotControl.Found found,
                                                       ConsistencyChecker checker, Map<String, Long> offsets,
-                                                      long epoch) {
+                                                      long epoch, FragmentChains.Source bases) {
         consumer.assign(List.of(new TopicPartition(collectionTopic, 0)));
-        Assembler assembler = assembler(found, checker);
+        Assembler assembler = assembler(found, checker, bases);
         FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
                 found.start().members().keySet(), assembler);
         Optional<String> wrong = scan.readAt(offsets, end, TIMEOUT);
@@ -174,7 +180,8 @@ public final class SnapshotLookup {
      * intact or up to the end the topic had when the read began.
      */
     private static Located fromTrigger(KafkaConsumer<byte[], byte[]> consumer, String collectionTopic,
-                                       SnapshotControl.Found found, ConsistencyChecker checker) {
+                                       SnapshotControl.Found found, ConsistencyChecker checker,
+                                       FragmentChains.Source bases) {
         TopicPartition collection = new TopicPartition(collectionTopic, 0);
         consumer.assign(List.of(collection));
         Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
@@ -185,7 +192,7 @@ public final class SnapshotLookup {
         // Nothing left on the topic from before the trigger: the records before the start offset, deleted, may
         // have held its fragments (see Pruning).
         boolean maybePruned = logStart > 0 && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
-        Assembler assembler = assembler(found, checker);
+        Assembler assembler = assembler(found, checker, bases);
         FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
                 found.start().members().keySet(), assembler);
         scan.read(first == null ? collectionEnd : first.offset(), collectionEnd, TIMEOUT);
@@ -200,8 +207,9 @@ public final class SnapshotLookup {
         return new Located(ready.get(0), scan.firstChunks());
     }
 
-    private static Assembler assembler(SnapshotControl.Found found, ConsistencyChecker checker) {
-        Assembler assembler = new Assembler(checker, Duration.ZERO);
+    private static Assembler assembler(SnapshotControl.Found found, ConsistencyChecker checker,
+                                       FragmentChains.Source bases) {
+        Assembler assembler = new Assembler(checker, Duration.ZERO, bases);
         assembler.onSnapshotStart(found.start());
         if (found.abort() != null) {
             assembler.onAbort(found.abort());

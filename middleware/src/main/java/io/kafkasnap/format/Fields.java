@@ -45,6 +45,17 @@ public final class Fields {
         return new MalformedDocumentException(document + ": " + (path.isEmpty() ? "" : path + ": ") + what);
     }
 
+    /** The version, one of {@code known}. */
+    public int version(int... known) {
+        long v = integer("v");
+        for (int k : known) {
+            if (v == k) {
+                return k;
+            }
+        }
+        throw problem("unsupported \"v\": " + v + " (this reader knows v " + java.util.Arrays.toString(known) + ")");
+    }
+
     public int version(int expected) {
         long v = integer("v");
         if (v != expected) {

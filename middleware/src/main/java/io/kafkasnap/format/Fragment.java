@@ -20,15 +20,25 @@ import java.util.TreeMap;
  * @param in incoming channel topic → what was recorded on it
  * @param out outgoing channel topic → where this snapshot's marker went
  * @param timeline when the process went through the steps of its part; null in fragments written before timelines
+ * @param base for an incremental fragment ({@link #INCREMENTAL_VERSION}), the same process's fragment published
+ *     before it (of another snapshot, which may have a higher id: snapshots can finish in any order) whose state
+ *     {@code state} and {@code removed} change; null for a full one
+ * @param removed for an incremental fragment, the keys of the base's state that are gone (kept in key order); empty
+ *     for a full one
  */
 public record Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
-                       Map<String, InChannel> in, Map<String, OutChannel> out, Timeline timeline) {
+                       Map<String, InChannel> in, Map<String, OutChannel> out, Timeline timeline, Base base,
+                       List<String> removed) {
 
+    /** A full fragment: {@code state} is the whole state. */
     public static final int VERSION = 1;
+    /** An incremental fragment: {@code state} holds only the keys changed since {@code base}. */
+    public static final int INCREMENTAL_VERSION = 2;
 
     public Fragment {
-        if (v != VERSION) {
-            throw new IllegalArgumentException("unsupported fragment version " + v + " (this code knows " + VERSION + ")");
+        if (v != VERSION && v != INCREMENTAL_VERSION) {
+            throw new IllegalArgumentException("unsupported fragment version " + v + " (this code knows " + VERSION
+                    + " and " + INCREMENTAL_VERSION + ")");
         }
         if (process == null || process.isEmpty()) {
             throw new IllegalArgumentException("process must be a non-empty string");
@@ -36,6 +46,35 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
         state = sorted(state, "state");
         in = sorted(in, "in");
         out = sorted(out, "out");
+        removed = removed == null ? List.of() : List.copyOf(removed);
+        if (v == VERSION && (base != null || !removed.isEmpty())) {
+            throw new IllegalArgumentException("a full fragment (v " + VERSION + ") has no base and removes nothing");
+        }
+        if (v == INCREMENTAL_VERSION) {
+            if (base == null) {
+                throw new IllegalArgumentException("an incremental fragment (v " + INCREMENTAL_VERSION
+                        + ") needs a base");
+            }
+            if (base.snapshot() == snapshot) {
+                throw new IllegalArgumentException("the base of snapshot " + snapshot + "'s fragment must be another"
+                        + " snapshot's");
+            }
+            java.util.SortedSet<String> unique = new java.util.TreeSet<>(removed);
+            if (unique.size() != removed.size()) {
+                throw new IllegalArgumentException("a removed key is named twice: " + removed);
+            }
+            for (String key : unique) {
+                if (state.containsKey(key)) {
+                    throw new IllegalArgumentException("key " + key + " is both changed and removed");
+                }
+            }
+            removed = List.copyOf(unique);
+        }
+    }
+
+    public Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
+                    Map<String, InChannel> in, Map<String, OutChannel> out, Timeline timeline) {
+        this(v, snapshot, process, recordedAt, state, in, out, timeline, null, List.of());
     }
 
     public Fragment(int v, long snapshot, String process, long recordedAt, Map<String, JsonNode> state,
@@ -48,9 +87,36 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
         this(VERSION, snapshot, process, recordedAt, state, in, out, null);
     }
 
+    /** An incremental fragment: {@code changed} are the keys new or changed since {@code base}. */
+    public static Fragment incremental(long snapshot, String process, long recordedAt, Base base,
+                                       Map<String, JsonNode> changed, List<String> removed,
+                                       Map<String, InChannel> in, Map<String, OutChannel> out) {
+        return new Fragment(INCREMENTAL_VERSION, snapshot, process, recordedAt, changed, in, out, null, base, removed);
+    }
+
     /** The same fragment with {@code timeline}. */
     public Fragment withTimeline(Timeline timeline) {
-        return new Fragment(v, snapshot, process, recordedAt, state, in, out, timeline);
+        return new Fragment(v, snapshot, process, recordedAt, state, in, out, timeline, base, removed);
+    }
+
+    /** Whether {@code state} holds only what changed since {@link #base}. */
+    public boolean isIncremental() {
+        return base != null;
+    }
+
+    /**
+     * The full fragment this incremental one stands for, given its base's whole state.
+     *
+     * @throws IllegalStateException if this fragment is full already
+     */
+    public Fragment onto(Map<String, JsonNode> baseState) {
+        if (base == null) {
+            throw new IllegalStateException("fragment " + key() + " is full already");
+        }
+        Map<String, JsonNode> whole = new TreeMap<>(baseState);
+        removed.forEach(whole::remove);
+        whole.putAll(state);
+        return new Fragment(VERSION, snapshot, process, recordedAt, whole, in, out, timeline);
     }
 
     /** The record key of this fragment's chunks on the collection topic: {@code <snapshot>/<process>}. */
@@ -91,6 +157,23 @@ public record Fragment(int v, long snapshot, String process, long recordedAt, Ma
         /** A recording without sequence bookkeeping (channels fed by plain producers, older fragments). */
         public InChannel(long recordedFrom, long markerOffset, List<Message> messages) {
             this(recordedFrom, markerOffset, messages, -1, -1);
+        }
+    }
+
+    /**
+     * Where the state an incremental fragment changes is: the same process's fragment of an earlier snapshot.
+     *
+     * @param snapshot   the base fragment's snapshot
+     * @param offset     where the base fragment begins on the collection topic (the offset of its first chunk)
+     * @param fullOffset where the full fragment that the chain of bases ends at begins; no fragment of the chain lies
+     *                   before it, so a prune keeps the records from there on
+     */
+    public record Base(long snapshot, long offset, long fullOffset) {
+        public Base {
+            if (snapshot < 0 || offset < 0 || fullOffset < 0 || fullOffset > offset) {
+                throw new IllegalArgumentException("base must have snapshot, offset >= fullOffset >= 0, got "
+                        + snapshot + ", " + offset + ", " + fullOffset);
+            }
         }
     }
 

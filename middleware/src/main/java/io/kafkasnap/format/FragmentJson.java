@@ -25,8 +25,16 @@ public final class FragmentJson {
         root.put("snapshot", fragment.snapshot());
         root.put("process", fragment.process());
         root.put("recordedAt", fragment.recordedAt());
+        if (fragment.base() != null) {
+            root.putObject("base").put("snapshot", fragment.base().snapshot()).put("offset", fragment.base().offset())
+                    .put("fullOffset", fragment.base().fullOffset());
+        }
         ObjectNode state = root.putObject("state");
         fragment.state().forEach(state::set);
+        if (fragment.base() != null) {
+            ArrayNode removed = root.putArray("removed");
+            fragment.removed().forEach(removed::add);
+        }
         ObjectNode in = root.putObject("in");
         fragment.in().forEach((topic, channel) -> {
             ObjectNode node = in.putObject(topic);
@@ -61,10 +69,26 @@ public final class FragmentJson {
 
     public static Fragment read(byte[] json) {
         Fields root = Fields.root("fragment", json);
-        int v = root.version(Fragment.VERSION);
+        int v = root.version(Fragment.VERSION, Fragment.INCREMENTAL_VERSION);
         long snapshot = root.nonNegative("snapshot");
         String process = root.text("process");
         long recordedAt = root.integer("recordedAt");
+        Fragment.Base base = null;
+        List<String> removed = List.of();
+        if (v == Fragment.INCREMENTAL_VERSION) {
+            Fields b = root.object("base");
+            long baseSnapshot = b.nonNegative("snapshot");
+            long offset = b.nonNegative("offset");
+            long fullOffset = b.nonNegative("fullOffset");
+            if (baseSnapshot == snapshot) {
+                throw b.problem("\"snapshot\" must be another snapshot than the fragment's own, " + snapshot);
+            }
+            if (fullOffset > offset) {
+                throw b.problem("\"fullOffset\" must not be after \"offset\", got " + fullOffset + " > " + offset);
+            }
+            base = new Fragment.Base(baseSnapshot, offset, fullOffset);
+            removed = root.strings("removed");
+        }
 
         Map<String, JsonNode> state = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.object("state").entries(); it.hasNext(); ) {
@@ -94,7 +118,11 @@ public final class FragmentJson {
             String topic = it.next().getKey();
             out.put(topic, new Fragment.OutChannel(outFields.entry(topic).nonNegative("markerOffset")));
         }
-        return new Fragment(v, snapshot, process, recordedAt, state, in, out, Timeline.read(root));
+        try {
+            return new Fragment(v, snapshot, process, recordedAt, state, in, out, Timeline.read(root), base, removed);
+        } catch (IllegalArgumentException e) {
+            throw root.problem(e.getMessage());
+        }
     }
 
     public static List<Fragment.Message> readMessages(Fields channel) {

@@ -24,6 +24,15 @@ public final class FragmentStream {
     }
 
     /**
+     * What changed in the state since an incremental fragment's base, in key order, asked for once per pass: new or
+     * changed entries and removed keys, interleaved as they come.
+     */
+    @FunctionalInterface
+    public interface StateChanges {
+        void forEach(BiConsumer<String, byte[]> changed, java.util.function.Consumer<String> removed);
+    }
+
+    /**
      * The fragment's {@link Timeline}, stamped as it is written: {@link #stateWritten} once the state's entries are
      * written, {@link #timeline} at the end. Called on each pass; must give the same answer on each.
      */
@@ -54,14 +63,41 @@ public final class FragmentStream {
     public static void write(OutputStream out, long snapshot, String process, long recordedAt, StateEntries state,
                              Map<String, Fragment.InChannel> in, Map<String, Fragment.OutChannel> outgoing,
                              Stamps stamps) throws IOException {
+        write(out, snapshot, process, recordedAt, null, (changed, removed) -> state.forEach(changed), in, outgoing,
+                stamps);
+    }
+
+    /**
+     * Writes an incremental fragment ({@link Fragment#INCREMENTAL_VERSION}) to {@code out}: only what changed since
+     * {@code base}. Removed keys are held in memory until the state's entries are written; changed values are not.
+     * Does not close {@code out}.
+     */
+    public static void writeIncremental(OutputStream out, long snapshot, String process, long recordedAt,
+                                        Fragment.Base base, StateChanges changes, Map<String, Fragment.InChannel> in,
+                                        Map<String, Fragment.OutChannel> outgoing, Stamps stamps) throws IOException {
+        write(out, snapshot, process, recordedAt, java.util.Objects.requireNonNull(base, "base"), changes, in,
+                outgoing, stamps);
+    }
+
+    private static void write(OutputStream out, long snapshot, String process, long recordedAt, Fragment.Base base,
+                              StateChanges state, Map<String, Fragment.InChannel> in,
+                              Map<String, Fragment.OutChannel> outgoing, Stamps stamps) throws IOException {
         try (JsonGenerator json = Json.MAPPER.createGenerator(out)) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();
-            json.writeNumberField("v", Fragment.VERSION);
+            json.writeNumberField("v", base == null ? Fragment.VERSION : Fragment.INCREMENTAL_VERSION);
             json.writeNumberField("snapshot", snapshot);
             json.writeStringField("process", process);
             json.writeNumberField("recordedAt", recordedAt);
+            if (base != null) {
+                json.writeObjectFieldStart("base");
+                json.writeNumberField("snapshot", base.snapshot());
+                json.writeNumberField("offset", base.offset());
+                json.writeNumberField("fullOffset", base.fullOffset());
+                json.writeEndObject();
+            }
             json.writeObjectFieldStart("state");
+            List<String> removed = new java.util.ArrayList<>();
             try {
                 state.forEach((key, value) -> {
                     try {
@@ -70,11 +106,20 @@ public final class FragmentStream {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                });
+                }, removed::add);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
             json.writeEndObject();
+            if (base != null) {
+                json.writeArrayFieldStart("removed");
+                for (String key : removed) {
+                    json.writeString(key);
+                }
+                json.writeEndArray();
+            } else if (!removed.isEmpty()) {
+                throw new IllegalStateException("a full fragment removes nothing, got " + removed);
+            }
             if (stamps != null) {
                 stamps.stateWritten();
             }

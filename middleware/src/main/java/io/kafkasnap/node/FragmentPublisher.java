@@ -60,13 +60,25 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
     private final DistributionSummary fragmentBytes;
     private final Timer publishDuration;
     private final Time time;
+    /** Every how many fragments one is full; 1 for all. */
+    private final int fullEvery;
+    /** The capture of the latest fragment acknowledged whole, if incremental fragments are on; worker thread only. */
+    private Base base;
 
-    FragmentPublisher(String processId, String collectionTopic, int chunkBytes, NodeStore store,
+    /** A published fragment's capture that the next incremental fragment is the difference from. */
+    private record Base(long snapshot, StateCapture capture, long offset, long fullOffset, int depth) {
+        Fragment.Base wire() {
+            return new Fragment.Base(snapshot, offset, fullOffset);
+        }
+    }
+
+    FragmentPublisher(String processId, String collectionTopic, int chunkBytes, int fullEvery, NodeStore store,
                       Producer<byte[], byte[]> producer, Outcome outcome, MeterRegistry meters, Time time) {
         this.time = time;
         this.processId = processId;
         this.collectionTopic = collectionTopic;
         this.chunkBytes = chunkBytes;
+        this.fullEvery = fullEvery;
         this.store = store;
         this.producer = producer;
         this.outcome = outcome;
@@ -82,8 +94,8 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
     }
 
     /**
-     * Publishes the fragment of {@code local}; takes ownership of {@code capture} and releases it when done. The
-     * records kept for the snapshot must be committed.
+     * Publishes the fragment of {@code local}; takes ownership of {@code capture} and releases it when done (or keeps
+     * it as the base of the next incremental fragment). The records kept for the snapshot must be committed.
      */
     @Override
     public void publish(LocalSnapshot local, StateCapture capture, Timeline.OnLoop onLoop,
@@ -94,10 +106,13 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
         cancelled.put(snapshot, cancel);
         long start = System.nanoTime();
         worker.execute(() -> {
-            try (capture) {
+            // Released here unless handed on as the next base (adopt), which then owns it.
+            boolean keep = false;
+            try {
                 if (cancel.get()) {
                     return;
                 }
+                Base base = this.base != null && this.base.depth + 1 < fullEvery ? this.base : null;
                 List<RecordedRecord> records = store.recorded(snapshot);
                 Map<String, Fragment.InChannel> in = inChannels(local, records, applied);
                 Map<String, Fragment.OutChannel> out = new TreeMap<>();
@@ -105,10 +120,20 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
                 AtomicInteger acked = new AtomicInteger();
                 AtomicBoolean failed = new AtomicBoolean();
                 long[] bytes = {0};
+                long[] firstOffset = {-1};
                 TimelineStamps stamps = new TimelineStamps(onLoop, time::millis);
+                keep = fullEvery > 1;
                 Chunks.stream(collectionTopic, new FragmentKey(snapshot, processId), chunkBytes,
-                        json -> FragmentStream.write(json, snapshot, processId, recordedAt, capture::forEach, in, out,
-                                stamps),
+                        json -> {
+                            if (base == null) {
+                                FragmentStream.write(json, snapshot, processId, recordedAt, capture::forEach, in, out,
+                                        stamps);
+                            } else {
+                                FragmentStream.writeIncremental(json, snapshot, processId, recordedAt, base.wire(),
+                                        (changed, removed) -> capture.forEachChangeSince(base.capture, changed,
+                                                removed), in, out, stamps);
+                            }
+                        },
                         (chunk, index, count) -> {
                             if (cancel.get()) {
                                 throw new CancellationException("snapshot " + snapshot + " was given up");
@@ -118,12 +143,21 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
                                 if (error != null) {
                                     if (failed.compareAndSet(false, true)) {
                                         cancelled.remove(snapshot);
+                                        release(capture);
                                         outcome.failed(snapshot, error);
                                     }
-                                } else if (acked.incrementAndGet() == count && !failed.get()) {
+                                    return;
+                                }
+                                if (index == 0) {
+                                    firstOffset[0] = metadata.offset();
+                                }
+                                if (acked.incrementAndGet() == count && !failed.get()) {
                                     cancelled.remove(snapshot);
                                     fragmentBytes.record(bytes[0]);
                                     publishDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                                    if (fullEvery > 1) {
+                                        adopt(snapshot, capture, firstOffset[0], base);
+                                    }
                                     outcome.published(snapshot, count, bytes[0]);
                                 }
                             });
@@ -131,13 +165,55 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
             } catch (CancellationException e) {
                 log.debug("{}: stopped publishing the fragment of snapshot {}: {}", processId, snapshot,
                         e.getMessage());
+                release(capture);
             } catch (Throwable t) {
                 cancelled.remove(snapshot);
+                release(capture);
                 if (!cancel.get()) {
                     outcome.failed(snapshot, t);
                 }
+            } finally {
+                if (!keep) {
+                    capture.close();
+                }
             }
         });
+    }
+
+    /**
+     * Makes the capture of {@code snapshot}, whose fragment is acknowledged whole, the base of the next incremental
+     * fragment, unless one published after it is already (by topic position: snapshots finish in any order). Called on the producer's thread; the swap runs on the worker, the only
+     * thread that reads a base, so a base is never released under a read.
+     */
+    private void adopt(long snapshot, StateCapture capture, long firstOffset, Base from) {
+        Runnable swap = () -> {
+            if (base != null && base.offset > firstOffset) {
+                capture.close();
+                return;
+            }
+            Base previous = base;
+            base = from == null ? new Base(snapshot, capture, firstOffset, firstOffset, 0)
+                    : new Base(snapshot, capture, firstOffset, from.fullOffset, from.depth + 1);
+            if (previous != null) {
+                previous.capture.close();
+            }
+        };
+        try {
+            worker.execute(swap);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            capture.close(); // the publisher is closing: there is no next fragment
+        }
+    }
+
+    /** Releases a capture that will not become a base; on whatever thread finds out. */
+    private void release(StateCapture capture) {
+        if (fullEvery > 1) {
+            try {
+                worker.execute(capture::close);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                capture.close();
+            }
+        }
     }
 
     /** Stops publishing {@code snapshot}'s fragment, if it is under way; chunks already sent stay sent. */
@@ -160,6 +236,10 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (base != null) {
+            base.capture.close();
+            base = null;
         }
     }
 

@@ -169,7 +169,8 @@ final class NodeRuntime {
                 }
             });
             publisher = new FragmentPublisher(processId, collectionTopic,
-                    config.getInt(SnapshotNodeConfig.CHUNK_BYTES), store, fragmentProducer,
+                    config.getInt(SnapshotNodeConfig.CHUNK_BYTES),
+                    config.getInt(SnapshotNodeConfig.FRAGMENT_FULL_EVERY), store, fragmentProducer,
                     new FragmentPublisher.Outcome() {
                         @Override
                         public void published(long snapshot, int chunks, long bytes) {

@@ -19,6 +19,7 @@ public final class SnapshotNodeConfig extends AbstractConfig {
     public static final String CREATE_TOPICS = "kafkasnap.topics.create";
     public static final String REPLICATION_FACTOR = "kafkasnap.topics.replication.factor";
     public static final String CHUNK_BYTES = "kafkasnap.fragment.chunk.bytes";
+    public static final String FRAGMENT_FULL_EVERY = "kafkasnap.fragment.full.every";
     public static final String MAX_POLL_WAIT_MS = "kafkasnap.poll.max.wait.ms";
     public static final String OUTBOX_MAX_RECORDS = "kafkasnap.outbox.max.records";
     public static final String SNAPSHOT_TIMEOUT_MS = "kafkasnap.snapshot.timeout.ms";
@@ -54,6 +55,12 @@ public final class SnapshotNodeConfig extends AbstractConfig {
             .define(CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 64 * 1024 * 1024), Importance.LOW,
                     "Largest slice of a fragment's JSON in one record. Keep it below the broker's and the "
                             + "topic's message size limit (1 MB by default).")
+            .define(FRAGMENT_FULL_EVERY, Type.INT, 1, Range.between(1, 1_000), Importance.MEDIUM,
+                    "Every how many fragments of this node one carries the whole state. The others are incremental: "
+                            + "they carry only the keys changed or removed since this node's previous published "
+                            + "fragment, and name it as their base. A reader rebuilds the state along the chain of "
+                            + "bases back to the full fragment, so a larger value publishes less and reads more "
+                            + "per restore. 1 publishes every fragment full. After a restart the first is full.")
             .define(MAX_POLL_WAIT_MS, Type.LONG, 100L, Range.between(1, 60_000), Importance.LOW,
                     "Longest time the event loop blocks in poll when idle; timers and acknowledgements wake "
                             + "it sooner.")

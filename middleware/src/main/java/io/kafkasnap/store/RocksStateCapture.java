@@ -1,8 +1,9 @@
 package io.kafkasnap.store;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -40,6 +41,51 @@ final class RocksStateCapture implements StateCapture {
              RocksIterator it = db.newIterator(state, options)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 entry.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
+            }
+        }
+    }
+
+    /**
+     * Walks both RocksDB snapshots side by side in key order, so memory stays flat and the cost is one read of each;
+     * only what differs is handed on.
+     */
+    @Override
+    public void forEachChangeSince(StateCapture base, BiConsumer<String, byte[]> changed,
+                                   Consumer<String> removed) {
+        if (!(base instanceof RocksStateCapture older) || older.db != db) {
+            StateCapture.super.forEachChangeSince(base, changed, removed);
+            return;
+        }
+        synchronized (older) {
+            synchronized (this) {
+                if (closed || older.closed) {
+                    throw new IllegalStateException("capture already released");
+                }
+                try (ReadOptions beforeOptions = new ReadOptions().setSnapshot(older.snapshot);
+                     ReadOptions afterOptions = new ReadOptions().setSnapshot(snapshot);
+                     RocksIterator before = db.newIterator(state, beforeOptions);
+                     RocksIterator after = db.newIterator(state, afterOptions)) {
+                    before.seekToFirst();
+                    after.seekToFirst();
+                    while (before.isValid() || after.isValid()) {
+                        int order = !before.isValid() ? 1 : !after.isValid() ? -1
+                                : Arrays.compareUnsigned(before.key(), after.key());
+                        if (order < 0) {
+                            removed.accept(new String(before.key(), StandardCharsets.UTF_8));
+                            before.next();
+                        } else if (order > 0) {
+                            changed.accept(new String(after.key(), StandardCharsets.UTF_8), after.value());
+                            after.next();
+                        } else {
+                            byte[] value = after.value();
+                            if (!Arrays.equals(before.value(), value)) {
+                                changed.accept(new String(after.key(), StandardCharsets.UTF_8), value);
+                            }
+                            before.next();
+                            after.next();
+                        }
+                    }
+                }
             }
         }
     }

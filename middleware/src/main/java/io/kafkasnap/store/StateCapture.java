@@ -1,8 +1,10 @@
 package io.kafkasnap.store;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The local state frozen at one instant. Taking it is O(1) (a RocksDB snapshot); reading it out costs the
@@ -18,6 +20,29 @@ public interface StateCapture extends AutoCloseable {
      * @throws IllegalStateException once the capture is released
      */
     void forEach(BiConsumer<String, byte[]> entry);
+
+    /**
+     * Hands what changed between {@code base}, an earlier capture of the same store, and this one, in key order: each
+     * entry that is new or whose value differs to {@code changed}, each key of {@code base} that is gone to
+     * {@code removed}. Both captures stay pinned meanwhile; what is read is the two captures, never the live state.
+     *
+     * @throws IllegalStateException once either capture is released
+     */
+    default void forEachChangeSince(StateCapture base, BiConsumer<String, byte[]> changed,
+                                    Consumer<String> removed) {
+        Map<String, byte[]> before = base.readAll();
+        Map<String, byte[]> after = readAll();
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        for (String key : keys) {
+            byte[] now = after.get(key);
+            if (now == null) {
+                removed.accept(key);
+            } else if (!Arrays.equals(now, before.get(key))) {
+                changed.accept(key, now);
+            }
+        }
+    }
 
     /** Every state entry at the instant of capture, in key order, all in memory; for tests and small states. */
     default Map<String, byte[]> readAll() {

@@ -25,7 +25,7 @@ public final class InMemoryAssembly {
     /** Every snapshot triggered below {@code controlEnd}, as the collector would finally show it. */
     public static List<GlobalSnapshot> assembleAll(List<ControlAt> control, List<ConsumerRecord<byte[], byte[]>> fragments,
                                                    ChannelLog channels) {
-        Assembler assembler = new Assembler(new ConsistencyChecker(channels), Duration.ZERO);
+        Assembler assembler = new Assembler(new ConsistencyChecker(channels), Duration.ZERO, bases(fragments));
         long end = feedControl(assembler, control, Long.MAX_VALUE, -1);
         fragments.forEach(assembler::onFragmentRecord);
         List<GlobalSnapshot> result = new ArrayList<>(assembler.ready(end));
@@ -36,7 +36,8 @@ public final class InMemoryAssembly {
     /** Snapshot {@code snapshot} as a restore at control offset {@code controlEnd} finds it; channels not read. */
     public static Optional<GlobalSnapshot> find(List<ControlAt> control, List<ConsumerRecord<byte[], byte[]>> fragments,
                                                 long snapshot, long controlEnd) {
-        Assembler assembler = new Assembler(new ConsistencyChecker(ChannelLog.unread("channels are not read here")), Duration.ZERO);
+        Assembler assembler = new Assembler(new ConsistencyChecker(ChannelLog.unread("channels are not read here")),
+                Duration.ZERO, bases(fragments));
         feedControl(assembler, control, controlEnd, snapshot);
         if (!assembler.knows(snapshot)) {
             return Optional.empty();
@@ -52,6 +53,35 @@ public final class InMemoryAssembly {
             ready.addAll(assembler.expire(Long.MAX_VALUE));
         }
         return ready.stream().filter(s -> s.snapshot() == snapshot).findFirst();
+    }
+
+    /**
+     * Reads a base fragment from the records as a reader of the collection topic does: from the record at its offset,
+     * that key's chunks on. The records' offsets are their indexes in the list, less the offset of the first.
+     */
+    static FragmentChains.Source bases(List<ConsumerRecord<byte[], byte[]>> fragments) {
+        return (key, offset) -> {
+            String name = key.toString();
+            long first = fragments.isEmpty() ? 0 : fragments.get(0).offset();
+            if (offset < first) {
+                return new ChunkReassembler.Unusable(name, offset, 0, "deleted: the records start at " + first);
+            }
+            ChunkReassembler reassembler = new ChunkReassembler();
+            for (int i = (int) (offset - first); i < fragments.size(); i++) {
+                ConsumerRecord<byte[], byte[]> record = fragments.get(i);
+                String recordKey = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+                if (!name.equals(recordKey)) {
+                    if (record.offset() == offset) {
+                        return new ChunkReassembler.Unusable(name, offset, 0, "offset " + offset + " holds " + recordKey);
+                    }
+                    continue;
+                }
+                for (ChunkReassembler.Outcome outcome : reassembler.accept(record)) {
+                    return outcome;
+                }
+            }
+            return new ChunkReassembler.Unusable(name, offset, 0, "not all chunks from offset " + offset);
+        };
     }
 
     /** The verdicts of the restores below {@code controlEnd}, as every node judges them. */

@@ -44,7 +44,7 @@ class NodeSimulationTest {
 
     /** One run of {@code seed}; empty if every invariant held. */
     static Optional<SimCluster.SimFailure> run(long seed, int events, Set<BrokenVariant> broken) {
-        return run(seed, events, broken, new long[7]);
+        return run(seed, events, broken, new long[8]);
     }
 
     /**
@@ -64,6 +64,7 @@ class NodeSimulationTest {
             totals[4] += (int) summary.get("refusals");
             totals[5] += (long) summary.get("aligned");
             totals[6] += (long) summary.get("held");
+            totals[7] += (int) summary.get("incremental");
             return Optional.empty();
         } catch (SimCluster.SimFailure failure) {
             return Optional.of(failure);
@@ -109,7 +110,7 @@ class NodeSimulationTest {
     @Test
     void everySeedKeepsEveryInvariantThroughCrashesFailedSendsAndRestores() {
         List<String> failures = new ArrayList<>();
-        long[] totals = new long[7];
+        long[] totals = new long[8];
         long start = System.nanoTime();
         for (long seed = firstSeed(); seed < firstSeed() + seeds() && failures.size() < 3; seed++) {
             long s = seed;
@@ -117,9 +118,9 @@ class NodeSimulationTest {
         }
         System.out.printf("node simulation: %d seeds of %d events in %.1f s: %d snapshots (%d complete), %d restores,"
                 + " %d channel records removed by retention, %d starts refused for it; %d times a node waited for"
-                + " markers before capturing, holding a channel %d times%n", seeds(), EVENTS,
+                + " markers before capturing, holding a channel %d times; %d incremental fragments%n", seeds(), EVENTS,
                 (System.nanoTime() - start) / 1e9, totals[1], totals[2], totals[0], totals[3], totals[4], totals[5],
-                totals[6]);
+                totals[6], totals[7]);
         assertThat(failures).as("failing seeds").isEmpty();
     }
 

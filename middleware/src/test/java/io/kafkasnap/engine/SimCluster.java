@@ -62,6 +62,8 @@ final class SimCluster {
      * (0: never waits, Chandy–Lamport's rule) and how long it waits at most: from at once to past the snapshot timeout.
      */
     static final long[] ALIGN_LAGS = {0, 1, 3, 10};
+    /** How often a fragment is full, drawn per start: 1 is every one, as the nodes' default. */
+    static final int[] FULL_EVERY = {1, 2, 3, 5};
     static final long[] ALIGN_TIMEOUTS_MS = {20, 300, 5_000};
 
     /** Faults the run may inject; all by default. */
@@ -94,6 +96,10 @@ final class SimCluster {
         }
     }
 
+    /** A published fragment's state, as the node's fragment publisher keeps its capture. */
+    record FragmentBase(long snapshot, Map<String, byte[]> state, long offset, long fullOffset, int depth) {
+    }
+
     final class Proc {
         final String id;
         final Set<String> in;
@@ -109,6 +115,10 @@ final class SimCluster {
         final List<Runnable> outcomes = new ArrayList<>();
         final Map<Long, Runnable> fragments = new TreeMap<>();
         final List<Long> loads = new ArrayList<>();
+        /** Every how many fragments one is full, drawn at each start. */
+        int fullEvery = 1;
+        /** The state of the latest fragment published whole: what the next incremental one is the difference from. */
+        FragmentBase base;
 
         Proc(String id, Set<String> in, Set<String> out) {
             this.id = id;
@@ -141,6 +151,12 @@ final class SimCluster {
     private final Random pastFenceRandom;
     /** Apart from {@link #random} too: how long each start of a process waits for markers before capturing. */
     private final Random alignRandom;
+    /** Apart from the others too: every how many fragments a start of a process publishes a full one. */
+    private final Random chainRandom;
+    /** The state each published fragment was read from, by {@code process@snapshot}. */
+    private final Map<String, Map<String, byte[]>> published = new HashMap<>();
+    /** How many incremental fragments were published. */
+    private int incrementalFragments;
     /** Every incarnation's meters, summed by name: how often the nodes waited for markers and held a channel. */
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Set<Fault> faults;
@@ -172,6 +188,7 @@ final class SimCluster {
         this.random = new Random(seed);
         this.pastFenceRandom = new Random(seed ^ 0x9E3779B97F4A7C15L);
         this.alignRandom = new Random(seed ^ 0xC2B2AE3D27D4EB4FL);
+        this.chainRandom = new Random(seed ^ 0x165667B19E3779F9L);
         this.faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
         this.broken = broken;
         logs.put(CONTROL, new ArrayList<>());
@@ -331,6 +348,8 @@ final class SimCluster {
 
     private void start(Proc p) throws Exception {
         p.store = p.store.crash(); // a process finds what was committed, nothing more
+        p.fullEvery = FULL_EVERY[chainRandom.nextInt(FULL_EVERY.length)];
+        p.base = null; // a new publisher: its first fragment is full
         p.engine = new NodeEngine(new NodeEngine.Settings(p.id, p.in, p.out, this::handle, List.of(this::initial),
                 List.of(new NodeEngine.Periodic(Duration.ofMillis(5), this::transfer)), SNAPSHOT_TIMEOUT_MS, 4,
                 10_000, 1_000, 500, ALIGN_LAGS[alignRandom.nextInt(ALIGN_LAGS.length)],
@@ -414,6 +433,7 @@ final class SimCluster {
         p.outcomes.clear();
         p.fragments.clear();
         p.loads.clear();
+        p.base = null;
         p.alive = false;
         p.engine = null;
     }
@@ -437,6 +457,7 @@ final class SimCluster {
         appendControl(new ControlRecord.Leave(p.id));
         p.fragments.clear();
         p.loads.clear();
+        p.base = null;
         p.alive = false;
         p.engine = null;
     }
@@ -654,6 +675,9 @@ final class SimCluster {
                         + " order");
             }
         }
+        // Keys that come and go, so that incremental fragments carry removals as well as changes.
+        ctx.state().put("recent/" + record.channel() + "/" + record.offset() % 4, record.value());
+        ctx.state().delete("recent/" + record.channel() + "/" + (record.offset() + 2) % 4);
         if (seq != null) {
             ctx.state().put("seen/" + record.channel(),
                     (seq.epoch() + ":" + seq.seq()).getBytes(StandardCharsets.UTF_8));
@@ -684,17 +708,28 @@ final class SimCluster {
                 long readOut = time().millis();
                 List<RecordedRecord> recorded = p.store.recorded(local.snapshot());
                 boolean fails = faults.contains(Fault.FRAGMENT_FAILURES) && random.nextInt(25) == 0;
+                FragmentBase base = p.base != null && p.base.depth() + 1 < p.fullEvery ? p.base : null;
                 p.fragments.put(local.snapshot(), () -> {
                     if (fails) {
                         p.engine.onFragmentFailed(local.snapshot(), new TimeoutException("fragment lost"));
                         return;
                     }
-                    Fragment fragment = fragment(p, local, state, recorded, onLoop.captured(), applied)
+                    Fragment full = fragment(p, local, state, recorded, onLoop.captured(), applied);
+                    if (base != null) {
+                        incrementalFragments++;
+                    }
+                    published.put(p.id + "@" + local.snapshot(), state);
+                    Fragment fragment = (base == null ? full : incremental(full, base, state))
                             .withTimeline(onLoop.then(readOut, time().millis()));
                     List<ProducerRecord<byte[], byte[]>> chunks = Chunks.chunks(FRAGMENTS, fragment, 2_000);
+                    long first = logs.get(FRAGMENTS).size();
                     for (ProducerRecord<byte[], byte[]> chunk : chunks) {
                         logs.get(FRAGMENTS).add(new Rec(logs.get(FRAGMENTS).size(), chunk.key(), chunk.value(),
                                 chunk.headers(), time().millis()));
+                    }
+                    if (p.base == null || p.base.offset() < first) {
+                        p.base = base == null ? new FragmentBase(local.snapshot(), state, first, first, 0)
+                                : new FragmentBase(local.snapshot(), state, first, base.fullOffset(), base.depth() + 1);
                     }
                     p.engine.onFragmentPublished(local.snapshot(), chunks.size());
                 });
@@ -733,6 +768,20 @@ final class SimCluster {
             }
         };
         return new NodeEngine.Ports(channels, control, fragmentSink, source, input, status);
+    }
+
+    /** {@code full} as an incremental fragment on {@code base}: only the keys changed or removed since. */
+    private static Fragment incremental(Fragment full, FragmentBase base, Map<String, byte[]> state) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> changed = new TreeMap<>();
+        state.forEach((k, v) -> {
+            if (!java.util.Arrays.equals(v, base.state().get(k))) {
+                changed.put(k, ValueCodec.toJson(v));
+            }
+        });
+        List<String> removed = base.state().keySet().stream().filter(k -> !state.containsKey(k)).sorted().toList();
+        return Fragment.incremental(full.snapshot(), full.process(), full.recordedAt(),
+                new Fragment.Base(base.snapshot(), base.offset(), base.fullOffset()), changed, removed, full.in(),
+                full.out());
     }
 
     private static Fragment fragment(Proc p, LocalSnapshot local, Map<String, byte[]> state,
@@ -979,6 +1028,16 @@ final class SimCluster {
                                 + s.consistency().violations(), null);
                     }
                     for (Map.Entry<String, GlobalSnapshot.ProcessState> ps : s.processes().entrySet()) {
+                        Map<String, byte[]> captured = published.get(ps.getKey() + "@" + s.snapshot());
+                        Map<String, com.fasterxml.jackson.databind.JsonNode> expected = new TreeMap<>();
+                        if (captured != null) {
+                            captured.forEach((k, v) -> expected.put(k, ValueCodec.toJson(v)));
+                        }
+                        if (captured == null || !expected.equals(ps.getValue().state())) {
+                            throw new SimFailure(events, "snapshot " + s.snapshot() + ": the state of " + ps.getKey()
+                                    + " assembled along its fragments' chain is " + ps.getValue().state()
+                                    + ", but it captured " + expected, null);
+                        }
                         Timeline timeline = ps.getValue().timeline();
                         if (timeline == null || !timeline.isOrdered()
                                 || timeline.captured() != ps.getValue().recordedAt()) {
@@ -1078,6 +1137,7 @@ final class SimCluster {
         summary.put("events", events);
         summary.put("snapshots", all.size());
         summary.put("complete", all.stream().filter(s -> s.status() == GlobalSnapshot.Status.COMPLETE).count());
+        summary.put("incremental", incrementalFragments);
         summary.put("epochs", procs.stream().map(p -> p.engine == null ? -1 : p.engine.epoch()).toList());
         summary.put("restores", restoresWritten);
         summary.put("removedByRetention", removedByRetention);

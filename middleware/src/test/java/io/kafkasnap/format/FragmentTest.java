@@ -51,12 +51,47 @@ class FragmentTest {
         assertThat(List.copyOf(back.state().keySet())).containsExactly("a", "m", "z");
     }
 
+    @Test
+    void anIncrementalFragmentRoundTripsAndAppliesOntoItsBase() {
+        Fragment delta = Fragment.incremental(9, "p", 5, new Fragment.Base(7, 40, 12),
+                Map.of("b", Samples.json("2"), "c", Samples.json("3")), List.of("z", "a"), Map.of(), Map.of());
+        byte[] json = delta.toJson();
+        assertThat(new String(json, java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith("{\"v\":2,\"snapshot\":9,\"process\":\"p\",\"recordedAt\":5,"
+                        + "\"base\":{\"snapshot\":7,\"offset\":40,\"fullOffset\":12},"
+                        + "\"state\":{\"b\":2,\"c\":3},\"removed\":[\"a\",\"z\"],");
+        Fragment back = Fragment.fromJson(json);
+        assertThat(back).isEqualTo(delta);
+        Fragment full = back.onto(Map.of("a", Samples.json("1"), "b", Samples.json("1"), "y", Samples.json("0")));
+        assertThat(full.isIncremental()).isFalse();
+        assertThat(full.v()).isEqualTo(Fragment.VERSION);
+        assertThat(full.state()).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("b", Samples.json("2"),
+                "c", Samples.json("3"), "y", Samples.json("0"))));
+    }
+
+    @Test
+    void theStreamWritesAnIncrementalFragmentAsTheRecordDoes() throws Exception {
+        Fragment.Base base = new Fragment.Base(3, 20, 10);
+        Fragment expected = Fragment.incremental(5, "p", 8, base, Map.of("k", ValueCodec.toJson(new byte[] {1})),
+                List.of("gone"), Map.of(), Map.of());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        FragmentStream.writeIncremental(out, 5, "p", 8, base, (changed, removed) -> {
+            removed.accept("gone");
+            changed.accept("k", new byte[] {1});
+        }, Map.of(), Map.of(), null);
+        assertThat(out.toByteArray()).isEqualTo(expected.toJson());
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
             "nope | fragment: not JSON",
             "[] | fragment: expected a JSON object, got array",
             "{\"snapshot\":1} | fragment: missing \"v\"",
-            "{\"v\":2} | fragment: unsupported \"v\": 2",
+            "{\"v\":3} | fragment: unsupported \"v\": 3",
+            "{\"v\":2,\"snapshot\":4,\"process\":\"p\",\"recordedAt\":1,\"state\":{},\"removed\":[],\"in\":{},\"out\":{}} | fragment: missing \"base\"",
+            "{\"v\":2,\"snapshot\":4,\"process\":\"p\",\"recordedAt\":1,\"base\":{\"snapshot\":4,\"offset\":9,\"fullOffset\":2},\"state\":{},\"removed\":[],\"in\":{},\"out\":{}} | fragment: \"base\": \"snapshot\" must be another snapshot than the fragment's own, 4",
+            "{\"v\":2,\"snapshot\":4,\"process\":\"p\",\"recordedAt\":1,\"base\":{\"snapshot\":3,\"offset\":1,\"fullOffset\":2},\"state\":{},\"removed\":[],\"in\":{},\"out\":{}} | fragment: \"base\": \"fullOffset\" must not be after \"offset\", got 2 > 1",
+            "{\"v\":2,\"snapshot\":4,\"process\":\"p\",\"recordedAt\":1,\"base\":{\"snapshot\":3,\"offset\":9,\"fullOffset\":2},\"state\":{\"k\":1},\"removed\":[\"k\"],\"in\":{},\"out\":{}} | fragment: key k is both changed and removed",
             "{\"v\":1,\"snapshot\":1,\"process\":\"p\",\"recordedAt\":1,\"state\":{},\"in\":{}} | fragment: missing \"out\"",
             "{\"v\":1,\"snapshot\":-3,\"process\":\"p\"} | fragment: \"snapshot\" must be >= 0, got -3",
             "{\"v\":1,\"snapshot\":1,\"process\":\"p\",\"recordedAt\":1,\"state\":[],\"in\":{},\"out\":{}} | fragment: \"state\" must be an object, got array",
