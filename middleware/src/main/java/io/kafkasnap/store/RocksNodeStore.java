@@ -36,6 +36,10 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Every change collects in one indexed write batch; reads see it. {@link #commit()} writes it atomically and is
  * called by the node's step runner only, once per step, so a step's effects survive a crash together or not at all.
+ * The application's state writes of a step are held in a map on the Java side until the commit: a handler that
+ * reads and writes the same keys record after record (a counter, an aggregate) then crosses into RocksDB once per
+ * key and step, not twice per record, and a save point around a handler that only touches its state costs nothing
+ * in the batch (save points are set there lazily, before the first batch write after them).
  * Not thread-safe: the event loop owns it, except {@link StateCapture} and {@link #recorded(long)}, which read
  * committed data only and may run on another thread.
  */
@@ -56,6 +60,10 @@ final class RocksNodeStore implements NodeStore {
     private static final byte[] EPOCH = utf8("epoch");
     private static final byte[] RESTORED_PENDING = utf8("restored-pending");
     private static final byte[] AWAITING_RESTORE = utf8("awaiting-restore");
+    /** In {@link #stateWrites}: the key is deleted in this step. Compared by identity. */
+    private static final byte[] DELETED = new byte[0];
+    /** In a mark's undo map: the key had no write in this step before the mark. Compared by identity. */
+    private static final byte[] UNWRITTEN = new byte[0];
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -82,6 +90,8 @@ final class RocksNodeStore implements NodeStore {
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
     /** Ranges of acknowledged outbox ids to drop at the next commit, {from, to} each. */
     private final List<long[]> acknowledgedRanges = new ArrayList<>();
+    /** State writes of this step, not yet in the batch: key to value, or {@link #DELETED}. Commit writes them. */
+    private final Map<String, byte[]> stateWrites = new HashMap<>();
     private boolean dirty;
     private boolean closed;
 
@@ -149,8 +159,12 @@ final class RocksNodeStore implements NodeStore {
 
     @Override
     public byte[] get(String key) {
+        byte[] written = stateWrites.get(key);
+        if (written != null) {
+            return written == DELETED ? null : written.clone();
+        }
         try {
-            return batch.getFromBatchAndDB(db, state, readOptions, utf8(key));
+            return db.get(state, readOptions, utf8(key));
         } catch (RocksDBException e) {
             throw new StoreException("read of state key '" + key + "'", e);
         }
@@ -162,26 +176,76 @@ final class RocksNodeStore implements NodeStore {
             delete(key);
             return;
         }
-        try {
-            batch.put(state, utf8(key), value);
-            dirty = true;
-        } catch (RocksDBException e) {
-            throw new StoreException("write of state key '" + key + "'", e);
-        }
+        writeState(key, value.clone());
     }
 
     @Override
     public void delete(String key) {
-        write(() -> batch.delete(state, utf8(key)), "delete of state key '" + key + "'");
+        writeState(key, DELETED);
+    }
+
+    private void writeState(String key, byte[] value) {
+        Mark mark = marks.peek();
+        if (mark != null) {
+            if (mark.state == null) {
+                mark.state = new HashMap<>();
+            }
+            byte[] before = stateWrites.get(key);
+            mark.state.putIfAbsent(key, before == null ? UNWRITTEN : before);
+        }
+        stateWrites.put(key, value);
+        dirty = true;
     }
 
     /** Every committed and pending state entry, in key order. */
     @Override
     public void forEachState(BiConsumer<String, byte[]> action) {
-        try (RocksIterator base = db.newIterator(state, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(state, base)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                action.accept(new String(it.key(), StandardCharsets.UTF_8), it.value());
+        List<Map.Entry<String, byte[]>> read = new ArrayList<>();
+        forEachStateBetween(null, null, (key, value) -> read.add(Map.entry(key, value)));
+        read.forEach(e -> action.accept(e.getKey(), e.getValue()));
+    }
+
+    /**
+     * The state's entries with keys from {@code from} (null: the first) while {@code inside} holds, in key order
+     * (RocksDB's: the keys' UTF-8 bytes): what is committed, with this step's writes over it.
+     */
+    private void forEachStateBetween(byte[] from, java.util.function.Predicate<byte[]> inside,
+                                     BiConsumer<String, byte[]> action) {
+        List<Map.Entry<byte[], byte[]>> writes = new ArrayList<>();
+        stateWrites.forEach((key, value) -> {
+            byte[] k = utf8(key);
+            if ((from == null || Arrays.compareUnsigned(k, from) >= 0) && (inside == null || inside.test(k))) {
+                writes.add(Map.entry(k, value));
+            }
+        });
+        writes.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
+        int w = 0;
+        try (RocksIterator it = db.newIterator(state, readOptions)) {
+            if (from == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(from);
+            }
+            while (true) {
+                boolean committed = it.isValid() && (inside == null || inside.test(it.key()));
+                if (!committed && w == writes.size()) {
+                    return;
+                }
+                byte[] key = committed ? it.key() : null;
+                int order = !committed ? 1 : w == writes.size() ? -1
+                        : Arrays.compareUnsigned(key, writes.get(w).getKey());
+                if (order < 0) {
+                    action.accept(new String(key, StandardCharsets.UTF_8), it.value());
+                    it.next();
+                } else {
+                    Map.Entry<byte[], byte[]> write = writes.get(w++);
+                    if (write.getValue() != DELETED) {
+                        action.accept(new String(write.getKey(), StandardCharsets.UTF_8), write.getValue().clone());
+                    }
+                    if (order == 0) {
+                        it.next();
+                    }
+                }
             }
         }
     }
@@ -190,12 +254,7 @@ final class RocksNodeStore implements NodeStore {
     public void forEachStateWithPrefix(String prefix, BiConsumer<String, byte[]> action) {
         byte[] p = utf8(prefix);
         List<Map.Entry<String, byte[]>> read = new ArrayList<>();
-        try (RocksIterator base = db.newIterator(state, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(state, base)) {
-            for (it.seek(p); it.isValid() && startsWith(it.key(), p); it.next()) {
-                read.add(Map.entry(new String(it.key(), StandardCharsets.UTF_8), it.value()));
-            }
-        }
+        forEachStateBetween(p, key -> startsWith(key, p), (key, value) -> read.add(Map.entry(key, value)));
         read.forEach(e -> action.accept(e.getKey(), e.getValue()));
     }
 
@@ -204,12 +263,8 @@ final class RocksNodeStore implements NodeStore {
         byte[] from = utf8(fromInclusive);
         byte[] to = utf8(toExclusive);
         List<Map.Entry<String, byte[]>> read = new ArrayList<>();
-        try (RocksIterator base = db.newIterator(state, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(state, base)) {
-            for (it.seek(from); it.isValid() && Arrays.compareUnsigned(it.key(), to) < 0; it.next()) {
-                read.add(Map.entry(new String(it.key(), StandardCharsets.UTF_8), it.value()));
-            }
-        }
+        forEachStateBetween(from, key -> Arrays.compareUnsigned(key, to) < 0,
+                (key, value) -> read.add(Map.entry(key, value)));
         read.forEach(e -> action.accept(e.getKey(), e.getValue()));
     }
 
@@ -217,6 +272,10 @@ final class RocksNodeStore implements NodeStore {
     private static final class Mark {
         final long nextOutboxId;
         Map<String, long[]> seq;
+        /** Each state key written since the mark, with its write in this step before it ({@link #UNWRITTEN}: none). */
+        Map<String, byte[]> state;
+        /** Whether the batch has this mark's save point: set before the first batch write after the mark. */
+        boolean savePoint;
 
         Mark(long nextOutboxId) {
             this.nextOutboxId = nextOutboxId;
@@ -226,21 +285,42 @@ final class RocksNodeStore implements NodeStore {
     /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
     @Override
     public void mark() {
-        batch.setSavePoint();
         marks.push(new Mark(nextOutboxId));
+    }
+
+    /** Sets the save points of the open marks that have none, oldest first: no batch write came after them yet. */
+    private void savePoints() {
+        for (java.util.Iterator<Mark> it = marks.descendingIterator(); it.hasNext(); ) {
+            Mark mark = it.next();
+            if (!mark.savePoint) {
+                batch.setSavePoint();
+                mark.savePoint = true;
+            }
+        }
     }
 
     /** Undoes every change since the matching {@link #mark()}: state, outbox entries and bookkeeping alike. */
     @Override
     public void rollbackToMark() {
-        try {
-            batch.rollbackToSavePoint();
-        } catch (RocksDBException e) {
-            throw new StoreException("rollback of a failed record's changes", e);
+        Mark mark = marks.pop();
+        if (mark.savePoint) {
+            try {
+                batch.rollbackToSavePoint();
+            } catch (RocksDBException e) {
+                throw new StoreException("rollback of a failed record's changes", e);
+            }
+        }
+        if (mark.state != null) {
+            mark.state.forEach((key, before) -> {
+                if (before == UNWRITTEN) {
+                    stateWrites.remove(key);
+                } else {
+                    stateWrites.put(key, before);
+                }
+            });
         }
         // Outbox ids and sequence numbers handed out after the mark are gone with it; reusing them keeps the outbox
         // and the channels free of holes.
-        Mark mark = marks.pop();
         nextOutboxId = mark.nextOutboxId;
         if (mark.seq != null) {
             mark.seq.forEach((channel, next) -> nextSeq.put(channel, next));
@@ -249,13 +329,23 @@ final class RocksNodeStore implements NodeStore {
 
     @Override
     public void releaseMark() {
-        try {
-            batch.popSavePoint();
-        } catch (RocksDBException e) {
-            throw new StoreException("release of a save point", e);
-        }
         Mark mark = marks.pop();
+        if (mark.savePoint) {
+            try {
+                batch.popSavePoint();
+            } catch (RocksDBException e) {
+                throw new StoreException("release of a save point", e);
+            }
+        }
         Mark outer = marks.peek();
+        if (mark.state != null && outer != null) {
+            // the outer mark keeps the older write where it has one
+            if (outer.state == null) {
+                outer.state = mark.state;
+            } else {
+                mark.state.forEach(outer.state::putIfAbsent);
+            }
+        }
         if (mark.seq != null && outer != null) {
             // the outer save point keeps the older value where it has one
             if (outer.seq == null) {
@@ -336,16 +426,9 @@ final class RocksNodeStore implements NodeStore {
     /** Drops every state entry, in this step's batch: a restore puts the snapshot's state in its place. */
     @Override
     public void clearState() {
-        List<byte[]> keys = new ArrayList<>();
-        try (RocksIterator base = db.newIterator(state, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(state, base)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                keys.add(it.key());
-            }
-        }
-        for (byte[] key : keys) {
-            write(() -> batch.delete(state, key), "delete of the state for a restore");
-        }
+        List<String> keys = new ArrayList<>();
+        forEachStateBetween(null, null, (key, value) -> keys.add(key));
+        keys.forEach(this::delete);
     }
 
     /** Notes that the restore to {@code snapshot} in {@code epoch} is in place and not yet announced. */
@@ -429,6 +512,7 @@ final class RocksNodeStore implements NodeStore {
         OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence,
                 headers);
         try {
+            savePoints();
             batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry, channelBytes(channel)));
             dirty = true;
         } catch (RocksDBException e) {
@@ -563,7 +647,18 @@ final class RocksNodeStore implements NodeStore {
         if (!dirty) {
             return;
         }
+        if (!marks.isEmpty()) {
+            throw new IllegalStateException("commit with " + marks.size() + " mark(s) open");
+        }
         try {
+            for (Map.Entry<String, byte[]> write : stateWrites.entrySet()) {
+                if (write.getValue() == DELETED) {
+                    batch.delete(state, utf8(write.getKey()));
+                } else {
+                    batch.put(state, utf8(write.getKey()), write.getValue());
+                }
+            }
+            stateWrites.clear();
             for (String channel : seqDirty) {
                 long[] next = nextSeq.get(channel);
                 batch.put(meta, utf8(OUT_SEQ + channel), twoLongs(next[0], next[1]));
@@ -622,6 +717,7 @@ final class RocksNodeStore implements NodeStore {
 
     private void write(RocksWrite write, String what) {
         try {
+            savePoints();
             write.run();
             dirty = true;
         } catch (RocksDBException e) {

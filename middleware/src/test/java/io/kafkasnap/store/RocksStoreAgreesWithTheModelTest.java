@@ -1,0 +1,153 @@
+package io.kafkasnap.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The RocksDB store against the in-memory one as the model, over seeded random sequences of what the engine does with
+ * a store: state reads, writes, deletes and scans, save points opened, rolled back and released (nested), outbox
+ * appends between them, commits, captures, clears and reopenings. The RocksDB store keeps a step's state writes on the
+ * Java side and sets save points lazily; after every operation both stores must answer alike.
+ */
+class RocksStoreAgreesWithTheModelTest {
+
+    private static final int SEEDS = 60;
+    private static final int OPERATIONS = 400;
+    /** Shared prefixes, an empty value, and non-ASCII keys (below U+D800, where UTF-8 and UTF-16 order agree). */
+    private static final List<String> KEYS = List.of("a", "a/1", "a/2", "a/10", "b", "b/x", "é", "é/1", "z",
+            "ab", "c");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyRandomSequenceOfStoreOperationsGivesWhatTheInMemoryModelGives() {
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            run(seed);
+        }
+    }
+
+    private void run(long seed) {
+        Random random = new Random(seed);
+        Path path = dir.resolve("seed-" + seed);
+        NodeStore rocks = NodeStore.open(path);
+        InMemoryNodeStore model = new InMemoryNodeStore();
+        List<String> trace = new ArrayList<>();
+        int marks = 0;
+        try {
+            for (int i = 0; i < OPERATIONS; i++) {
+                String key = KEYS.get(random.nextInt(KEYS.size()));
+                int op = random.nextInt(100);
+                String what;
+                if (op < 25) {
+                    byte[] value = random.nextInt(10) == 0 ? new byte[0]
+                            : ("v" + random.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
+                    rocks.put(key, value);
+                    model.put(key, value);
+                    if (value.length > 0) {
+                        value[0] = 'X'; // the stores copied it
+                    }
+                    what = "put " + key;
+                } else if (op < 35) {
+                    rocks.delete(key);
+                    model.delete(key);
+                    what = "delete " + key;
+                } else if (op < 50) {
+                    byte[] got = rocks.get(key);
+                    assertThat(got).as("get %s (seed %d) after %s", key, seed, trace).isEqualTo(model.get(key));
+                    if (got != null && got.length > 0) {
+                        got[0] = 'Y'; // a caller's change to what it read is not the store's
+                    }
+                    what = "get " + key;
+                } else if (op < 55) {
+                    String prefix = key.substring(0, 1);
+                    assertThat(scan((s, a) -> s.forEachStateWithPrefix(prefix, a), rocks))
+                            .as("prefix %s (seed %d) after %s", prefix, seed, trace)
+                            .isEqualTo(scan((s, a) -> s.forEachStateWithPrefix(prefix, a), model));
+                    what = "prefix " + prefix;
+                } else if (op < 58) {
+                    String to = KEYS.get(random.nextInt(KEYS.size()));
+                    assertThat(scan((s, a) -> s.forEachStateInRange(key, to, a), rocks))
+                            .as("range %s..%s (seed %d) after %s", key, to, seed, trace)
+                            .isEqualTo(scan((s, a) -> s.forEachStateInRange(key, to, a), model));
+                    what = "range " + key + ".." + to;
+                } else if (op < 68) {
+                    rocks.mark();
+                    model.mark();
+                    marks++;
+                    what = "mark";
+                } else if (op < 74 && marks > 0) {
+                    rocks.rollbackToMark();
+                    model.rollbackToMark();
+                    marks--;
+                    what = "rollback";
+                } else if (op < 82 && marks > 0) {
+                    rocks.releaseMark();
+                    model.releaseMark();
+                    marks--;
+                    what = "release";
+                } else if (op < 88) {
+                    byte[] value = key.getBytes(StandardCharsets.UTF_8);
+                    OutboxEntry a = rocks.appendOutbox("ch", null, value, 0, -1, false);
+                    OutboxEntry b = model.appendOutbox("ch", null, value, 0, -1, false);
+                    assertThat(List.of(a.id(), a.seq())).as("outbox append (seed %d) after %s", seed, trace)
+                            .isEqualTo(List.of(b.id(), b.seq()));
+                    what = "append";
+                } else if (op < 90) {
+                    rocks.clearState();
+                    model.clearState();
+                    what = "clear";
+                } else if (marks == 0 && op < 96) {
+                    rocks.commit();
+                    model.commit();
+                    try (StateCapture r = rocks.capture(); StateCapture m = model.capture()) {
+                        assertThat(entries(r.readAll())).as("capture (seed %d) after %s", seed, trace)
+                                .isEqualTo(entries(m.readAll()));
+                    }
+                    what = "commit";
+                } else if (marks == 0 && op < 98) {
+                    rocks.commit();
+                    model.commit();
+                    rocks.close();
+                    rocks = NodeStore.open(path);
+                    model = model.crash();
+                    what = "commit, reopen";
+                } else {
+                    what = "nothing";
+                }
+                trace.add(what);
+                if (trace.size() > 30) {
+                    trace.remove(0);
+                }
+                assertThat(scan(NodeStore::forEachState, rocks)).as("the whole state (seed %d) after %s", seed, trace)
+                        .isEqualTo(scan(NodeStore::forEachState, model));
+                assertThat(rocks.outbox().stream().map(e -> e.id() + ":" + e.seq()).toList())
+                        .as("the outbox (seed %d) after %s", seed, trace)
+                        .isEqualTo(model.outbox().stream().map(e -> e.id() + ":" + e.seq()).toList());
+            }
+        } finally {
+            rocks.close();
+        }
+    }
+
+    private static List<String> scan(BiConsumer<NodeStore, BiConsumer<String, byte[]>> how, NodeStore store) {
+        List<String> entries = new ArrayList<>();
+        how.accept(store, (k, v) -> entries.add(k + "=" + new String(v, StandardCharsets.UTF_8)));
+        return entries;
+    }
+
+    private static List<String> entries(Map<String, byte[]> state) {
+        List<String> entries = new ArrayList<>();
+        state.forEach((k, v) -> entries.add(k + "=" + new String(v, StandardCharsets.UTF_8)));
+        return entries;
+    }
+}
