@@ -59,6 +59,7 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
     private final Map<Long, AtomicBoolean> cancelled = new ConcurrentHashMap<>();
     private final DistributionSummary fragmentBytes;
     private final Timer publishDuration;
+    private final io.micrometer.core.instrument.Counter incrementalPublished;
     private final Time time;
     /** Every how many fragments one is full; 1 for all. */
     private final int fullEvery;
@@ -89,6 +90,9 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
         });
         this.fragmentBytes = DistributionSummary.builder("kafkasnap.fragment.bytes").tags("process", processId)
                 .baseUnit("bytes").description("size of a published fragment").register(meters);
+        this.incrementalPublished = io.micrometer.core.instrument.Counter.builder("kafkasnap.fragments.incremental")
+                .tags("process", processId)
+                .description("fragments published with only the keys changed since their base").register(meters);
         this.publishDuration = Timer.builder("kafkasnap.fragment.publish").tags("process", processId)
                 .description("from handing a fragment over to the last chunk acknowledged").register(meters);
     }
@@ -153,6 +157,9 @@ final class FragmentPublisher implements FragmentSink, AutoCloseable {
                                 }
                                 if (acked.incrementAndGet() == count && !failed.get()) {
                                     cancelled.remove(snapshot);
+                                    if (base != null) {
+                                        incrementalPublished.increment();
+                                    }
                                     fragmentBytes.record(bytes[0]);
                                     publishDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                                     if (fullEvery > 1) {

@@ -55,15 +55,33 @@ public final class CaptureBench {
      * @param ended        snapshots by how they ended at the sink: {@code published}, or {@code aborted/REASON}
      */
     public record Result(long stateBytes, long keys, Duration fill, Histogram pausesMicros, List<Double> readOutMillis,
-                         double meanFragmentBytes, Map<String, Integer> ended, double loadBefore, double loadAfter) {
+                         double meanFragmentBytes, Map<String, Integer> ended, double loadBefore, double loadAfter,
+                         List<Long> fullFragmentBytes, List<Long> incrementalFragmentBytes) {
+    }
+
+    /**
+     * How the sinks publish and change their state between snapshots.
+     *
+     * @param fullEvery      the sinks' {@code kafkasnap.fragment.full.every}
+     * @param changedPercent before every snapshot but the first, each sink rewrites this share of its keys (drawn at
+     *                       random, with new random values) and the snapshot waits until it has
+     */
+    public record Changes(int fullEvery, double changedPercent) {
+        public static final Changes NONE = new Changes(1, 0);
     }
 
     private final Map<String, Object> kafka;
     private final String prefix;
     private final Path stateRoot;
+    private final Changes changes;
     private int runs;
 
     public CaptureBench(Map<String, Object> kafka, String prefix, Path stateRoot) {
+        this(kafka, prefix, stateRoot, Changes.NONE);
+    }
+
+    public CaptureBench(Map<String, Object> kafka, String prefix, Path stateRoot, Changes changes) {
+        this.changes = changes;
         this.kafka = kafka;
         this.prefix = prefix;
         this.stateRoot = stateRoot;
@@ -118,6 +136,11 @@ public final class CaptureBench {
         private final Histogram pauses = new Histogram(3);
         private final List<Double> readOuts = new ArrayList<>();
         private final Map<String, Integer> ended = new java.util.TreeMap<>();
+        private final List<Long> fullBytes = new ArrayList<>();
+        private final List<Long> incrementalBytes = new ArrayList<>();
+        /** Keys the sink still has to rewrite before the next snapshot; set here, counted down on its loop. */
+        private final java.util.concurrent.atomic.AtomicLong toChange = new java.util.concurrent.atomic.AtomicLong();
+        private int snapshots;
 
         Rig(long stateBytes, double rate, long seed) {
             String channel = run + ".source.sink";
@@ -143,7 +166,19 @@ public final class CaptureBench {
                     .collectionTopic(collection)
                     .incoming(channel)
                     .onRecord((ctx, record) -> ctx.state().putLong("count", ctx.state().getLong("count", 0) + 1))
+                    .setting(SnapshotNodeConfig.FRAGMENT_FULL_EVERY, changes.fullEvery())
                     .timer(Duration.ofMillis(1), ctx -> {
+                        long change = toChange.get();
+                        if (written[0] >= keys && change > 0) {
+                            long n = Math.min(change, FILL_STEP_KEYS);
+                            for (long i = 0; i < n; i++) {
+                                byte[] value = new byte[VALUE_BYTES];
+                                random.nextBytes(value);
+                                ctx.state().put(String.format("fill-%010d", random.nextLong(keys)), value);
+                            }
+                            toChange.addAndGet(-n); // the snapshot triggered after it sees this step committed
+                            return;
+                        }
                         if (written[0] >= keys) {
                             return;
                         }
@@ -201,6 +236,14 @@ public final class CaptureBench {
 
         /** Takes one snapshot and waits until it ended at both nodes. */
         void snapshot() {
+            if (snapshots++ > 0 && changes.changedPercent() > 0) {
+                toChange.set(Math.max(1, Math.round(keys * changes.changedPercent() / 100)));
+                await(nodes, () -> toChange.get() == 0, "the change of the sink's keys");
+            }
+            DistributionSummary fragment = meters.get("kafkasnap.fragment.bytes").tag("process", sinkId).summary();
+            Counter incremental = meters.get("kafkasnap.fragments.incremental").tag("process", sinkId).counter();
+            double bytesBefore = fragment.totalAmount();
+            double incrementalBefore = incremental.count();
             Ends sinkEnds = new Ends(meters, sinkId);
             Ends sourceEnds = new Ends(meters, sourceId);
             Timer pause = meters.get("kafkasnap.capture.pause").tag("process", sinkId).timer();
@@ -219,6 +262,8 @@ public final class CaptureBench {
             if (readOut.count() > published) {
                 readOuts.add((readOut.totalTime(TimeUnit.NANOSECONDS) - readNanos) / 1e6);
                 ended.merge("published", 1, Integer::sum);
+                long bytes = Math.round(fragment.totalAmount() - bytesBefore);
+                (incremental.count() > incrementalBefore ? incrementalBytes : fullBytes).add(bytes);
             } else {
                 ended.merge("aborted/" + sinkEnds.lastReason(), 1, Integer::sum);
             }
@@ -227,7 +272,7 @@ public final class CaptureBench {
         Result result(double loadBefore, double loadAfter) {
             DistributionSummary bytes = meters.get("kafkasnap.fragment.bytes").tag("process", sinkId).summary();
             return new Result(keys * VALUE_BYTES, keys, fill, pauses, readOuts, bytes.mean(), ended, loadBefore,
-                    loadAfter);
+                    loadAfter, fullBytes, incrementalBytes);
         }
 
         @Override

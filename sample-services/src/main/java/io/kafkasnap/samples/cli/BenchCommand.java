@@ -149,6 +149,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "Snapshots per state size of --state-bytes (default: ${DEFAULT-VALUE}).")
     int captureSnapshots;
 
+    @Option(names = "--full-every", paramLabel = "N", defaultValue = "1",
+            description = "With --state-bytes: the nodes' kafkasnap.fragment.full.every, every how many fragments one "
+                    + "is full (default: ${DEFAULT-VALUE}, every one).")
+    int fullEvery;
+
+    @Option(names = "--changed-percent", paramLabel = "P", defaultValue = "0",
+            description = "With --state-bytes: before every snapshot but the first, each node rewrites P percent of "
+                    + "its keys, so that incremental fragments (--full-every above 1) have something to carry "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double changedPercent;
+
     @Option(names = "--capture-rate", paramLabel = "RECORDS_PER_S", defaultValue = "1000",
             description = "Records/s the node handles while the snapshots of --state-bytes are taken "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -247,6 +258,10 @@ final class BenchCommand implements Callable<Integer> {
         for (String size : stateBytes) {
             sizes.add(parseSize(size));
         }
+        if (fullEvery < 1 || fullEvery > 1_000 || !(changedPercent >= 0 && changedPercent <= 100)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--full-every must be 1 to 1000 and"
+                    + " --changed-percent 0 to 100, got " + fullEvery + " and " + changedPercent);
+        }
         if (captureSnapshots < 1 || !(captureRate > 0) || Double.isInfinite(captureRate)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--capture-snapshots must be at least 1 and"
                     + " --capture-rate a positive number of records/s, got " + captureSnapshots + " and "
@@ -274,7 +289,8 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             if (!sizes.isEmpty()) {
                 CapturePauseReport.run(new CaptureBench(kafka.clientProperties(servers),
-                        "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot), sizes,
+                        "bench-" + Long.toString(System.currentTimeMillis(), 36) + ".", stateRoot,
+                        new CaptureBench.Changes(fullEvery, changedPercent)), sizes,
                         captureSnapshots, captureRate, stateRoot, out);
                 return 0;
             }

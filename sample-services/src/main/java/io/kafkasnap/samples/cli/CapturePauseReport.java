@@ -55,11 +55,34 @@ final class CapturePauseReport {
         long worst = results.stream().mapToLong(r -> r.pausesMicros().getValueAtPercentile(99)).max().orElse(0);
         out.printf("    goal p99 <= 1 ms at every size: %s (worst p99 %d us)%n", worst <= 1_000 ? "met" : "not met",
                 worst);
+        if (results.stream().anyMatch(r -> !r.incrementalFragmentBytes().isEmpty())) {
+            out.printf("(item 9) fragment bytes, full against incremental (kafkasnap.fragment.bytes per snapshot)%n");
+            out.printf("    %-8s %14s %6s %16s %6s %18s%n", "state", "full p50", "n", "incremental p50", "n",
+                    "incremental/full");
+            for (CaptureBench.Result r : results) {
+                long full = median(r.fullFragmentBytes());
+                long incremental = median(r.incrementalFragmentBytes());
+                out.printf(Locale.ROOT, "    %-8s %,14d %6d %,16d %6d %17.2f%%%n", human(r.stateBytes()), full,
+                        r.fullFragmentBytes().size(), incremental, r.incrementalFragmentBytes().size(),
+                        full > 0 && incremental >= 0 ? 100.0 * incremental / full : Double.NaN);
+            }
+            out.printf("    goal: incremental <= 2%% of full with 1%% of the keys changed%n");
+        }
         for (CaptureBench.Result r : results) {
             out.printf("  histogram, %s of state%n", human(r.stateBytes()));
             histogram(r.pausesMicros(), out);
         }
         out.flush();
+    }
+
+    /** The median of {@code values}, -1 if there are none. */
+    private static long median(List<Long> values) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get((sorted.size() - 1) / 2);
     }
 
     static void histogram(Histogram h, PrintWriter out) {

@@ -70,6 +70,7 @@ public final class NodeSettings {
             new Setting(SnapshotNodeConfig.CREATE_TOPICS, "kafkasnap.topics.create", Kind.FLAG),
             new Setting(SnapshotNodeConfig.REPLICATION_FACTOR, "kafkasnap.topics.replication-factor", Kind.NUMBER),
             new Setting(SnapshotNodeConfig.CHUNK_BYTES, "kafkasnap.fragment.chunk-size", Kind.BYTES),
+            new Setting(SnapshotNodeConfig.FRAGMENT_FULL_EVERY, "kafkasnap.fragment.full-every", Kind.NUMBER),
             new Setting(SnapshotNodeConfig.MAX_POLL_WAIT_MS, "kafkasnap.poll.max-wait", Kind.MILLIS),
             new Setting(SnapshotNodeConfig.OUTBOX_MAX_RECORDS, "kafkasnap.outbox.max-records", Kind.NUMBER),
             new Setting(SnapshotNodeConfig.SNAPSHOT_TIMEOUT_MS, "kafkasnap.snapshot.timeout", Kind.MILLIS),
