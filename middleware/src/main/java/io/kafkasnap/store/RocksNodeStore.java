@@ -64,6 +64,12 @@ final class RocksNodeStore implements NodeStore {
     private static final byte[] DELETED = new byte[0];
     /** In a mark's undo map: the key had no write in this step before the mark. Compared by identity. */
     private static final byte[] UNWRITTEN = new byte[0];
+    /**
+     * Past this many bytes of state writes in one step, the rest of the step writes to the native batch: a step that
+     * loads a large state (a restore, an application's first step) must not need a heap of its size.
+     */
+    static final long STATE_CACHE_BYTES = 8L * 1024 * 1024;
+    private final long stateCacheBytes;
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -92,11 +98,16 @@ final class RocksNodeStore implements NodeStore {
     private final List<long[]> acknowledgedRanges = new ArrayList<>();
     /** State writes of this step, not yet in the batch: key to value, or {@link #DELETED}. Commit writes them. */
     private final Map<String, byte[]> stateWrites = new HashMap<>();
+    /** Key and value bytes put into {@link #stateWrites} since the commit; only grows, so it over-counts. */
+    private long cachedBytes;
+    /** Whether a state write of this step went to the batch: reads and iterators must then look there too. */
+    private boolean stateInBatch;
     private boolean dirty;
     private boolean closed;
 
     private RocksNodeStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db, List<ColumnFamilyHandle> handles,
-                      boolean sync) {
+                      boolean sync, long stateCacheBytes) {
+        this.stateCacheBytes = stateCacheBytes;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.db = db;
@@ -133,6 +144,12 @@ final class RocksNodeStore implements NodeStore {
      * counted), which the caller owns and closes after the store; lets a test see what an operation read.
      */
     static NodeStore openRocks(Path dir, boolean sync, Statistics statistics) {
+        return openRocks(dir, sync, statistics, STATE_CACHE_BYTES);
+    }
+
+    /** {@link #openRocks(Path, boolean, Statistics)} holding at most about {@code stateCacheBytes} of a step's state
+     * writes on the heap; a test makes it small to see the writes past it go to the batch. */
+    static NodeStore openRocks(Path dir, boolean sync, Statistics statistics, long stateCacheBytes) {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         if (statistics != null) {
             dbOptions.setStatistics(statistics);
@@ -147,7 +164,7 @@ final class RocksNodeStore implements NodeStore {
         try {
             Files.createDirectories(dir);
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            return new RocksNodeStore(dbOptions, cfOptions, db, handles, sync);
+            return new RocksNodeStore(dbOptions, cfOptions, db, handles, sync, stateCacheBytes);
         } catch (RocksDBException | java.io.IOException e) {
             dbOptions.close();
             cfOptions.close();
@@ -164,7 +181,8 @@ final class RocksNodeStore implements NodeStore {
             return written == DELETED ? null : written.clone();
         }
         try {
-            return db.get(state, readOptions, utf8(key));
+            return stateInBatch ? batch.getFromBatchAndDB(db, state, readOptions, utf8(key))
+                    : db.get(state, readOptions, utf8(key));
         } catch (RocksDBException e) {
             throw new StoreException("read of state key '" + key + "'", e);
         }
@@ -193,6 +211,20 @@ final class RocksNodeStore implements NodeStore {
             byte[] before = stateWrites.get(key);
             mark.state.putIfAbsent(key, before == null ? UNWRITTEN : before);
         }
+        if (cachedBytes > stateCacheBytes) {
+            // The batch's save points undo this write on a rollback; the undo map above restores the cached one.
+            stateWrites.remove(key);
+            stateInBatch = true;
+            write(() -> {
+                if (value == DELETED) {
+                    batch.delete(state, utf8(key));
+                } else {
+                    batch.put(state, utf8(key), value);
+                }
+            }, "write of state key '" + key + "'");
+            return;
+        }
+        cachedBytes += key.length() + value.length;
         stateWrites.put(key, value);
         dirty = true;
     }
@@ -220,7 +252,8 @@ final class RocksNodeStore implements NodeStore {
         });
         writes.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
         int w = 0;
-        try (RocksIterator it = db.newIterator(state, readOptions)) {
+        try (RocksIterator base = db.newIterator(state, readOptions);
+             RocksIterator it = stateInBatch ? batch.newIteratorWithBase(state, base) : base) {
             if (from == null) {
                 it.seekToFirst();
             } else {
@@ -659,6 +692,8 @@ final class RocksNodeStore implements NodeStore {
                 }
             }
             stateWrites.clear();
+            cachedBytes = 0;
+            stateInBatch = false;
             for (String channel : seqDirty) {
                 long[] next = nextSeq.get(channel);
                 batch.put(meta, utf8(OUT_SEQ + channel), twoLongs(next[0], next[1]));

@@ -32,14 +32,22 @@ class RocksStoreAgreesWithTheModelTest {
     @Test
     void everyRandomSequenceOfStoreOperationsGivesWhatTheInMemoryModelGives() {
         for (long seed = 1; seed <= SEEDS; seed++) {
-            run(seed);
+            run(seed, RocksNodeStore.STATE_CACHE_BYTES);
         }
     }
 
-    private void run(long seed) {
+    /** A few bytes of cache: most steps overflow it partway, so cached and batched writes of one step mix. */
+    @Test
+    void stepsWhoseStateWritesOverflowTheHeapCacheGiveWhatTheInMemoryModelGives() {
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            run(seed, 12);
+        }
+    }
+
+    private void run(long seed, long cacheBytes) {
         Random random = new Random(seed);
-        Path path = dir.resolve("seed-" + seed);
-        NodeStore rocks = NodeStore.open(path);
+        Path path = dir.resolve("seed-" + seed + "-" + cacheBytes);
+        NodeStore rocks = RocksNodeStore.openRocks(path, false, null, cacheBytes);
         InMemoryNodeStore model = new InMemoryNodeStore();
         List<String> trace = new ArrayList<>();
         int marks = 0;
@@ -63,7 +71,7 @@ class RocksStoreAgreesWithTheModelTest {
                     what = "delete " + key;
                 } else if (op < 50) {
                     byte[] got = rocks.get(key);
-                    assertThat(got).as("get %s (seed %d) after %s", key, seed, trace).isEqualTo(model.get(key));
+                    assertThat(got).as("get %s (seed %d, cache " + cacheBytes + " bytes) after %s", key, seed, trace).isEqualTo(model.get(key));
                     if (got != null && got.length > 0) {
                         got[0] = 'Y'; // a caller's change to what it read is not the store's
                     }
@@ -71,13 +79,13 @@ class RocksStoreAgreesWithTheModelTest {
                 } else if (op < 55) {
                     String prefix = key.substring(0, 1);
                     assertThat(scan((s, a) -> s.forEachStateWithPrefix(prefix, a), rocks))
-                            .as("prefix %s (seed %d) after %s", prefix, seed, trace)
+                            .as("prefix %s (seed %d, cache " + cacheBytes + " bytes) after %s", prefix, seed, trace)
                             .isEqualTo(scan((s, a) -> s.forEachStateWithPrefix(prefix, a), model));
                     what = "prefix " + prefix;
                 } else if (op < 58) {
                     String to = KEYS.get(random.nextInt(KEYS.size()));
                     assertThat(scan((s, a) -> s.forEachStateInRange(key, to, a), rocks))
-                            .as("range %s..%s (seed %d) after %s", key, to, seed, trace)
+                            .as("range %s..%s (seed %d, cache " + cacheBytes + " bytes) after %s", key, to, seed, trace)
                             .isEqualTo(scan((s, a) -> s.forEachStateInRange(key, to, a), model));
                     what = "range " + key + ".." + to;
                 } else if (op < 68) {
@@ -99,7 +107,7 @@ class RocksStoreAgreesWithTheModelTest {
                     byte[] value = key.getBytes(StandardCharsets.UTF_8);
                     OutboxEntry a = rocks.appendOutbox("ch", null, value, 0, -1, false);
                     OutboxEntry b = model.appendOutbox("ch", null, value, 0, -1, false);
-                    assertThat(List.of(a.id(), a.seq())).as("outbox append (seed %d) after %s", seed, trace)
+                    assertThat(List.of(a.id(), a.seq())).as("outbox append (seed %d, cache " + cacheBytes + " bytes) after %s", seed, trace)
                             .isEqualTo(List.of(b.id(), b.seq()));
                     what = "append";
                 } else if (op < 90) {
@@ -110,7 +118,7 @@ class RocksStoreAgreesWithTheModelTest {
                     rocks.commit();
                     model.commit();
                     try (StateCapture r = rocks.capture(); StateCapture m = model.capture()) {
-                        assertThat(entries(r.readAll())).as("capture (seed %d) after %s", seed, trace)
+                        assertThat(entries(r.readAll())).as("capture (seed %d, cache " + cacheBytes + " bytes) after %s", seed, trace)
                                 .isEqualTo(entries(m.readAll()));
                     }
                     what = "commit";
@@ -118,7 +126,7 @@ class RocksStoreAgreesWithTheModelTest {
                     rocks.commit();
                     model.commit();
                     rocks.close();
-                    rocks = NodeStore.open(path);
+                    rocks = RocksNodeStore.openRocks(path, false, null, cacheBytes);
                     model = model.crash();
                     what = "commit, reopen";
                 } else {
@@ -128,10 +136,10 @@ class RocksStoreAgreesWithTheModelTest {
                 if (trace.size() > 30) {
                     trace.remove(0);
                 }
-                assertThat(scan(NodeStore::forEachState, rocks)).as("the whole state (seed %d) after %s", seed, trace)
+                assertThat(scan(NodeStore::forEachState, rocks)).as("the whole state (seed %d, cache " + cacheBytes + " bytes) after %s", seed, trace)
                         .isEqualTo(scan(NodeStore::forEachState, model));
                 assertThat(rocks.outbox().stream().map(e -> e.id() + ":" + e.seq()).toList())
-                        .as("the outbox (seed %d) after %s", seed, trace)
+                        .as("the outbox (seed %d, cache " + cacheBytes + " bytes) after %s", seed, trace)
                         .isEqualTo(model.outbox().stream().map(e -> e.id() + ":" + e.seq()).toList());
             }
         } finally {
