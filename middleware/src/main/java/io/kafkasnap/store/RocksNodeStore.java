@@ -83,9 +83,7 @@ final class RocksNodeStore implements NodeStore {
     private final WriteOptions unsynced = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
-    private long nextOutboxId;
-    /** Each channel's name in UTF-8, encoded once: every outbox entry starts with it. */
-    private final Map<String, byte[]> channelBytes = new HashMap<>();
+    private final RocksOutbox outboxLog;
     /**
      * Next {epoch, seq} per outgoing channel as the step has it. Written to the batch once per channel at commit,
      * not with every append: a step of thousands of sends on one channel would otherwise write its counter as often.
@@ -94,8 +92,6 @@ final class RocksNodeStore implements NodeStore {
     private final Set<String> seqDirty = new HashSet<>();
     /** One per open save point: what a rollback to it must restore besides the batch. */
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
-    /** Ranges of acknowledged outbox ids to drop at the next commit, {from, to} each. */
-    private final List<long[]> acknowledgedRanges = new ArrayList<>();
     /** State writes of this step, not yet in the batch: key to value, or {@link #DELETED}. Commit writes them. */
     private final Map<String, byte[]> stateWrites = new HashMap<>();
     /** Key and value bytes put into {@link #stateWrites} since the commit; only grows, so it over-counts. */
@@ -116,10 +112,7 @@ final class RocksNodeStore implements NodeStore {
         this.recorded = handles.get(2);
         this.outbox = handles.get(3);
         this.writeOptions = new WriteOptions().setSync(sync);
-        try (RocksIterator it = db.newIterator(outbox, readOptions)) {
-            it.seekToLast();
-            nextOutboxId = it.isValid() ? ByteBuffer.wrap(it.key()).getLong() + 1 : 0;
-        }
+        this.outboxLog = new RocksOutbox(db, outbox, batch, readOptions, unsynced, stateCacheBytes);
     }
 
     /** Opens or creates the store in {@code dir}, with unsynced writes (they survive the process, not the machine). */
@@ -303,29 +296,37 @@ final class RocksNodeStore implements NodeStore {
 
     /** The counters as of a save point; {@code seq} holds a channel's value from before its first append since. */
     private static final class Mark {
-        final long nextOutboxId;
+        final RocksOutbox.Position outboxAt;
         Map<String, long[]> seq;
         /** Each state key written since the mark, with its write in this step before it ({@link #UNWRITTEN}: none). */
         Map<String, byte[]> state;
         /** Whether the batch has this mark's save point: set before the first batch write after the mark. */
         boolean savePoint;
 
-        Mark(long nextOutboxId) {
-            this.nextOutboxId = nextOutboxId;
+        Mark(RocksOutbox.Position outboxAt) {
+            this.outboxAt = outboxAt;
         }
     }
 
     /** Marks the batch so that the changes after it can be undone, e.g. when a handler throws. */
     @Override
     public void mark() {
-        marks.push(new Mark(nextOutboxId));
+        marks.push(new Mark(outboxLog.position()));
     }
 
-    /** Sets the save points of the open marks that have none, oldest first: no batch write came after them yet. */
+    /**
+     * Sets the save points of the open marks that have none, oldest first: no batch write came after them yet. The
+     * outbox entries appended before each go into the batch ahead of its save point.
+     */
     private void savePoints() {
         for (java.util.Iterator<Mark> it = marks.descendingIterator(); it.hasNext(); ) {
             Mark mark = it.next();
             if (!mark.savePoint) {
+                try {
+                    outboxLog.flushBelow(mark.outboxAt.nextId());
+                } catch (RocksDBException e) {
+                    throw new StoreException("write of outbox entries", e);
+                }
                 batch.setSavePoint();
                 mark.savePoint = true;
             }
@@ -354,7 +355,7 @@ final class RocksNodeStore implements NodeStore {
         }
         // Outbox ids and sequence numbers handed out after the mark are gone with it; reusing them keeps the outbox
         // and the channels free of holes.
-        nextOutboxId = mark.nextOutboxId;
+        outboxLog.rollbackTo(mark.outboxAt);
         if (mark.seq != null) {
             mark.seq.forEach((channel, next) -> nextSeq.put(channel, next));
         }
@@ -542,15 +543,13 @@ final class RocksNodeStore implements NodeStore {
         }
         // A new epoch numbers every channel from 0 again.
         long seq = next[0] == epoch ? next[1] : 0;
-        OutboxEntry entry = new OutboxEntry(nextOutboxId, channel, key, value, epoch, seq, marker, fence,
+        OutboxEntry entry = new OutboxEntry(outboxLog.nextId(), channel, key, value, epoch, seq, marker, fence,
                 headers);
-        try {
-            savePoints();
-            batch.put(outbox, longBytes(entry.id()), encodeOutbox(entry, channelBytes(channel)));
-            dirty = true;
-        } catch (RocksDBException e) {
-            throw new StoreException("append to the outbox of " + channel, e);
+        if (outboxLog.add(entry)) {
+            // past the heap budget: into the batch, under the open marks' save points
+            write(() -> outboxLog.flushBelow(Long.MAX_VALUE), "append to the outbox of " + channel);
         }
+        dirty = true;
         Mark mark = marks.peek();
         if (mark != null) {
             if (mark.seq == null) {
@@ -561,53 +560,38 @@ final class RocksNodeStore implements NodeStore {
         next[0] = epoch;
         next[1] = seq + 1;
         seqDirty.add(channel);
-        nextOutboxId++;
         return entry;
     }
 
     /**
-     * Drops the acknowledged entries with ids from {@code fromInclusive} to {@code toExclusive} at the next commit, as
-     * one range deletion instead of one per entry. A range deletion cannot go into the step's indexed batch, so it is
-     * written right after it; that is safe because these entries are in Kafka already: a crash before it only means
-     * sending them again, and receivers drop copies by their (epoch, seq).
+     * Drops the acknowledged entries with ids from {@code fromInclusive} to {@code toExclusive} at the next commit.
+     * On disk they go with the last entry of their segment ({@link RocksOutbox}), apart from the step's batch: that
+     * is safe because they are in Kafka already, and a crash before it only means sending them again, which
+     * receivers drop by their (epoch, seq).
      */
     @Override
     public void deleteOutboxRange(long fromInclusive, long toExclusive) {
-        if (fromInclusive < toExclusive) {
-            acknowledgedRanges.add(new long[] {fromInclusive, toExclusive});
-            dirty = true;
-        }
+        outboxLog.drop(fromInclusive, toExclusive);
+        dirty = true;
     }
 
-    /** Drops an acknowledged entry, in this step's batch. */
+    /** Drops an acknowledged entry, as {@link #deleteOutboxRange} does. */
     @Override
     public void deleteOutbox(long id) {
-        write(() -> batch.delete(outbox, longBytes(id)), "delete of outbox entry " + id);
+        outboxLog.drop(id, id + 1);
+        dirty = true;
     }
 
-    /** Drops every entry: a restore discards what the old epoch had not sent. */
+    /** Drops every entry, in this step's batch: a restore discards what the old epoch had not sent. */
     @Override
     public void clearOutbox() {
-        List<Long> ids = new ArrayList<>();
-        try (RocksIterator base = db.newIterator(outbox, readOptions);
-             RocksIterator it = batch.newIteratorWithBase(outbox, base)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                ids.add(ByteBuffer.wrap(it.key()).getLong());
-            }
-        }
-        ids.forEach(this::deleteOutbox);
+        write(outboxLog::clear, "clear of the outbox");
     }
 
-    /** The committed outbox, in send order. */
+    /** The committed outbox not acknowledged, in send order. */
     @Override
     public List<OutboxEntry> outbox() {
-        List<OutboxEntry> entries = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(outbox, readOptions)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                entries.add(decodeOutbox(ByteBuffer.wrap(it.key()).getLong(), it.value()));
-            }
-        }
-        return entries;
+        return outboxLog.entries();
     }
 
     // ---- recorded channel records ------------------------------------------------------------------------
@@ -699,12 +683,10 @@ final class RocksNodeStore implements NodeStore {
                 batch.put(meta, utf8(OUT_SEQ + channel), twoLongs(next[0], next[1]));
             }
             seqDirty.clear();
+            outboxLog.beforeWrite();
             db.write(writeOptions, batch);
             batch.clear();
-            for (long[] range : acknowledgedRanges) {
-                db.deleteRange(outbox, unsynced, longBytes(range[0]), longBytes(range[1]));
-            }
-            acknowledgedRanges.clear();
+            outboxLog.afterWrite();
             dirty = false;
         } catch (RocksDBException e) {
             throw new StoreException("commit of a step", e);
@@ -803,7 +785,7 @@ final class RocksNodeStore implements NodeStore {
         return w.toArray();
     }
 
-    private static List<byte[]> headerKeys(List<StoredHeader> headers) {
+    static List<byte[]> headerKeys(List<StoredHeader> headers) {
         if (headers.isEmpty()) {
             return List.of();
         }
@@ -814,7 +796,7 @@ final class RocksNodeStore implements NodeStore {
         return keys;
     }
 
-    private static int headersSize(List<byte[]> keys, List<StoredHeader> headers) {
+    static int headersSize(List<byte[]> keys, List<StoredHeader> headers) {
         int size = 0;
         for (int i = 0; i < keys.size(); i++) {
             size += Writer.size(keys.get(i)) + Writer.size(headers.get(i).value());
@@ -840,47 +822,8 @@ final class RocksNodeStore implements NodeStore {
         return new RecordedRecord(new String(topic, StandardCharsets.UTF_8), offset, key, value, headers, timestamp);
     }
 
-    /** The headers come last, and only when there are any: entries written before headers existed read alike. */
-    private byte[] channelBytes(String channel) {
-        return channelBytes.computeIfAbsent(channel, RocksNodeStore::utf8);
-    }
-
-    private static byte[] encodeOutbox(OutboxEntry e, byte[] channel) {
-        List<byte[]> headerKeys = headerKeys(e.headers());
-        int size = Writer.size(channel) + Writer.size(e.key()) + Writer.size(e.value()) + 8 + 8 + 8 + 4
-                + (headerKeys.isEmpty() ? 0 : 4 + headersSize(headerKeys, e.headers()));
-        Writer w = new Writer(size).bytes(channel).bytes(e.key()).bytes(e.value()).putLong(e.epoch())
-                .putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0);
-        if (!headerKeys.isEmpty()) {
-            w.putInt(headerKeys.size());
-            for (int i = 0; i < headerKeys.size(); i++) {
-                w.bytes(headerKeys.get(i)).bytes(e.headers().get(i).value());
-            }
-        }
-        return w.toArray();
-    }
-
-    private static OutboxEntry decodeOutbox(long id, byte[] value) {
-        ByteBuffer v = ByteBuffer.wrap(value);
-        String channel = new String(bytes(v), StandardCharsets.UTF_8);
-        byte[] key = bytes(v);
-        byte[] payload = bytes(v);
-        long epoch = v.getLong();
-        long seq = v.getLong();
-        long marker = v.getLong();
-        boolean fence = v.getInt() == 1;
-        List<StoredHeader> headers = new ArrayList<>();
-        if (v.hasRemaining()) {
-            int count = v.getInt();
-            for (int i = 0; i < count; i++) {
-                headers.add(new StoredHeader(new String(bytes(v), StandardCharsets.UTF_8), bytes(v)));
-            }
-        }
-        return new OutboxEntry(id, channel, key, payload, epoch, seq, marker, fence, headers);
-    }
-
     /** Length-prefixed fields, -1 standing for null, into one array of the size worked out beforehand. */
-    private static final class Writer {
+    static final class Writer {
         private final ByteBuffer out;
 
         Writer(int size) {
@@ -918,7 +861,7 @@ final class RocksNodeStore implements NodeStore {
         }
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    static byte[] bytes(ByteBuffer buffer) {
         int length = buffer.getInt();
         if (length < 0) {
             return null;
