@@ -82,6 +82,7 @@ final class NodeRuntime {
     private final Consumer<Throwable> failureListener;
 
     private final LinkedBlockingQueue<LoopTask> tasks = new LinkedBlockingQueue<>();
+    private final Acknowledgements acknowledgements = new Acknowledgements();
     // One wake-up per burst of client outcomes, not one per acknowledgement: each wake-up is a selector syscall and
     // a WakeupException out of the next poll.
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
@@ -157,7 +158,8 @@ final class NodeRuntime {
             channelOutput = new KafkaChannelOutput(producer(""), new KafkaChannelOutput.Outcomes() {
                 @Override
                 public void acknowledged(long id, long attempt, long offset) {
-                    post(() -> engine.onSendAcknowledged(id, attempt, offset));
+                    acknowledgements.add(id, attempt, offset);
+                    wake();
                     if (waitingForRoom) {
                         tasks.offer(WAKE::run);
                     }
@@ -435,7 +437,7 @@ final class NodeRuntime {
         } else {
             ConsumerRecords<byte[], byte[]> records;
             try {
-                long wait = tasks.isEmpty() ? TimeUnit.NANOSECONDS.toMillis(
+                long wait = tasks.isEmpty() && acknowledgements.isEmpty() ? TimeUnit.NANOSECONDS.toMillis(
                         engine.nanosUntilDue(TimeUnit.MILLISECONDS.toNanos(maxPollWaitMs))) : 0;
                 records = consumer.poll(Duration.ofMillis(wait));
             } catch (WakeupException e) {
@@ -457,6 +459,9 @@ final class NodeRuntime {
 
     private void runTasks() throws Exception {
         wakeRequested.set(false);
+        // Before the tasks, so an acknowledgement may overtake a failure that came before it: the outbox judges each
+        // outcome by its entry's attempt, in whatever order outcomes come (the simulation delivers them out of order).
+        acknowledgements.drainTo(engine::onSendAcknowledged);
         LoopTask task;
         while ((task = tasks.poll()) != null) {
             task.run();
@@ -466,6 +471,10 @@ final class NodeRuntime {
     /** Runs {@code task} on the loop; safe from any thread. */
     private void post(LoopTask task) {
         tasks.add(task);
+        wake();
+    }
+
+    private void wake() {
         if (!wakeRequested.getAndSet(true)) {
             consumer.wakeup();
         }
