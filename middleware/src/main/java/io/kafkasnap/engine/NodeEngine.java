@@ -371,7 +371,8 @@ public final class NodeEngine {
      * first.
      */
     public long nanosUntilDue(long max) {
-        if (steps.pendingSends() > 0) {
+        // What waits for the commit (sends, a fragment to publish) should not also wait for the poll.
+        if (steps.pendingSends() > 0 || steps.hasAfterCommit()) {
             return 0;
         }
         long now = time.nanos();

@@ -83,6 +83,11 @@ final class StepRunner {
         return pending.size();
     }
 
+    /** Whether something waits for this step's commit: a fragment to publish, say. */
+    boolean hasAfterCommit() {
+        return !afterCommit.isEmpty();
+    }
+
     /** Starts a part of the step that can be undone, such as one handler call with its sends. */
     void mark() {
         store.mark();

@@ -145,7 +145,10 @@ public interface NodeStore extends AutoCloseable {
     OutboxEntry appendOutbox(String channel, byte[] key, byte[] value, long epoch, long marker, boolean fence,
                              List<StoredHeader> headers);
 
-    /** Drops an acknowledged entry, in this step's batch. */
+    /**
+     * Drops an acknowledged entry at the next commit; a rollback to an earlier mark takes it back. As with
+     * {@link #deleteOutboxRange}, a crash may bring it back: it is then sent again, and receivers drop the copy.
+     */
     void deleteOutbox(long id);
 
     /**
