@@ -20,15 +20,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads ranges of single-partition channel topics with its own consumer in assign mode: no consumer group, nothing
- * committed. Not thread-safe, like the consumer it wraps.
+ * committed. Channels read once stay assigned, paused, so that the next read of them (the next snapshot's check)
+ * needs neither a metadata request nor a new fetch session before its fetch. Not thread-safe, like the consumer it
+ * wraps.
  */
 public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
 
     /** How long one {@link #read} may wait for its range before giving up. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Past this many channels assigned, the next read starts the assignment over. */
+    private static final int MAX_ASSIGNED = 10_000;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration readTimeout;
+    /** Assigned to the consumer; all paused between reads. */
+    private final Set<TopicPartition> assigned = new HashSet<>();
 
     /** @param clientProperties Kafka client properties (bootstrap servers, security), used as given */
     public KafkaChannelLog(Properties clientProperties) {
@@ -56,8 +63,9 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
             return List.of();
         }
         TopicPartition partition = new TopicPartition(topic, 0);
-        consumer.assign(List.of(partition));
+        take(List.of(partition));
         consumer.seek(partition, fromInclusive);
+        consumer.resume(List.of(partition));
         List<ChannelRecord> result = new ArrayList<>();
         long deadline = System.nanoTime() + readTimeout.toNanos();
         try {
@@ -77,13 +85,15 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
+            release(List.of(partition));
             throw new ChannelLogException(topic + " [" + fromInclusive + ", " + toExclusive
                     + ") is no longer in the log (retention or compaction removed it)", e);
         } catch (KafkaException e) {
+            release(List.of(partition));
             throw new ChannelLogException("cannot read " + topic + " [" + fromInclusive + ", " + toExclusive + "): "
                     + e.getMessage(), e);
         } finally {
-            consumer.unsubscribe();
+            pauseAll();
         }
         return result;
     }
@@ -123,8 +133,9 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
     }
 
     private void readSpans(Map<TopicPartition, long[]> spans, Map<TopicPartition, List<ChannelRecord>> read) {
-        consumer.assign(spans.keySet());
+        take(spans.keySet());
         spans.forEach((partition, span) -> consumer.seek(partition, span[0]));
+        consumer.resume(spans.keySet());
         Set<TopicPartition> pending = new HashSet<>(spans.keySet());
         long deadline = System.nanoTime() + readTimeout.toNanos();
         try {
@@ -153,11 +164,41 @@ public final class KafkaChannelLog implements ChannelLog, AutoCloseable {
                 }
             }
         } catch (OffsetOutOfRangeException e) {
+            release(spans.keySet());
             throw new ChannelLogException("a channel range is no longer in the log (retention or compaction removed"
                     + " it): " + e.getMessage(), e);
         } catch (KafkaException e) {
+            release(spans.keySet());
             throw new ChannelLogException("cannot read channels: " + e.getMessage(), e);
         } finally {
+            pauseAll();
+        }
+    }
+
+    /** Adds {@code partitions} to the assignment, every partition paused. */
+    private void take(Collection<TopicPartition> partitions) {
+        if (assigned.containsAll(partitions)) {
+            return;
+        }
+        if (assigned.size() + partitions.size() > MAX_ASSIGNED) {
+            assigned.clear();
+        }
+        assigned.addAll(partitions);
+        consumer.assign(assigned);
+        consumer.pause(assigned);
+    }
+
+    private void pauseAll() {
+        consumer.pause(assigned);
+    }
+
+    /** After a failed read: its channels leave the assignment, so that a topic gone does not stay in it. */
+    private void release(Collection<TopicPartition> partitions) {
+        try {
+            assigned.removeAll(partitions);
+            consumer.assign(assigned);
+        } catch (KafkaException | IllegalStateException e) {
+            assigned.clear();
             consumer.unsubscribe();
         }
     }

@@ -74,4 +74,40 @@ class KafkaChannelLogTest {
                     .isInstanceOf(ChannelLog.ChannelLogException.class).hasMessageContaining("timed out");
         }
     }
+
+    /** Channels stay assigned between reads: a later read must still see exactly its range, and a gone one fail. */
+    @Test
+    void readsInTurnOfChannelsReadBeforeAndOfARangeGoneFromTheLogEachGetTheirOwnRecords() throws Exception {
+        List<String> topics = List.of(KafkaFixture.uniqueTopic("a"), KafkaFixture.uniqueTopic("b"));
+        KafkaFixture.createTopics(1, topics.toArray(String[]::new));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaFixture.clientProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topics.get(i % 2), 0, null,
+                        ("v" + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+        try (KafkaChannelLog log = new KafkaChannelLog(KafkaFixture.clientProperties(), Duration.ofSeconds(5))) {
+            assertThat(log.read(topics.get(0), 6, 10)).extracting(ChannelRecord::offset).containsExactly(6L, 7L, 8L,
+                    9L);
+            assertThat(log.read(topics.get(0), 1, 3)).extracting(ChannelRecord::offset).containsExactly(1L, 2L);
+            assertThat(log.readAll(List.of(new ChannelLog.Range(topics.get(1), 0, 2),
+                    new ChannelLog.Range(topics.get(0), 8, 10))).values())
+                    .extracting(records -> records.stream().map(ChannelRecord::offset).toList())
+                    .containsExactly(List.of(0L, 1L), List.of(8L, 9L));
+            assertThat(new String(log.read(topics.get(1), 4, 5).get(0).value(), StandardCharsets.UTF_8))
+                    .isEqualTo("v9");
+
+            try (org.apache.kafka.clients.admin.Admin admin =
+                         org.apache.kafka.clients.admin.Admin.create(KafkaFixture.clientProperties())) {
+                admin.deleteRecords(Map.of(new org.apache.kafka.common.TopicPartition(topics.get(0), 0),
+                        org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(5))).all().get();
+            }
+            assertThatThrownBy(() -> log.read(topics.get(0), 2, 4))
+                    .isInstanceOf(ChannelLog.ChannelLogException.class).hasMessageContaining("no longer in the log");
+            assertThat(log.read(topics.get(1), 7, 9)).extracting(ChannelRecord::offset).containsExactly(7L, 8L);
+            assertThat(log.read(topics.get(0), 5, 7)).extracting(ChannelRecord::offset).containsExactly(5L, 6L);
+        }
+    }
 }
