@@ -160,7 +160,8 @@ final class NodeRuntime {
                 public void acknowledged(long id, long attempt, long offset) {
                     acknowledgements.add(id, attempt, offset);
                     wake();
-                    if (waitingForRoom) {
+                    // A loop waiting for room waits on the task queue: one wake-up there is enough for a batch.
+                    if (waitingForRoom && tasks.isEmpty()) {
                         tasks.offer(WAKE::run);
                     }
                 }

@@ -65,11 +65,11 @@ final class RocksNodeStore implements NodeStore {
     /** In a mark's undo map: the key had no write in this step before the mark. Compared by identity. */
     private static final byte[] UNWRITTEN = new byte[0];
     /**
-     * Past this many bytes of state writes in one step, the rest of the step writes to the native batch: a step that
-     * loads a large state (a restore, an application's first step) must not need a heap of its size.
+     * Past this many bytes of state writes, or of outbox entries, in one step, the rest of the step writes to the native
+     * batch: a step that loads a large state (a restore, an application's first step) or sends a lot must not need a
+     * heap of its size.
      */
-    static final long STATE_CACHE_BYTES = 8L * 1024 * 1024;
-    private final long stateCacheBytes;
+    static final long STEP_HEAP_BYTES = 8L * 1024 * 1024;
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -84,6 +84,8 @@ final class RocksNodeStore implements NodeStore {
     private final ReadOptions readOptions = new ReadOptions();
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private final RocksOutbox outboxLog;
+    /** {@link #STEP_HEAP_BYTES}, smaller in tests. */
+    private final long stepHeapBytes;
     /**
      * Next {epoch, seq} per outgoing channel as the step has it. Written to the batch once per channel at commit,
      * not with every append: a step of thousands of sends on one channel would otherwise write its counter as often.
@@ -102,8 +104,8 @@ final class RocksNodeStore implements NodeStore {
     private boolean closed;
 
     private RocksNodeStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db, List<ColumnFamilyHandle> handles,
-                      boolean sync, long stateCacheBytes) {
-        this.stateCacheBytes = stateCacheBytes;
+                      boolean sync, long stepHeapBytes) {
+        this.stepHeapBytes = stepHeapBytes;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.db = db;
@@ -112,7 +114,7 @@ final class RocksNodeStore implements NodeStore {
         this.recorded = handles.get(2);
         this.outbox = handles.get(3);
         this.writeOptions = new WriteOptions().setSync(sync);
-        this.outboxLog = new RocksOutbox(db, outbox, batch, readOptions, unsynced, stateCacheBytes);
+        this.outboxLog = new RocksOutbox(db, outbox, batch, readOptions, unsynced, stepHeapBytes);
     }
 
     /** Opens or creates the store in {@code dir}, with unsynced writes (they survive the process, not the machine). */
@@ -137,12 +139,15 @@ final class RocksNodeStore implements NodeStore {
      * counted), which the caller owns and closes after the store; lets a test see what an operation read.
      */
     static NodeStore openRocks(Path dir, boolean sync, Statistics statistics) {
-        return openRocks(dir, sync, statistics, STATE_CACHE_BYTES);
+        return openRocks(dir, sync, statistics, STEP_HEAP_BYTES);
     }
 
-    /** {@link #openRocks(Path, boolean, Statistics)} holding at most about {@code stateCacheBytes} of a step's state
-     * writes on the heap; a test makes it small to see the writes past it go to the batch. */
-    static NodeStore openRocks(Path dir, boolean sync, Statistics statistics, long stateCacheBytes) {
+    /**
+     * {@link #openRocks(Path, boolean, Statistics)} holding at most about {@code stepHeapBytes} of a step's state
+     * writes, and as much of its outbox entries, on the heap; a test makes it small to see what is past it go to the
+     * batch.
+     */
+    static NodeStore openRocks(Path dir, boolean sync, Statistics statistics, long stepHeapBytes) {
         DBOptions dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         if (statistics != null) {
             dbOptions.setStatistics(statistics);
@@ -157,7 +162,7 @@ final class RocksNodeStore implements NodeStore {
         try {
             Files.createDirectories(dir);
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            return new RocksNodeStore(dbOptions, cfOptions, db, handles, sync, stateCacheBytes);
+            return new RocksNodeStore(dbOptions, cfOptions, db, handles, sync, stepHeapBytes);
         } catch (RocksDBException | java.io.IOException e) {
             dbOptions.close();
             cfOptions.close();
@@ -204,7 +209,7 @@ final class RocksNodeStore implements NodeStore {
             byte[] before = stateWrites.get(key);
             mark.state.putIfAbsent(key, before == null ? UNWRITTEN : before);
         }
-        if (cachedBytes > stateCacheBytes) {
+        if (cachedBytes > stepHeapBytes) {
             // The batch's save points undo this write on a rollback; the undo map above restores the cached one.
             stateWrites.remove(key);
             stateInBatch = true;
@@ -871,11 +876,11 @@ final class RocksNodeStore implements NodeStore {
         return bytes;
     }
 
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] longBytes(long value) {
+    static byte[] longBytes(long value) {
         return ByteBuffer.allocate(8).putLong(value).array();
     }
 

@@ -133,13 +133,14 @@ final class RocksOutbox {
             throw new IllegalStateException("outbox entry " + entry.id() + " appended where " + nextId + " is next");
         }
         pending.add(entry);
-        pendingBytes += 64 + length(entry.key()) + length(entry.value());
+        pendingBytes += heapBytes(entry);
         nextId++;
         return pendingBytes > maxPendingBytes;
     }
 
-    private static int length(byte[] b) {
-        return b == null ? 0 : b.length;
+    /** About what a pending entry holds on the heap: its key and value, and a fixed share for the rest. */
+    private static long heapBytes(OutboxEntry entry) {
+        return 64 + (entry.key() == null ? 0 : entry.key().length) + (entry.value() == null ? 0 : entry.value().length);
     }
 
     /** Writes the pending entries with ids below {@code limit} into the batch, as one segment. */
@@ -152,32 +153,33 @@ final class RocksOutbox {
             return;
         }
         List<OutboxEntry> entries = pending.subList(0, n);
-        byte[][] encoded = new byte[n][];
+        // Sized first, then written once into the segment's one array.
+        byte[][] channels = new byte[n][];
+        List<List<byte[]>> headerKeys = new ArrayList<>(n);
+        int[] sizes = new int[n];
         int size = 8;
         for (int i = 0; i < n; i++) {
             OutboxEntry entry = entries.get(i);
-            encoded[i] = encode(entry, channelBytes.computeIfAbsent(entry.channel(), RocksOutbox::utf8));
-            size += 4 + encoded[i].length;
+            channels[i] = channelBytes.computeIfAbsent(entry.channel(), RocksNodeStore::utf8);
+            headerKeys.add(RocksNodeStore.headerKeys(entry.headers()));
+            sizes[i] = encodedSize(entry, channels[i], headerKeys.get(i));
+            size += 4 + sizes[i];
         }
-        ByteBuffer segment = ByteBuffer.allocate(size).putInt(SEGMENT_TAG).putInt(n);
-        for (byte[] e : encoded) {
-            segment.putInt(e.length).put(e);
+        RocksNodeStore.Writer segment = new RocksNodeStore.Writer(size).putInt(SEGMENT_TAG).putInt(n);
+        for (int i = 0; i < n; i++) {
+            encode(segment.putInt(sizes[i]), entries.get(i), channels[i], headerKeys.get(i));
+            pendingBytes -= heapBytes(entries.get(i));
         }
         long first = entries.get(0).id();
-        batch.put(cf, longBytes(first), segment.array());
+        batch.put(cf, RocksNodeStore.longBytes(first), segment.toArray());
         inBatch.add(new long[] {first, n});
         entries.clear();
-        pendingBytes = 0;
-        for (OutboxEntry entry : pending) {
-            pendingBytes += 64 + length(entry.key()) + length(entry.value());
-        }
     }
 
     /** Undoes what came after {@code at} here; the store rolls the batch back to the matching save point. */
     void rollbackTo(Position at) {
         while (!pending.isEmpty() && pending.get(pending.size() - 1).id() >= at.nextId()) {
-            OutboxEntry entry = pending.remove(pending.size() - 1);
-            pendingBytes -= 64 + length(entry.key()) + length(entry.value());
+            pendingBytes -= heapBytes(pending.remove(pending.size() - 1));
         }
         // By id, not by how many there were at the mark: the segment written just before the mark's save point (set
         // lazily, after the mark) holds ids below it and stays in the batch.
@@ -275,7 +277,7 @@ final class RocksOutbox {
         }
         if (from >= 0) {
             // the segments' keys and the keys of their acknowledged entries beside them
-            db.deleteRange(cf, unsynced, longBytes(from), longBytes(to));
+            db.deleteRange(cf, unsynced, RocksNodeStore.longBytes(from), RocksNodeStore.longBytes(to));
         }
         for (long first : touched) {
             Segment segment = committed.get(first);
@@ -322,21 +324,22 @@ final class RocksOutbox {
         return entries;
     }
 
-    /** The headers come last, and only when there are any: entries written before headers existed read alike. */
-    private static byte[] encode(OutboxEntry e, byte[] channel) {
-        List<byte[]> headerKeys = RocksNodeStore.headerKeys(e.headers());
-        int size = RocksNodeStore.Writer.size(channel) + RocksNodeStore.Writer.size(e.key())
+    private static int encodedSize(OutboxEntry e, byte[] channel, List<byte[]> headerKeys) {
+        return RocksNodeStore.Writer.size(channel) + RocksNodeStore.Writer.size(e.key())
                 + RocksNodeStore.Writer.size(e.value()) + 8 + 8 + 8 + 4
                 + (headerKeys.isEmpty() ? 0 : 4 + RocksNodeStore.headersSize(headerKeys, e.headers()));
-        RocksNodeStore.Writer w = new RocksNodeStore.Writer(size).bytes(channel).bytes(e.key()).bytes(e.value())
-                .putLong(e.epoch()).putLong(e.seq()).putLong(e.marker()).putInt(e.fence() ? 1 : 0);
+    }
+
+    /** The headers come last, and only when there are any: entries written before headers existed read alike. */
+    private static void encode(RocksNodeStore.Writer w, OutboxEntry e, byte[] channel, List<byte[]> headerKeys) {
+        w.bytes(channel).bytes(e.key()).bytes(e.value()).putLong(e.epoch()).putLong(e.seq()).putLong(e.marker())
+                .putInt(e.fence() ? 1 : 0);
         if (!headerKeys.isEmpty()) {
             w.putInt(headerKeys.size());
             for (int i = 0; i < headerKeys.size(); i++) {
                 w.bytes(headerKeys.get(i)).bytes(e.headers().get(i).value());
             }
         }
-        return w.toArray();
     }
 
     private static OutboxEntry decode(long id, ByteBuffer v) {
@@ -358,11 +361,4 @@ final class RocksOutbox {
         return new OutboxEntry(id, channel, key, payload, epoch, seq, marker, fence, headers);
     }
 
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] longBytes(long value) {
-        return ByteBuffer.allocate(8).putLong(value).array();
-    }
 }

@@ -36,7 +36,7 @@ class RocksStoreAgreesWithTheModelTest {
      * goes to the batch at once.
      */
     @ParameterizedTest(name = "heap budget {0} bytes")
-    @ValueSource(longs = {RocksNodeStore.STATE_CACHE_BYTES, 300, 12})
+    @ValueSource(longs = {RocksNodeStore.STEP_HEAP_BYTES, 300, 12})
     void everyRandomSequenceOfStoreOperationsGivesWhatTheInMemoryModelGives(long budget) {
         for (long seed = 1; seed <= SEEDS; seed++) {
             run(seed, budget);
