@@ -75,6 +75,7 @@ public final class NodeEngine {
     private final Outbox outbox;
     private final StepRunner steps;
     private final ChannelSequences sequences;
+    private final PositionWrites positionWrites = new PositionWrites();
     private final SnapshotSteps snapshots;
     private final HandlerContext context;
     private final RestoreStep restorer;
@@ -121,13 +122,13 @@ public final class NodeEngine {
         this.steps = new StepRunner(store, outbox, () -> epoch, List.of(
                 s -> {
                     if (protocol != null) {
-                        s.putPositions(protocol.positions());
+                        positionWrites.writeInputs(s, protocol.positions());
                     }
                 },
                 sequences::writeTo,
                 s -> {
                     if (opened) {
-                        s.putControlPosition(dispatcher.nextOffset());
+                        positionWrites.writeControl(s, dispatcher.nextOffset());
                     }
                 },
                 outbox::deleteAcknowledged), broken.contains(BrokenVariant.COMMIT_POSITIONS_BEFORE_OUTBOX));
@@ -358,6 +359,14 @@ public final class NodeEngine {
         if (input != null) {
             input.endStep();
         }
+    }
+
+    /**
+     * Whether the shell should wake the loop for an acknowledgement as it comes; if not, the next step takes it with
+     * whatever woke that step. Asked after each step, so it covers the markers that step handed to the producer.
+     */
+    public boolean awaitsAcknowledgements() {
+        return outbox.awaitsAcknowledgements();
     }
 
     /** Whether the shell must stop taking input until acknowledgements free the outbox. */

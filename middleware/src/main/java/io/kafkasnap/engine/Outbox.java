@@ -50,6 +50,8 @@ final class Outbox {
     private final SlotWindow<Slot> byId = new SlotWindow<>();
     private final List<Long> toDelete = new ArrayList<>();
     private long attempts;
+    /** Markers sent and not yet part of an acknowledged prefix: a snapshot waits for each. */
+    private int markersInFlight;
     private long resends;
     private boolean saidFull;
     private int episodesFull;
@@ -70,6 +72,9 @@ final class Outbox {
             Slot slot = new Slot(entry);
             channels.computeIfAbsent(entry.channel(), c -> new ArrayDeque<>()).add(slot);
             byId.add(entry.id(), slot);
+            if (entry.isMarker()) {
+                markersInFlight++;
+            }
             attempt(slot);
         }
     }
@@ -94,6 +99,7 @@ final class Outbox {
             byId.remove(id);
             toDelete.add(id);
             if (slot.entry.isMarker()) {
+                markersInFlight--;
                 events.markerAcknowledged(slot.entry.marker(), slot.entry.channel(), offset);
             }
             return;
@@ -103,6 +109,7 @@ final class Outbox {
             byId.remove(head.entry.id());
             toDelete.add(head.entry.id());
             if (head.entry.isMarker()) {
+                markersInFlight--;
                 events.markerAcknowledged(head.entry.marker(), head.entry.channel(), head.offset);
             }
         }
@@ -142,6 +149,7 @@ final class Outbox {
         channels.clear();
         byId.clear();
         toDelete.clear();
+        markersInFlight = 0;
     }
 
     /**
@@ -179,6 +187,15 @@ final class Outbox {
     /** Entries sent and not yet part of an acknowledged prefix. */
     int depth() {
         return byId.size();
+    }
+
+    /**
+     * Whether an acknowledgement should be taken as soon as it comes rather than with the next step: a marker waits
+     * for it (a snapshot's progress), or the outbox is half way to full (the room it frees). Otherwise it only lets
+     * the outbox forget what was delivered, which can wait for a step that has work anyway.
+     */
+    boolean awaitsAcknowledgements() {
+        return markersInFlight > 0 || byId.size() >= maxRecords / 2;
     }
 
     /** Entries sent again after a failure, since start. */

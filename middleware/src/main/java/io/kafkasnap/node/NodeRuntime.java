@@ -102,6 +102,8 @@ final class NodeRuntime {
     private Thread thread;
     private boolean joined;
     private volatile boolean waitingForRoom;
+    /** Set by the loop after each step, before it decides how long to poll: see the poll wait in {@link #step}. */
+    private volatile boolean acknowledgementsAwaited = true;
     private volatile boolean running;
     private volatile Throwable failure;
     private boolean closed;
@@ -159,7 +161,10 @@ final class NodeRuntime {
                 @Override
                 public void acknowledged(long id, long attempt, long offset) {
                     acknowledgements.add(id, attempt, offset);
-                    wake();
+                    // Most acknowledgements only let the outbox forget: the next step takes them with its work.
+                    if (acknowledgementsAwaited) {
+                        wake();
+                    }
                     // A loop waiting for room waits on the task queue: one wake-up there is enough for a batch.
                     if (waitingForRoom && tasks.isEmpty()) {
                         tasks.offer(WAKE::run);
@@ -438,7 +443,9 @@ final class NodeRuntime {
         } else {
             ConsumerRecords<byte[], byte[]> records;
             try {
-                long wait = tasks.isEmpty() && acknowledgements.isEmpty() ? TimeUnit.NANOSECONDS.toMillis(
+                boolean outcomesWaiting = !tasks.isEmpty()
+                        || acknowledgementsAwaited && !acknowledgements.isEmpty();
+                long wait = !outcomesWaiting ? TimeUnit.NANOSECONDS.toMillis(
                         engine.nanosUntilDue(TimeUnit.MILLISECONDS.toNanos(maxPollWaitMs))) : 0;
                 records = consumer.poll(Duration.ofMillis(wait));
             } catch (WakeupException e) {
@@ -456,6 +463,9 @@ final class NodeRuntime {
             }
         }
         engine.endStep();
+        // Before the next poll's wait is computed from acknowledgements.isEmpty(): an acknowledgement added after
+        // that check sees this flag (both are synchronised), so one the engine waits for always cuts the poll short.
+        acknowledgementsAwaited = engine.awaitsAcknowledgements();
     }
 
     private void runTasks() throws Exception {
