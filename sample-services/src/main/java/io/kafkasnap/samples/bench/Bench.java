@@ -486,10 +486,11 @@ public final class Bench {
      * @param phases where the time went, phase by phase, from the members' timelines
      * @param memory this JVM's memory while the cluster ran (after its warm-up snapshots) minus before it started,
      *     both after full collections
+     * @param warmups snapshots taken before the counted ones ({@link SnapshotWarmup})
      */
     public record SnapshotLatencies(int services, String topology, int channels, Latencies latencies,
                                     Latencies fragmentsComplete, int bad, long inFlightTotal, PhaseBreakdown phases,
-                                    MemorySample memory) {
+                                    MemorySample memory, int warmups) {
     }
 
     /** A snapshot's check for a run: ok or not, and how many records it found in flight. */
@@ -505,7 +506,8 @@ public final class Bench {
      * {@code services} branches sending {@code rate} transfers/s each. Every snapshot is also checked (complete,
      * consistent, money conserved); {@code bad} counts those that were not.
      */
-    public SnapshotLatencies snapshotLatency(int services, String topology, double rate, int snapshots, long seed) {
+    public SnapshotLatencies snapshotLatency(int services, String topology, double rate, int snapshots,
+                                             SnapshotWarmup warmup, long seed) {
         String run = nextTopic("snap" + services);
         String control = run + ".control";
         String collection = run + ".fragments";
@@ -514,7 +516,7 @@ public final class Bench {
         MemorySample before = MemorySample.take();
         try (BankCluster bank = BankCluster.start(config)) {
             return snapshots(services, topology, config.topology().edges().size(), control, collection, snapshots,
-                    before, view -> {
+                    warmup, before, view -> {
                         BankCheck.Result check = BankCheck.check(view, OptionalLong.of(bank.expectedTotal()));
                         return new Checked(check.ok(), check.inFlight());
                     });
@@ -526,7 +528,7 @@ public final class Bench {
      * producing {@code rate} items/s: each snapshot is checked complete and consistent, with every produced item
      * counted once, in flight or by the sink.
      */
-    public SnapshotLatencies pipelineSnapshotLatency(double rate, int snapshots, long seed) {
+    public SnapshotLatencies pipelineSnapshotLatency(double rate, int snapshots, SnapshotWarmup warmup, long seed) {
         String run = nextTopic("pipeline");
         String control = run + ".control";
         String collection = run + ".fragments";
@@ -535,33 +537,31 @@ public final class Bench {
         try (PipelineCluster pipeline = PipelineCluster.start(kafka, topics, control, collection,
                 stateRoot.resolve(run), rate, seed)) {
             return snapshots(pipeline.nodes().size(), "pipeline", PipelineService.allTopics(topics).size(), control,
-                    collection, snapshots, before, view -> {
+                    collection, snapshots, warmup, before, view -> {
                         PipelineCheck.Result check = PipelineCheck.check(view, topics);
                         return new Checked(check.ok(), check.inFlight());
                     });
         }
     }
 
-    /** Takes a few warm-up snapshots, then {@code snapshots} counted ones, one after another, checking each. */
+    /** Takes the warm-up snapshots, then {@code snapshots} counted ones, one after another, checking each. */
     private SnapshotLatencies snapshots(int services, String topology, int channels, String control,
-                                        String collection, int snapshots, MemorySample before, Checker checker) {
+                                        String collection, int snapshots, SnapshotWarmup warmup,
+                                        MemorySample before, Checker checker) {
         double[] millis = new double[snapshots];
         double[] protocol = new double[snapshots];
         int bad = 0;
         long inFlight = 0;
+        int warmups;
         PhaseBreakdown phases = new PhaseBreakdown();
-        MemorySample memory = null;
+        MemorySample memory;
         try (SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
              TriggerPublisher publisher = new TriggerPublisher(kafka, control)) {
             SnapshotRunner runner = new SnapshotRunner(publisher, feed);
-            for (int i = -Math.min(5, snapshots); i < snapshots; i++) { // a few warm-up snapshots, not counted
-                if (i == 0) {
-                    memory = MemorySample.take().minus(before); // every node has run and snapshotted by now
-                }
+            warmups = warmUp(runner, warmup);
+            memory = MemorySample.take().minus(before); // every node has run and snapshotted by now
+            for (int i = 0; i < snapshots; i++) {
                 SnapshotRunner.Taken taken = runner.take(Duration.ofSeconds(35));
-                if (i < 0) {
-                    continue;
-                }
                 millis[i] = taken.elapsed().toNanos() / 1e6;
                 if (taken.view().isEmpty()) {
                     bad++;
@@ -575,7 +575,27 @@ public final class Bench {
             }
         }
         return new SnapshotLatencies(services, topology, channels, new Latencies(millis), new Latencies(protocol),
-                bad, inFlight, phases, memory);
+                bad, inFlight, phases, memory, warmups);
+    }
+
+    /** Takes warm-up snapshots in batches while {@code warmup} asks for another; returns how many it took. */
+    private static int warmUp(SnapshotRunner runner, SnapshotWarmup warmup) {
+        int taken = 0;
+        double previous = Double.NaN;
+        for (int batch = 1; ; batch++) {
+            double[] protocol = new double[warmup.batch()];
+            for (int i = 0; i < warmup.batch(); i++) {
+                SnapshotRunner.Taken snapshot = runner.take(Duration.ofSeconds(35));
+                protocol[i] = snapshot.view().map(v -> (double) v.assemblerMillis())
+                        .orElse(snapshot.elapsed().toNanos() / 1e6);
+                taken++;
+            }
+            double median = new Latencies(protocol).percentile(50);
+            if (!warmup.another(batch, previous, median)) {
+                return taken;
+            }
+            previous = median;
+        }
     }
 
     private KafkaProducer<byte[], byte[]> producer() {

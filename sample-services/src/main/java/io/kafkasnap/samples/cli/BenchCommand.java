@@ -6,6 +6,7 @@ import io.kafkasnap.samples.bench.BenchPlots;
 import io.kafkasnap.samples.bench.CaptureBench;
 import io.kafkasnap.samples.bench.MemorySample;
 import io.kafkasnap.samples.bench.RestoreBench;
+import io.kafkasnap.samples.bench.SnapshotWarmup;
 import io.kafkasnap.tools.cli.Logs;
 import io.kafkasnap.tools.cli.OptionalBootstrapOptions;
 import io.kafkasnap.tools.common.Kafka;
@@ -76,6 +77,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--snapshots", paramLabel = "K", defaultValue = "100",
             description = "Snapshots per latency run (default: ${DEFAULT-VALUE}).")
     int snapshots;
+
+    @Option(names = "--snapshot-warmup", paramLabel = "auto|K", defaultValue = "auto",
+            description = "Snapshots taken before each latency run's counted ones: a number, or auto: batches of "
+                    + "10, at least 2 and at most 6, until a batch's median trigger -> last fragment is no longer "
+                    + "10%% below the batch before (default: ${DEFAULT-VALUE}). A bank of 50 services keeps getting "
+                    + "faster for tens of seconds; one of 3 is warm after a few snapshots.")
+    String snapshotWarmup;
 
     @Option(names = "--services", paramLabel = "N", split = ",", defaultValue = "3,10",
             description = "Bank sizes for the snapshot-latency runs (default: ${DEFAULT-VALUE}).")
@@ -254,6 +262,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!warmup.equals("auto")) {
             parseWarmup();
         }
+        snapshotWarmup();
         List<Long> sizes = new ArrayList<>();
         for (String size : stateBytes) {
             sizes.add(parseSize(size));
@@ -472,14 +481,14 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("  %d snapshots of the pipeline (source -> 2 workers -> sink, %s items/s)...%n", snapshots,
                     DemoCommand.fmt(rate));
             out.flush();
-            runs.add(bench.pipelineSnapshotLatency(rate, snapshots, 42));
+            runs.add(bench.pipelineSnapshotLatency(rate, snapshots, snapshotWarmup(), 42));
         } else {
             for (int n : services) {
                 for (String t : topologies()) {
                     out.printf("  %d snapshots of %d bank services (%s, %s transfers/s each)...%n", snapshots, n,
                             t, DemoCommand.fmt(rate));
                     out.flush();
-                    runs.add(bench.snapshotLatency(n, t, rate, snapshots, 42));
+                    runs.add(bench.snapshotLatency(n, t, rate, snapshots, snapshotWarmup(), 42));
                 }
             }
         }
@@ -510,9 +519,9 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("    plot: %s%n", plots().snapshotLatency(runs));
         }
         for (Bench.SnapshotLatencies run : runs) {
-            out.printf("    %d services (%s): %d snapshots, %d not complete/consistent/conserving, "
-                            + "%d records recorded in flight%n", run.services(), run.topology(),
-                    run.latencies().count(), run.bad(), run.inFlightTotal());
+            out.printf("    %d services (%s): %d snapshots after %d warm-up ones, %d not complete/consistent/"
+                            + "conserving, %d records recorded in flight%n", run.services(), run.topology(),
+                    run.latencies().count(), run.warmups(), run.bad(), run.inFlightTotal());
         }
         printMemory(out, runs);
         out.flush();
@@ -623,6 +632,22 @@ final class BenchCommand implements Callable<Integer> {
         }
         throw new CommandLine.ParameterException(spec.commandLine(),
                 "--state-bytes takes sizes such as 1MB,10MB,1GB (B, KB, MB, GB; above 0), got '" + size + "'");
+    }
+
+    private SnapshotWarmup snapshotWarmup() {
+        if (snapshotWarmup.equals("auto")) {
+            return SnapshotWarmup.auto();
+        }
+        try {
+            int k = Integer.parseInt(snapshotWarmup);
+            if (k >= 0) {
+                return SnapshotWarmup.fixed(k);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "--snapshot-warmup takes auto or a number of snapshots >= 0, got '" + snapshotWarmup + "'");
     }
 
     private int parseWarmup() {

@@ -49,9 +49,9 @@ class BenchPlotsTest {
         rounds.put("not run", new double[] {Double.NaN, Double.NaN, Double.NaN});
         List<Bench.SnapshotLatencies> runs = List.of(
                 new Bench.SnapshotLatencies(3, "ring", 3, latencies(random, 20, 30), latencies(random, 10, 30), 0, 5,
-                        new PhaseBreakdown(), new MemorySample(0, 0)),
+                        new PhaseBreakdown(), new MemorySample(0, 0), 20),
                 new Bench.SnapshotLatencies(10, "ring", 10, latencies(random, 60, 30), latencies(random, 30, 30), 0,
-                        12, new PhaseBreakdown(), new MemorySample(0, 0)));
+                        12, new PhaseBreakdown(), new MemorySample(0, 0), 20));
         Map<String, Bench.Latencies> hop = new LinkedHashMap<>();
         hop.put("plain", latencies(random, 2, 1000));
         hop.put("hop", latencies(random, 5, 1000));
