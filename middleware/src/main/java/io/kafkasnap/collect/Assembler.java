@@ -9,8 +9,6 @@ import io.kafkasnap.collect.ChunkReassembler.Outcome;
 import io.kafkasnap.collect.ChunkReassembler.Unusable;
 import io.kafkasnap.collect.GlobalSnapshot.Status;
 import io.kafkasnap.format.ControlRecord;
-import io.kafkasnap.kafka.ChannelLog;
-import io.kafkasnap.kafka.ChannelRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -159,7 +157,6 @@ final class Assembler {
      */
     List<GlobalSnapshot> ready(long controlPosition, long collectionPosition) {
         dropOrphans(controlPosition);
-        readAhead();
         List<GlobalSnapshot> result = new ArrayList<>();
         for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
             Pending snapshot = it.next();
@@ -191,27 +188,6 @@ final class Assembler {
             }
         }
         return result;
-    }
-
-    /**
-     * Reads the channel ranges of the fragments that arrived since the last call, for every snapshot still waiting for
-     * others, in one read: while the last fragments travel, the check's reads of the others' channels are done. A
-     * snapshot whose fragments are all in is checked right away and reads its ranges then.
-     */
-    private void readAhead() {
-        Map<ChannelLog.Range, Pending> wanted = new HashMap<>();
-        for (Pending snapshot : pending.values()) {
-            if (!snapshot.allArrived()) {
-                snapshot.unread.forEach(f -> ConsistencyChecker.rangesOf(f).forEach(r -> wanted.put(r, snapshot)));
-            }
-            snapshot.unread.clear();
-        }
-        checker.readAhead(wanted.keySet()).forEach((range, records) -> {
-            Pending snapshot = wanted.get(range);
-            if (snapshot != null) {
-                snapshot.readAhead.put(range, records);
-            }
-        });
     }
 
     /** Whether some snapshot's deadline has passed at {@code nowMillis}. */
@@ -276,7 +252,6 @@ final class Assembler {
             Fragment existing = snapshot.fragments.get(process);
             if (existing == null) {
                 snapshot.fragments.put(process, assembled.fragment());
-                snapshot.unread.add(assembled.fragment());
                 if (snapshot.unusable.remove(process) != null) {
                     LOG.info("fragment of {} for snapshot {} arrived intact at offset {} after an unusable copy; using it",
                             process, id, outcome.offset());
@@ -307,7 +282,7 @@ final class Assembler {
     /** Every fragment arrived intact: complete, or inconsistent if a rule is violated. */
     private GlobalSnapshot finish(Pending snapshot, long completedAt) {
         GlobalSnapshot.Consistency consistency = checker.check(snapshot.start.snapshot(), snapshot.start.members(),
-                snapshot.fragments, snapshot.readAhead);
+                snapshot.fragments);
         if (consistency.violations().isEmpty()) {
             return record(document(snapshot, Status.COMPLETE, null, "", completedAt, consistency));
         }
@@ -324,7 +299,7 @@ final class Assembler {
     private GlobalSnapshot finish(Pending snapshot, Status status, String reason, String detail, long completedAt) {
         abandonMissing(snapshot, status);
         GlobalSnapshot.Consistency consistency = checker.check(snapshot.start.snapshot(), snapshot.start.members(),
-                snapshot.fragments, snapshot.readAhead);
+                snapshot.fragments);
         return record(document(snapshot, status, reason, detail, completedAt, consistency));
     }
 
@@ -385,10 +360,6 @@ final class Assembler {
         final Membership.SnapshotStart start;
         final Map<String, Fragment> fragments = new TreeMap<>();
         final Map<String, String> unusable = new TreeMap<>();
-        /** Fragments whose channel ranges have not been read ahead yet. */
-        final List<Fragment> unread = new ArrayList<>();
-        /** Channel ranges read before the check, by {@link #readAhead}. */
-        final Map<ChannelLog.Range, List<ChannelRecord>> readAhead = new HashMap<>();
         ControlRecord.Abort abort;
         /** The collection offset a reader must have read up to before the abort can fail the snapshot. */
         long abortJudgedFrom;

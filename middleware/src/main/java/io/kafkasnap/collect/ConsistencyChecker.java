@@ -9,8 +9,6 @@ import io.kafkasnap.kafka.ChannelRecord;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.format.Sequencing;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,51 +53,6 @@ public final class ConsistencyChecker {
      */
     public GlobalSnapshot.Consistency check(long snapshot, Map<String, ControlRecord.Join> members,
                                             Map<String, Fragment> fragments) {
-        return check(snapshot, members, fragments, Map.of());
-    }
-
-    /**
-     * The ranges of {@code receiver}'s incoming channels that the check will read if their senders' fragments name the
-     * same marker offsets, as they do unless a send was retried: each from where it recorded to its marker. Known as
-     * soon as its fragment arrives, so they can be read while the other fragments are still on their way.
-     */
-    static List<ChannelLog.Range> rangesOf(Fragment receiver) {
-        List<ChannelLog.Range> ranges = new ArrayList<>();
-        receiver.in().forEach((topic, in) -> {
-            if (in.recordedFrom() <= in.markerOffset()) {
-                ranges.add(new ChannelLog.Range(topic, in.recordedFrom(), in.markerOffset() + 1));
-            }
-        });
-        return ranges;
-    }
-
-    /**
-     * Reads {@code ranges} ahead of the check; empty if they cannot be read now (the check then reads them itself and
-     * reports what it finds). A channel's records below its marker do not change once a receiver has read the marker,
-     * so what is read now is what the check would read later.
-     */
-    Map<ChannelLog.Range, List<ChannelRecord>> readAhead(Collection<ChannelLog.Range> ranges) {
-        if (ranges.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return log.readAll(ranges);
-        } catch (ChannelLog.NotRead e) {
-            return Map.of(); // not read by design; the check says so
-        } catch (ChannelLog.ChannelLogException e) {
-            LOG.debug("reading {} channel range(s) ahead of the check failed; the check reads them: {}", ranges.size(),
-                    e.getMessage());
-            return Map.of();
-        }
-    }
-
-    /**
-     * As {@link #check(long, Map, Map)}, with ranges already read ({@link #readAhead}): a range needed that lies within
-     * one of them, from the same offset, is not read again.
-     */
-    GlobalSnapshot.Consistency check(long snapshot, Map<String, ControlRecord.Join> members,
-                                     Map<String, Fragment> fragments,
-                                     Map<ChannelLog.Range, List<ChannelRecord>> alreadyRead) {
         List<Violation> violations = new ArrayList<>();
         Map<String, List<String>> senders = new TreeMap<>();
         Map<String, List<String>> receivers = new TreeMap<>();
@@ -125,26 +78,15 @@ public final class ConsistencyChecker {
                 }
             }
         }
-        Map<ChannelLog.Range, List<ChannelRecord>> prefetched = new HashMap<>();
-        List<ChannelLog.Range> toRead = new ArrayList<>();
-        for (ChannelLog.Range range : ranges) {
-            List<ChannelRecord> read = within(alreadyRead, range);
-            if (read != null) {
-                prefetched.put(range, read);
-            } else {
-                toRead.add(range);
-            }
-        }
+        Map<ChannelLog.Range, List<ChannelRecord>> prefetched;
         try {
-            if (!toRead.isEmpty()) {
-                prefetched.putAll(log.readAll(toRead));
-            }
+            prefetched = log.readAll(ranges);
         } catch (ChannelLog.NotRead e) {
             // Not read by design: the check is not done, and that is no failure.
             return new GlobalSnapshot.Consistency(pairs.isEmpty(), violations);
         } catch (ChannelLog.ChannelLogException e) {
-            // The ranges not read ahead are read channel by channel instead, so one unreadable channel does not hide
-            // the others' results.
+            // Read channel by channel instead, so one unreadable channel does not hide the others' results.
+            prefetched = Map.of();
         }
         boolean checked = true;
         for (int i = 0; i < pairs.size(); i++) {
@@ -159,18 +101,6 @@ public final class ConsistencyChecker {
             }
         }
         return new GlobalSnapshot.Consistency(checked, violations);
-    }
-
-    /** The records of {@code range} if a range read before starts where it does and reaches at least as far. */
-    private static List<ChannelRecord> within(Map<ChannelLog.Range, List<ChannelRecord>> read, ChannelLog.Range range) {
-        for (Map.Entry<ChannelLog.Range, List<ChannelRecord>> entry : read.entrySet()) {
-            ChannelLog.Range r = entry.getKey();
-            if (r.topic().equals(range.topic()) && r.fromInclusive() == range.fromInclusive()
-                    && r.toExclusive() >= range.toExclusive()) {
-                return entry.getValue().stream().filter(c -> c.offset() < range.toExclusive()).toList();
-            }
-        }
-        return null;
     }
 
     private static void checkDeclaredChannels(Map<String, ControlRecord.Join> members, Map<String, Fragment> fragments,
