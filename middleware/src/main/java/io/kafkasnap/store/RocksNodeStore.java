@@ -96,6 +96,7 @@ final class RocksNodeStore implements NodeStore {
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
     /** State writes of this step, not yet in the batch: key to value, or {@link #DELETED}. Commit writes them. */
     private final Map<String, byte[]> stateWrites = new HashMap<>();
+    private final StateChanges changes = new StateChanges();
     /** Key and value bytes put into {@link #stateWrites} since the commit; only grows, so it over-counts. */
     private long cachedBytes;
     /** Whether a state write of this step went to the batch: reads and iterators must then look there too. */
@@ -673,6 +674,11 @@ final class RocksNodeStore implements NodeStore {
             throw new IllegalStateException("commit with " + marks.size() + " mark(s) open");
         }
         try {
+            if (stateInBatch) {
+                changes.spilled();
+            } else {
+                changes.committed(stateWrites.keySet());
+            }
             for (Map.Entry<String, byte[]> write : stateWrites.entrySet()) {
                 if (write.getValue() == DELETED) {
                     batch.delete(state, utf8(write.getKey()));
@@ -709,7 +715,7 @@ final class RocksNodeStore implements NodeStore {
         if (dirty) {
             throw new IllegalStateException("capture with uncommitted changes: commit the step first");
         }
-        return new RocksStateCapture(db, state);
+        return new RocksStateCapture(db, state, changes);
     }
 
     @Override

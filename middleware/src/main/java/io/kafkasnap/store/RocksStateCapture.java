@@ -2,11 +2,14 @@ package io.kafkasnap.store;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
@@ -20,12 +23,16 @@ final class RocksStateCapture implements StateCapture {
     private final RocksDB db;
     private final ColumnFamilyHandle state;
     private final Snapshot snapshot;
+    private final StateChanges changes;
+    private final long seq;
     private boolean closed;
 
-    RocksStateCapture(RocksDB db, ColumnFamilyHandle state) {
+    RocksStateCapture(RocksDB db, ColumnFamilyHandle state, StateChanges changes) {
         this.db = db;
         this.state = state;
+        this.changes = changes;
         this.snapshot = db.getSnapshot();
+        this.seq = changes.captured();
     }
 
     /**
@@ -46,8 +53,9 @@ final class RocksStateCapture implements StateCapture {
     }
 
     /**
-     * Walks both RocksDB snapshots side by side in key order, so memory stays flat and the cost is one read of each;
-     * only what differs is handed on.
+     * Looks up, in both captures, the keys written between them when the store knows them ({@link StateChanges});
+     * otherwise walks both RocksDB snapshots side by side in key order, so memory stays flat and the cost is one read
+     * of each. Either way only what differs is handed on, in key order.
      */
     @Override
     public void forEachChangeSince(StateCapture base, BiConsumer<String, byte[]> changed,
@@ -60,6 +68,11 @@ final class RocksStateCapture implements StateCapture {
             synchronized (this) {
                 if (closed || older.closed) {
                     throw new IllegalStateException("capture already released");
+                }
+                Optional<List<byte[]>> written = changes.between(older.seq, seq);
+                if (written.isPresent()) {
+                    lookUp(older, written.get(), changed, removed);
+                    return;
                 }
                 try (ReadOptions beforeOptions = new ReadOptions().setSnapshot(older.snapshot);
                      ReadOptions afterOptions = new ReadOptions().setSnapshot(snapshot);
@@ -90,12 +103,33 @@ final class RocksStateCapture implements StateCapture {
         }
     }
 
+    private void lookUp(RocksStateCapture older, List<byte[]> keys, BiConsumer<String, byte[]> changed,
+                        Consumer<String> removed) {
+        try (ReadOptions beforeOptions = new ReadOptions().setSnapshot(older.snapshot);
+             ReadOptions afterOptions = new ReadOptions().setSnapshot(snapshot)) {
+            for (byte[] key : keys) {
+                byte[] before = db.get(state, beforeOptions, key);
+                byte[] after = db.get(state, afterOptions, key);
+                if (after == null) {
+                    if (before != null) {
+                        removed.accept(new String(key, StandardCharsets.UTF_8));
+                    }
+                } else if (!Arrays.equals(before, after)) {
+                    changed.accept(new String(key, StandardCharsets.UTF_8), after);
+                }
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("read of the state changed since snapshot capture " + older.seq, e);
+        }
+    }
+
     /** Releases the RocksDB snapshot so compaction may drop the versions it pinned. */
     @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
             db.releaseSnapshot(snapshot);
+            changes.released(seq);
         }
     }
 }
