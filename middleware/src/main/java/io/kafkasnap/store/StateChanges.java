@@ -3,6 +3,7 @@ package io.kafkasnap.store;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -13,17 +14,19 @@ import java.util.TreeMap;
  * Which state keys were written between one capture and the next, so that an incremental read-out looks up those
  * keys in both captures instead of walking both whole: for 1 % of a 1 GB state changed, 10 MB of reads rather than
  * 2 GB. Interval {@code i} holds the keys that the commits between capture {@code i - 1} and capture {@code i} wrote.
- * An interval is <em>unknown</em> once it holds more than {@link #MAX_KEYS} keys, or when a step spilled its writes
- * into the native batch (their keys are not on the heap); a read-out across an unknown interval walks both captures
- * as before. Intervals no open capture can need are dropped. Thread-safe: the event loop commits and captures, the
- * fragment thread reads and releases.
+ * An interval is <em>unknown</em> when a step spilled its writes into the native batch (their keys are not on the
+ * heap), and the oldest intervals become unknown whenever all kept together would hold more than {@link #MAX_KEYS}
+ * keys (a base kept while fragments keep failing must not make the store hold every key written since); a read-out
+ * across an unknown interval walks both captures as before. Intervals no open capture can need are dropped.
+ * Thread-safe: the event loop commits and captures, the fragment thread reads and releases.
  */
 final class StateChanges {
 
-    /** More keys than this in one interval make it unknown: about 6 MB of key strings at most per interval. */
+    /** At most this many keys are kept over all intervals: some 6 MB of key strings. */
     static final int MAX_KEYS = 100_000;
 
-    private static final Set<String> UNKNOWN = Set.of();
+    /** Compared by identity: not {@code Set.of()}, which an empty interval's copy would be too. */
+    private static final Set<String> UNKNOWN = Collections.unmodifiableSet(new HashSet<>());
 
     private Set<String> current = new HashSet<>();
     private boolean currentUnknown;
@@ -32,16 +35,34 @@ final class StateChanges {
     /** Sequences of the captures not yet released, with how many times each is open (once). */
     private final TreeMap<Long, Integer> open = new TreeMap<>();
     private long nextCapture;
+    /** Keys held by the known intervals and the current one. */
+    private int kept;
 
     /** A step committed writes of these keys. */
     synchronized void committed(Collection<String> keys) {
         if (currentUnknown || keys.isEmpty()) {
             return;
         }
+        int before = current.size();
         current.addAll(keys);
-        if (current.size() > MAX_KEYS) {
-            unknown();
+        kept += current.size() - before;
+        // Forget the oldest intervals first: the newest are what the next read-out (from the latest base) needs.
+        while (kept > MAX_KEYS) {
+            if (!forgetOldest()) {
+                unknown();
+            }
         }
+    }
+
+    private boolean forgetOldest() {
+        for (var interval : intervals.entrySet()) {
+            if (interval.getValue() != UNKNOWN) {
+                kept -= interval.getValue().size();
+                interval.setValue(UNKNOWN);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A step committed writes whose keys are not known here. */
@@ -50,6 +71,7 @@ final class StateChanges {
     }
 
     private void unknown() {
+        kept -= current.size();
         currentUnknown = true;
         current = new HashSet<>();
     }
@@ -57,7 +79,8 @@ final class StateChanges {
     /** A capture is taken of the state as committed now; returns its sequence number. */
     synchronized long captured() {
         long seq = nextCapture++;
-        intervals.put(seq, currentUnknown ? UNKNOWN : Set.copyOf(current));
+        // Handed over as it is, not copied: a capture must cost the event loop the same whatever was written.
+        intervals.put(seq, currentUnknown ? UNKNOWN : current);
         current = new HashSet<>();
         currentUnknown = false;
         open.merge(seq, 1, Integer::sum);
@@ -69,7 +92,9 @@ final class StateChanges {
         // A later read-out is between two open captures, both at or after the oldest open one: it needs only the
         // intervals after that.
         long oldest = open.isEmpty() ? nextCapture : open.firstKey();
-        intervals.headMap(oldest, true).clear();
+        var dropped = intervals.headMap(oldest, true);
+        dropped.values().forEach(keys -> kept -= keys.size());
+        dropped.clear();
     }
 
     /**
