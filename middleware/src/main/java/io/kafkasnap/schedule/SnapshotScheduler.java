@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Several schedulers may run for one group (one per dashboard, say). Each reads the control topic and does not
  * trigger while any trigger there, its own or another's, is younger than the interval, so two schedulers do not
- * double the rate. Each waits a small random extra delay (at most a fifth of the interval) before triggering, so
- * that two schedulers that saw the same last trigger do not fire at the same moment again and again.
+ * double the rate. Each waits a small random extra delay (at most a fifth of the interval) before triggering, both
+ * after the interval and after its own last snapshot finished, so that two schedulers that saw the same last trigger,
+ * or whose snapshots finished together, do not fire at the same moment again and again. (Snapshots that take longer
+ * than the interval finish together, since the nodes take them together; without the delay after the finish, both
+ * schedulers then fired in the same millisecond every time.)
  *
  * <p>Runs on its own thread from {@link #start()} to {@link #close()}; the listener is called on that thread.
  */
@@ -199,7 +202,7 @@ public final class SnapshotScheduler implements AutoCloseable {
         if (lastTriggerAt != Long.MIN_VALUE && now < lastTriggerAt + config.interval.toMillis() + jitter) {
             return false;
         }
-        return lastFinishedAt == Long.MIN_VALUE || now >= lastFinishedAt + config.minPause.toMillis();
+        return lastFinishedAt == Long.MIN_VALUE || now >= lastFinishedAt + config.minPause.toMillis() + jitter;
     }
 
     /** Reads the control topic to its end, so that a trigger another scheduler just wrote is seen first. */
