@@ -519,7 +519,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("    plot: %s%n", plots().snapshotLatency(runs));
         }
         for (Bench.SnapshotLatencies run : runs) {
-            out.printf("    %d services (%s): %d snapshots after %d warm-up ones, %d not complete/consistent/"
+            out.printf("    %d services (%s): %d snapshots (after %d for warm-up), %d not complete/consistent/"
                             + "conserving, %d records recorded in flight%n", run.services(), run.topology(),
                     run.latencies().count(), run.warmups(), run.bad(), run.inFlightTotal());
         }

@@ -38,7 +38,7 @@ class BenchCommandTest {
     @Test
     void pipelineShapeTakesEverySnapshotCompleteAndPrintsItBesideFlinksFigure() {
         KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--shape", "pipeline", "--snapshots", "3",
-                "--rate", "100", "--skip", "throughput,hop,restore", "--latency-samples", "20",
+                "--snapshot-warmup", "2", "--rate", "100", "--skip", "throughput,hop,restore", "--latency-samples", "20",
                 "--bootstrap", KafkaFixture.bootstrapServers());
 
         assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
@@ -48,7 +48,8 @@ class BenchCommandTest {
                 " +Flink 2\\.3 in memory, same shape \\(figure from issue 14, not run here\\) +9\\.0 .*"));
         assertThat(run.out()).containsPattern("snapshot p50 / Flink's p50: trigger -> last fragment [\\d.]+, "
                 + "trigger -> assembled\\+checked [\\d.]+ \\(goal < 1: (met|not met)\\)");
-        assertThat(run.out()).contains("4 services (pipeline): 3 snapshots, 0 not complete/consistent/conserving");
+        assertThat(run.out()).contains("4 services (pipeline): 3 snapshots (after 2 for warm-up), 0 not complete/"
+                + "consistent/conserving");
         assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
                 " +4 services, 4 channels \\(pipeline\\) +-?[\\d.]+ +(-?[\\d.]+|-)"));
     }
@@ -56,14 +57,15 @@ class BenchCommandTest {
     @Test
     void channelCountsGiveBanksWithThatManyChannelsEachSnapshotCompleteAndTheCostOfOneMore() {
         KafkasnapCliTest.Run run = KafkasnapCliTest.run("bench", "--services", "4", "--topology", "random:5",
-                "--channels", "5,9", "--snapshots", "2", "--skip", "throughput,hop,restore", "--latency-samples",
+                "--channels", "5,9", "--snapshots", "2", "--snapshot-warmup", "1", "--skip", "throughput,hop,restore", "--latency-samples",
                 "20", "--bootstrap", KafkaFixture.bootstrapServers());
 
         assertThat(run.exitCode()).as("exit code; out:%n%s%nerr:%n%s", run.out(), run.err()).isZero();
         for (int channels : new int[] {5, 9}) {
             assertThat(run.out()).as("seed 5, %d channels", channels)
                     .contains("snapshot, 4 services, " + channels + " channels: trigger -> assembled+checked")
-                    .contains("4 services (random:5:" + channels + "): 2 snapshots, 0 not complete");
+                    .contains("4 services (random:5:" + channels + "): 2 snapshots (after 1 for warm-up), 0 not "
+                            + "complete");
             assertThat(run.lines()).as(run.out()).anySatisfy(l -> assertThat(l).matches(
                     " +4 services, " + channels + " channels \\(random:5:" + channels + "\\) +-?[\\d.]+ .*"));
         }
@@ -97,5 +99,8 @@ class BenchCommandTest {
         KafkasnapCliTest.Run rate = KafkasnapCliTest.run("bench", "--hop-rate", "0");
         assertThat(rate.exitCode()).isNotZero();
         assertThat(rate.err()).contains("--hop-rate must be a positive number of records/s, got 0.0");
+        KafkasnapCliTest.Run warmup = KafkasnapCliTest.run("bench", "--snapshot-warmup", "soon");
+        assertThat(warmup.exitCode()).isNotZero();
+        assertThat(warmup.err()).contains("--snapshot-warmup takes auto or a number of snapshots >= 0, got 'soon'");
     }
 }
