@@ -45,8 +45,8 @@ final class SnapshotFigures {
         }
         Bench.Latencies latencies = new Bench.Latencies(millis.stream().mapToDouble(Double::doubleValue).toArray());
         String line = String.format(Locale.ROOT, "trigger -> assembled+checked over %d snapshots after %d warm-up"
-                        + " ones (as the bench): p50 %.0f ms, p99 %.0f ms", latencies.count(), WARM_UP,
-                latencies.percentile(50), latencies.percentile(99));
+                        + " ones (the bench leaves out its warm-up too): p50 %.0f ms, p99 %.0f ms", latencies.count(),
+                WARM_UP, latencies.percentile(50), latencies.percentile(99));
         Map<String, Double> medians = phases.medians();
         if (!medians.isEmpty()) {
             line += medians.entrySet().stream()
