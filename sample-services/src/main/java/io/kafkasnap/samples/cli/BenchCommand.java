@@ -635,31 +635,25 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private SnapshotWarmup snapshotWarmup() {
-        if (snapshotWarmup.equals("auto")) {
-            return SnapshotWarmup.auto();
-        }
-        try {
-            int k = Integer.parseInt(snapshotWarmup);
-            if (k >= 0) {
-                return SnapshotWarmup.fixed(k);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "--snapshot-warmup takes auto or a number of snapshots >= 0, got '" + snapshotWarmup + "'");
+        return snapshotWarmup.equals("auto") ? SnapshotWarmup.auto()
+                : SnapshotWarmup.fixed(count("--snapshot-warmup", snapshotWarmup, "snapshots"));
     }
 
     private int parseWarmup() {
+        return count("--warmup", warmup, "rounds");
+    }
+
+    /** The number >= 0 that {@code option} was given, or a clear error naming it. */
+    private int count(String option, String value, String what) {
         try {
-            int w = Integer.parseInt(warmup);
-            if (w >= 0) {
-                return w;
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "--warmup takes auto or a number of rounds >= 0, got '" + warmup + "'");
+                option + " takes auto or a number of " + what + " >= 0, got '" + value + "'");
     }
 }
