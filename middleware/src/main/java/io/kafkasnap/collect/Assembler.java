@@ -37,9 +37,16 @@ final class Assembler {
     private final FragmentChains chains;
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private final Map<Long, List<Outcome>> early = new HashMap<>();
-    private final Map<Long, Status> finished = new HashMap<>();
+    /** The most recently finished snapshots' statuses, at most {@link #rememberFinished} of them, by id. */
+    private final TreeMap<Long, Status> finished = new TreeMap<>();
     /** Per snapshot, the lowest collection offset where a chain of one of its incremental fragments begins. */
     private final Map<Long, Long> chainStarts = new HashMap<>();
+    private int rememberFinished = Integer.MAX_VALUE;
+    /**
+     * Every snapshot at or below this id that is not pending is settled: finished and forgotten, or skipped by a
+     * reader that assembles only later ones. Triggers are read in offset order, so no new one can come below it.
+     */
+    private long settledUpTo = -1;
     /** Whether each snapshot's verdict is logged at debug only (a prune reads the whole history). */
     private boolean quiet;
 
@@ -55,6 +62,28 @@ final class Assembler {
         this.chains = new FragmentChains(bases);
     }
 
+    /**
+     * Remembers only the last {@code n} finished snapshots by status, so that a reader that runs for days holds a
+     * bounded amount per snapshot; older ones are only known to be finished. Returns this.
+     */
+    Assembler rememberFinished(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("rememberFinished must be at least 1, got " + n);
+        }
+        this.rememberFinished = n;
+        return this;
+    }
+
+    /**
+     * Snapshots up to {@code snapshot} are not to be assembled by this reader (it assembles later ones only): their
+     * fragments are passed over. For a reader that reads the control topic in offset order.
+     */
+    void skipUpTo(long snapshot) {
+        settledUpTo = Math.max(settledUpTo, snapshot);
+        early.keySet().removeIf(id -> id <= snapshot && !pending.containsKey(id));
+        chainStarts.keySet().removeIf(id -> id <= snapshot && !pending.containsKey(id));
+    }
+
     /** Logs each snapshot's verdict at debug rather than info or warn; returns this. */
     Assembler quiet() {
         this.quiet = true;
@@ -62,7 +91,7 @@ final class Assembler {
     }
 
     void onSnapshotStart(Membership.SnapshotStart start) {
-        if (pending.containsKey(start.snapshot()) || finished.containsKey(start.snapshot())) {
+        if (pending.containsKey(start.snapshot()) || isSettled(start.snapshot())) {
             return;
         }
         Pending snapshot = new Pending(start);
@@ -98,9 +127,9 @@ final class Assembler {
                 snapshot.abort = abort;
                 snapshot.abortJudgedFrom = collectionEndAtAbort;
             }
-        } else if (finished.containsKey(abort.snapshot())) {
-            LOG.info("snapshot {} was aborted by {} ({}) after it was assembled as {}", abort.snapshot(),
-                    abort.process(), abort.reason(), finished.get(abort.snapshot()).wire());
+        } else if (isSettled(abort.snapshot())) {
+            LOG.info("snapshot {} was aborted by {} ({}) after it was {}", abort.snapshot(), abort.process(),
+                    abort.reason(), settledAs(abort.snapshot()));
         }
     }
 
@@ -118,7 +147,8 @@ final class Assembler {
 
     void onFragmentRecord(ConsumerRecord<byte[], byte[]> record) {
         for (Outcome read : reassembler.accept(record)) {
-            if (read instanceof Assembled a && a.fragment().isIncremental()) {
+            if (read instanceof Assembled a && a.fragment().isIncremental()
+                    && (pending.containsKey(a.fragment().snapshot()) || !isSettled(a.fragment().snapshot()))) {
                 chainStarts.merge(a.fragment().snapshot(), a.fragment().base().fullOffset(), Math::min);
             }
             Outcome outcome = chains.resolve(read);
@@ -131,8 +161,12 @@ final class Assembler {
             if (snapshot != null) {
                 apply(snapshot, outcome);
             } else if (finished.containsKey(id)) {
-                LOG.info("fragment of {} for snapshot {} arrived at offset {} after the snapshot was assembled as {}; "
-                        + "not used", key.get().process(), id, outcome.offset(), finished.get(id).wire());
+                LOG.info("fragment of {} for snapshot {} arrived at offset {} after the snapshot was {}; not used",
+                        key.get().process(), id, outcome.offset(), settledAs(id));
+            } else if (isSettled(id)) {
+                // A snapshot passed over on purpose or long finished: its fragments are expected, and not news.
+                LOG.debug("fragment of {} for snapshot {} at offset {}: the snapshot was {}; not used",
+                        key.get().process(), id, outcome.offset(), settledAs(id));
             } else {
                 early.computeIfAbsent(id, k -> new ArrayList<>()).add(outcome);
             }
@@ -233,7 +267,17 @@ final class Assembler {
 
     /** Whether a trigger for {@code snapshot} has been seen. */
     boolean knows(long snapshot) {
-        return pending.containsKey(snapshot) || finished.containsKey(snapshot);
+        return pending.containsKey(snapshot) || isSettled(snapshot);
+    }
+
+    /** Whether {@code snapshot} is finished (remembered or not) or was skipped: nothing more comes of it here. */
+    boolean isSettled(long snapshot) {
+        return finished.containsKey(snapshot) || (snapshot <= settledUpTo && !pending.containsKey(snapshot));
+    }
+
+    private String settledAs(long snapshot) {
+        Status status = finished.get(snapshot);
+        return status != null ? "assembled as " + status.wire() : "settled (finished long ago, or not assembled here)";
     }
 
     private long deadline(Pending snapshot) {
@@ -271,6 +315,7 @@ final class Assembler {
             Map.Entry<Long, List<Outcome>> entry = it.next();
             if (entry.getKey() < controlPosition) {
                 it.remove();
+                chainStarts.remove(entry.getKey());
                 for (Outcome outcome : entry.getValue()) {
                     LOG.warn("fragment {} at offset {} is for snapshot {}, but control offset {} is not a trigger; "
                             + "not used", outcome.key(), outcome.offset(), entry.getKey(), entry.getKey());
@@ -317,6 +362,11 @@ final class Assembler {
 
     private GlobalSnapshot record(GlobalSnapshot result) {
         finished.put(result.snapshot(), result.status());
+        while (finished.size() > rememberFinished) {
+            long forgotten = finished.pollFirstEntry().getKey();
+            settledUpTo = Math.max(settledUpTo, forgotten);
+            chainStarts.remove(forgotten);
+        }
         if (quiet) {
             LOG.debug("snapshot {} {}: {} members, {} {}", result.snapshot(), result.status().wire(),
                     result.members().size(), result.reason(), result.detail());

@@ -7,9 +7,11 @@ import io.kafkasnap.kafka.KafkaChannelLog;
 import io.kafkasnap.kafka.Triggers;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -18,6 +20,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * missing). Every snapshot whose fragments all arrived is checked against rules 1–3 by reading its channels.
  *
  * <p>Memory: the last {@link Builder#keepInFull(int)} assembled snapshots are kept in full (all by default), and a
- * small {@link Summary} of every one; a long-running reader (a dashboard, {@code snapshots watch}) sets a bound.
+ * small {@link Summary} of the last {@link Builder#keepSummaries(int)} (all by default); a long-running reader (a
+ * dashboard, {@code snapshots watch}) sets both bounds, and whatever else is kept per snapshot is bounded too.
+ * {@link Builder#since(Instant)} assembles only the snapshots triggered from then on, so that a reader started on a
+ * long history does not assemble and check all of it first.
  *
  * <p>Both topics have one partition (DESIGN.md); partition 0 is read. Not thread-safe: use it from one thread.
  */
@@ -47,6 +53,8 @@ public final class SnapshotCollector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCollector.class);
     private static final Duration AWAIT_POLL = Duration.ofMillis(100);
     private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
+    /** Finished snapshots remembered by status, to explain late fragments and aborts; older ones are just "finished". */
+    private static final int FINISHED_REMEMBERED = 10_000;
 
     private final Properties clientProperties;
     private final String controlTopic;
@@ -62,6 +70,12 @@ public final class SnapshotCollector implements AutoCloseable {
     private final TreeMap<Long, GlobalSnapshot> assembled = new TreeMap<>();
     private final TreeMap<Long, Summary> summaries = new TreeMap<>();
     private final int keepInFull;
+    private final int keepSummaries;
+    /** Triggers with an earlier timestamp are passed over until the first one at or after it. */
+    private final long sinceMillis;
+    private boolean assembling;
+    /** Where reading the collection topic began: 0, or later when only snapshots since a time are assembled. */
+    private final long collectionFrom;
     /** The timestamp of the first collection record read: records before it may have been deleted. */
     private Long firstCollectionTimestamp;
 
@@ -84,6 +98,8 @@ public final class SnapshotCollector implements AutoCloseable {
         this.collectionTopic = builder.collectionTopic;
         this.clock = builder.clock;
         this.keepInFull = builder.keepInFull;
+        this.keepSummaries = builder.keepSummaries;
+        this.sinceMillis = builder.since == null ? Long.MIN_VALUE : builder.since.toEpochMilli();
         this.control = new TopicPartition(builder.controlTopic, 0);
         this.collection = new TopicPartition(builder.collectionTopic, 0);
         Properties properties = new Properties();
@@ -92,9 +108,26 @@ public final class SnapshotCollector implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.channelLog = new KafkaChannelLog(clientProperties);
         this.bases = new KafkaFragmentSource(clientProperties, builder.collectionTopic);
-        this.assembler = new Assembler(new ConsistencyChecker(channelLog), builder.timeout, bases);
+        this.assembler = new Assembler(new ConsistencyChecker(channelLog), builder.timeout, bases)
+                .rememberFinished(FINISHED_REMEMBERED);
         consumer.assign(List.of(control, collection));
+        // Membership is the sum of every join and leave: the control topic is always read whole.
         consumer.seekToBeginning(List.of(control, collection));
+        this.collectionFrom = builder.since == null ? 0 : seekCollectionTo(sinceMillis);
+    }
+
+    /**
+     * Seeks the collection topic to where fragments of snapshots triggered at {@code millis} or later can begin: the
+     * producers' clocks may run behind the trigger's, as {@link SnapshotLookup} allows for.
+     */
+    private long seekCollectionTo(long millis) {
+        long from = Math.max(0, millis - Pruning.CLOCK_SKEW_MARGIN_MS);
+        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(collection, from), END_OFFSETS_TIMEOUT)
+                .get(collection);
+        long offset = found != null ? found.offset()
+                : consumer.endOffsets(List.of(collection), END_OFFSETS_TIMEOUT).get(collection);
+        consumer.seek(collection, offset);
+        return offset;
     }
 
     /** @param clientProperties Kafka client properties (bootstrap servers, TLS, SASL), passed through as given */
@@ -136,6 +169,9 @@ public final class SnapshotCollector implements AutoCloseable {
         while (assembled.size() > keepInFull) {
             assembled.pollFirstEntry();
         }
+        while (summaries.size() > keepSummaries) {
+            summaries.pollFirstEntry();
+        }
         return result;
     }
 
@@ -148,7 +184,15 @@ public final class SnapshotCollector implements AutoCloseable {
             return;
         }
         ControlRecord parsed = read.get();
-        membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(assembler::onSnapshotStart);
+        membership.accept(record.offset(), record.timestamp(), parsed).ifPresent(start -> {
+            // From the first trigger at or after `since` on, every one is assembled, whatever its producer's clock.
+            assembling |= start.triggeredAt() >= sinceMillis;
+            if (assembling) {
+                assembler.onSnapshotStart(start);
+            } else {
+                assembler.skipUpTo(start.snapshot());
+            }
+        });
         if (parsed instanceof ControlRecord.Abort abort) {
             // Both topics are read by one consumer, so the abort can be read before fragments written earlier: a
             // snapshot whose every fragment was published before the abort is complete (as SnapshotLookup finds,
@@ -178,7 +222,10 @@ public final class SnapshotCollector implements AutoCloseable {
         return assembler.inProgress(clock.millis());
     }
 
-    /** A summary of every snapshot assembled so far, in snapshot-id order, including those no longer kept in full. */
+    /**
+     * A summary of every snapshot assembled so far (the last {@code keepSummaries}), in snapshot-id order, including
+     * those no longer kept in full.
+     */
     public List<Summary> summaries() {
         return List.copyOf(summaries.values());
     }
@@ -196,11 +243,11 @@ public final class SnapshotCollector implements AutoCloseable {
     /**
      * Polls until snapshot {@code snapshotId} is assembled (whatever its status) or {@code timeout} passes. Snapshots
      * assembled meanwhile are kept and appear in {@link #all()}. Empty also if it was assembled but is no longer kept
-     * in full (more than {@code keepInFull} snapshots assembled since).
+     * in full (more than {@code keepInFull} snapshots assembled since), or if it was triggered before {@code since}.
      */
     public Optional<GlobalSnapshot> await(long snapshotId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!summaries.containsKey(snapshotId)) {
+        while (!summaries.containsKey(snapshotId) && !assembler.isSettled(snapshotId)) {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 return Optional.empty();
@@ -259,6 +306,10 @@ public final class SnapshotCollector implements AutoCloseable {
             LOG.debug("cannot read the start offset of {}: {}", collection, e.getMessage());
             return expired;
         }
+        if (logStart <= collectionFrom && collectionFrom > 0) {
+            // Read from a later offset on purpose: nothing this reader needed was deleted.
+            return expired;
+        }
         List<GlobalSnapshot> result = new ArrayList<>();
         for (GlobalSnapshot snapshot : expired) {
             result.add(Pruning.wasPruned(snapshot, logStart, firstCollectionTimestamp)
@@ -287,6 +338,8 @@ public final class SnapshotCollector implements AutoCloseable {
         private Duration timeout = DEFAULT_TIMEOUT;
         private Clock clock = Clock.systemUTC();
         private int keepInFull = Integer.MAX_VALUE;
+        private int keepSummaries = Integer.MAX_VALUE;
+        private Instant since;
 
         private Builder(Properties clientProperties) {
             this.clientProperties = new Properties();
@@ -315,6 +368,28 @@ public final class SnapshotCollector implements AutoCloseable {
         /** The clock timeouts are measured with; trigger timestamps come from Kafka. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Keep only the last {@code n} summaries (see {@link #summaries()}); for readers that run for long and show
+         * only recent history.
+         */
+        public Builder keepSummaries(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("keepSummaries must be at least 1, got " + n);
+            }
+            this.keepSummaries = n;
+            return this;
+        }
+
+        /**
+         * Assemble only the snapshots triggered at or after {@code instant} (by the trigger record's timestamp; from
+         * the first such trigger on, every later one too): the collection topic is read from that time less a margin
+         * for producers' clocks, and earlier snapshots are neither assembled nor checked.
+         */
+        public Builder since(Instant instant) {
+            this.since = Objects.requireNonNull(instant, "instant");
             return this;
         }
 

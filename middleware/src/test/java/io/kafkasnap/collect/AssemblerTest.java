@@ -236,4 +236,67 @@ class AssemblerTest {
             assertThat(snapshot.channels().get("a.b").from()).isNull();
         });
     }
+
+    private Fragment fragmentA(long snapshot) {
+        return new Fragment(snapshot, "a", 1_100, Map.of("n", Samples.json("1")), Map.of(),
+                Map.of("a.b", new Fragment.OutChannel(0)));
+    }
+
+    private Fragment fragmentB(long snapshot) {
+        return new Fragment(snapshot, "b", 1_200, Map.of(), Map.of("a.b", new Fragment.InChannel(0, 0, List.of())),
+                Map.of());
+    }
+
+    private List<GlobalSnapshot> takeSnapshot(long id) {
+        assembler.onSnapshotStart(Samples.start(id, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(id), 1_500);
+        publish(fragmentB(id), 1_600);
+        return assembler.ready(id + 1);
+    }
+
+    @Test
+    void aSnapshotForgottenBeyondTheBoundStaysFinishedAndIsNotAssembledAgain() {
+        assembler.rememberFinished(2);
+        for (long id = 1; id <= 3; id++) {
+            assertThat(takeSnapshot(id)).extracting(GlobalSnapshot::status).containsExactly(Status.COMPLETE);
+        }
+        // Snapshot 1 is no longer remembered by status, but it is still known to be finished.
+        assertThat(assembler.knows(1)).isTrue();
+        assertThat(assembler.isSettled(1)).isTrue();
+        assembler.onSnapshotStart(Samples.start(1, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(1), 1_700);
+        publish(fragmentB(1), 1_800);
+        assertThat(assembler.ready(4)).isEmpty();
+        assertThat(assembler.inProgress(2_000)).isEmpty();
+        assertThat(assembler.hasOverdue(Long.MAX_VALUE)).isFalse();
+        // A later snapshot is assembled as ever.
+        assertThat(takeSnapshot(4)).extracting(GlobalSnapshot::snapshot).containsExactly(4L);
+    }
+
+    @Test
+    void aSnapshotBelowTheBoundThatIsStillPendingIsAssembledWhenItsFragmentsArrive() {
+        assembler.rememberFinished(1);
+        assembler.onSnapshotStart(Samples.start(1, TRIGGERED_AT, Optional.empty(), members));
+        publish(fragmentA(1), 1_500);
+        assertThat(takeSnapshot(2)).extracting(GlobalSnapshot::snapshot).containsExactly(2L);
+        assertThat(takeSnapshot(3)).extracting(GlobalSnapshot::snapshot).containsExactly(3L);
+        // 2 was forgotten, which settles everything up to 2 that is not pending; 1 still is.
+        assertThat(assembler.isSettled(1)).isFalse();
+        publish(fragmentB(1), 1_700);
+        assertThat(assembler.ready(4)).extracting(GlobalSnapshot::snapshot, GlobalSnapshot::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, Status.COMPLETE));
+    }
+
+    @Test
+    void skippedSnapshotsAreNeitherAssembledNorTakenForOrphansAndLaterOnesAre() {
+        // A fragment read before its trigger, then the trigger turns out to be one to skip.
+        publish(fragmentA(1), 1_500);
+        assembler.skipUpTo(1);
+        publish(fragmentB(1), 1_600);
+        assembler.onSnapshotStart(Samples.start(1, TRIGGERED_AT, Optional.empty(), members));
+        assertThat(assembler.ready(2)).isEmpty();
+        assertThat(assembler.inProgress(2_000)).isEmpty();
+        assertThat(assembler.knows(1)).isTrue();
+        assertThat(takeSnapshot(2)).extracting(GlobalSnapshot::snapshot).containsExactly(2L);
+    }
 }

@@ -241,4 +241,73 @@ class SnapshotCollectorTest {
             assertThat(second.lookup(s)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
         }
     }
+
+    private long sendAt(long timestamp, ProducerRecord<byte[], byte[]> record) throws Exception {
+        return send(new ProducerRecord<>(record.topic(), record.partition(), timestamp, record.key(), record.value(),
+                record.headers()));
+    }
+
+    /** A trigger and both fragments, every record stamped {@code timestamp}; the snapshot's id. */
+    private long snapshotStampedAt(long timestamp) throws Exception {
+        long s = sendAt(timestamp, new ProducerRecord<>(control, 0, null, new ControlRecord.Trigger(Optional.empty())
+                .toJson()));
+        long m = marker(s);
+        for (Fragment fragment : List.of(a(s, m), b(s, m, m, List.of(), 1))) {
+            for (ProducerRecord<byte[], byte[]> record : Chunks.chunks(fragments, fragment, 1_000_000)) {
+                sendAt(timestamp, record);
+            }
+        }
+        return s;
+    }
+
+    private static List<Long> readAll(SnapshotCollector collector, long last) {
+        List<Long> assembled = new ArrayList<>();
+        collector.await(last, AWAIT).orElseThrow();
+        collector.summaries().forEach(summary -> assembled.add(summary.snapshot()));
+        return assembled;
+    }
+
+    @Test
+    void sinceAssemblesOnlySnapshotsTriggeredFromThenOnAndEveryOneAfterTheFirst() throws Exception {
+        control(new ControlRecord.Join("a", List.of(), List.of(ab)));
+        control(new ControlRecord.Join("b", List.of(ab), List.of()));
+        long now = System.currentTimeMillis();
+        long twoHoursAgo = now - Duration.ofHours(2).toMillis();
+        long old = snapshotStampedAt(twoHoursAgo);
+        long recent = snapshotStampedAt(now);
+        // Its producer's clock runs two hours behind, but it comes after the first one since: assembled too.
+        long skewed = snapshotStampedAt(twoHoursAgo);
+        try (SnapshotCollector everything = collector()) {
+            assertThat(readAll(everything, skewed)).containsExactly(old, recent, skewed);
+        }
+        try (SnapshotCollector recentOnly = SnapshotCollector.builder(KafkaFixture.clientProperties())
+                .controlTopic(control).collectionTopic(fragments).timeout(TIMEOUT)
+                .since(java.time.Instant.ofEpochMilli(now - Duration.ofMinutes(1).toMillis())).build()) {
+            assertThat(readAll(recentOnly, skewed)).containsExactly(recent, skewed);
+            assertThat(recentOnly.get(recent)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
+            assertThat(recentOnly.get(skewed)).map(GlobalSnapshot::status).contains(Status.COMPLETE);
+            assertThat(recentOnly.await(old, AWAIT)).isEmpty();
+            assertThat(recentOnly.summaries()).extracting(SnapshotCollector.Summary::snapshot)
+                    .doesNotContain(old);
+            assertThat(recentOnly.inProgress()).isEmpty();
+        }
+    }
+
+    @Test
+    void keepSummariesKeepsOnlyTheLastOnesAndAwaitStillSeesAnEarlierOneFinished() throws Exception {
+        control(new ControlRecord.Join("a", List.of(), List.of(ab)));
+        control(new ControlRecord.Join("b", List.of(ab), List.of()));
+        long now = System.currentTimeMillis();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(snapshotStampedAt(now));
+        }
+        try (SnapshotCollector collector = SnapshotCollector.builder(KafkaFixture.clientProperties())
+                .controlTopic(control).collectionTopic(fragments).timeout(TIMEOUT)
+                .keepSummaries(2).keepInFull(1).build()) {
+            assertThat(readAll(collector, ids.get(3))).containsExactly(ids.get(2), ids.get(3));
+            // Assembled, and its summary no longer kept: await says it is not kept in full.
+            assertThat(collector.await(ids.get(0), AWAIT)).isEmpty();
+        }
+    }
 }

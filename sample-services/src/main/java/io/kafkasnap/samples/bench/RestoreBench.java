@@ -12,10 +12,12 @@ import io.kafkasnap.tools.common.SnapshotRunner;
 import io.kafkasnap.tools.common.TriggerPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -66,7 +68,9 @@ public final class RestoreBench {
         List<Long> epochs = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         try (BankCluster bank = BankCluster.start(config);
-             SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30));
+             // The history written above is no run of this bench's nodes: only snapshots from now on are assembled.
+             SnapshotFeed feed = CollectorFeed.open(kafka, control, collection, Duration.ofSeconds(30), Integer.MAX_VALUE,
+                     Optional.of(Instant.now()));
              TriggerPublisher publisher = new TriggerPublisher(kafka, control)) {
             SnapshotRunner runner = new SnapshotRunner(publisher, feed);
             for (int r = 0; r < restores; r++) {

@@ -13,6 +13,7 @@ import io.kafkasnap.tools.dashboard.ProgressReader;
 import io.kafkasnap.schedule.SnapshotScheduler;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +55,16 @@ final class SnapshotsCommand implements Runnable {
         }
 
         SnapshotFeed open() {
-            return open(Integer.MAX_VALUE);
+            return open(Integer.MAX_VALUE, Optional.empty());
         }
 
-        /** A feed that keeps only the last {@code keepInFull} snapshots, for commands that run for long. */
-        SnapshotFeed open(int keepInFull) {
+        /**
+         * A feed that keeps only the last {@code keepInFull} snapshots, for commands that run for long, and assembles
+         * only those triggered since {@code since} if given.
+         */
+        SnapshotFeed open(int keepInFull, Optional<Instant> since) {
             return CollectorFeed.open(kafka.clientProperties(), topics.controlTopic, topics.collectionTopic, timeout(),
-                    keepInFull);
+                    keepInFull, since);
         }
 
         /** The restores on the control topic now, with who has restored so far. */
@@ -293,6 +297,11 @@ final class SnapshotsCommand implements Runnable {
                         + "'kafkasnap trigger' or any Kafka client).")
         Duration triggerEvery;
 
+        @Option(names = "--since", paramLabel = "DURATION", converter = Durations.class,
+                description = "Only snapshots triggered this long before the watch began or later, e.g. 10m, 2h "
+                        + "(default: every snapshot on the topics, the older ones printed while catching up).")
+        Duration since;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -310,7 +319,9 @@ final class SnapshotsCommand implements Runnable {
             java.util.Properties clientProps = new java.util.Properties();
             clientProps.putAll(props);
             // watch runs for days: keep no snapshot in full once its line is printed
-            try (SnapshotFeed feed = common.open(1);
+            Optional<Instant> from = Optional.ofNullable(since)
+                    .map(d -> Instant.now().minus(d));
+            try (SnapshotFeed feed = common.open(1, from);
                  RestoreHistory.Follower restores = RestoreHistory.follow(clientProps, common.topics.controlTopic);
                  ProgressReader progress = terminal ? ProgressReader.open(props, common.topics.controlTopic,
                          common.topics.collectionTopic) : null;

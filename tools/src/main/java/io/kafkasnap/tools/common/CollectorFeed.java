@@ -4,6 +4,7 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +31,26 @@ public final class CollectorFeed implements SnapshotFeed {
     /** @param keepInFull how many of the last snapshots {@link #all()} and {@link #await} can still return */
     public static CollectorFeed open(Map<String, Object> kafkaProperties, String controlTopic, String collectionTopic,
                                      Duration timeout, int keepInFull) {
+        return open(kafkaProperties, controlTopic, collectionTopic, timeout, keepInFull, Optional.empty());
+    }
+
+    /**
+     * @param keepInFull how many of the last snapshots {@link #all()} and {@link #await} can still return
+     * @param since      assemble only the snapshots triggered from then on (see {@link SnapshotCollector.Builder#since})
+     */
+    public static CollectorFeed open(Map<String, Object> kafkaProperties, String controlTopic, String collectionTopic,
+                                     Duration timeout, int keepInFull, Optional<Instant> since) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
-        return new CollectorFeed(SnapshotCollector.builder(props)
+        SnapshotCollector.Builder builder = SnapshotCollector.builder(props)
                 .controlTopic(controlTopic)
                 .collectionTopic(collectionTopic)
                 .timeout(timeout)
                 .keepInFull(keepInFull)
-                .build());
+                // A feed hands each snapshot on as it is assembled and lists none: summaries go as far as full ones.
+                .keepSummaries(keepInFull);
+        since.ifPresent(builder::since);
+        return new CollectorFeed(builder.build());
     }
 
     /** The design's JSON form of an assembled snapshot. */

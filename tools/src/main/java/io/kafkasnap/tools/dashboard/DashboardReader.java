@@ -78,7 +78,7 @@ final class DashboardReader implements AutoCloseable {
         collector = SnapshotCollector.builder(props).controlTopic(config.controlTopic())
                 .collectionTopic(config.collectionTopic()).timeout(config.snapshotTimeout())
                 // the dashboard keeps its own last snapshots in full; the collector need not keep them too
-                .keepInFull(1).build();
+                .keepInFull(1).keepSummaries(1).build();
         Properties sideProps = new Properties();
         sideProps.putAll(config.kafka());
         sideProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -20,7 +20,8 @@ public class KafkaSnapEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SnapshotCatalog kafkaSnapSnapshotCatalog(KafkaSnapGroup group, KafkaSnapProperties properties) {
-        return new SnapshotCatalog(group, properties.getEndpoint().getKeepInFull());
+        KafkaSnapProperties.Endpoint endpoint = properties.getEndpoint();
+        return new SnapshotCatalog(group, endpoint.getKeepInFull(), endpoint.getKeepSummaries(), endpoint.getHistory());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.kafkasnap.spring.boot.autoconfigure;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,6 +142,16 @@ public class KafkaSnapProperties {
         /** How many assembled snapshots the endpoint keeps in full; older ones keep a summary. */
         private int keepInFull = 20;
 
+        /** How many snapshots the endpoint lists (the most recent); an older one is still found by its id. */
+        private int keepSummaries = 1000;
+
+        /**
+         * How far back from the first request the endpoint assembles snapshots; older ones are not assembled (a
+         * group with a long history would otherwise have all of it assembled and checked first) but are still
+         * found by their id.
+         */
+        private Duration history = Duration.ofHours(1);
+
         public boolean isRestoreEnabled() {
             return restoreEnabled;
         }
@@ -155,6 +166,22 @@ public class KafkaSnapProperties {
 
         public void setKeepInFull(int keepInFull) {
             this.keepInFull = keepInFull;
+        }
+
+        public int getKeepSummaries() {
+            return keepSummaries;
+        }
+
+        public void setKeepSummaries(int keepSummaries) {
+            this.keepSummaries = keepSummaries;
+        }
+
+        public Duration getHistory() {
+            return history;
+        }
+
+        public void setHistory(Duration history) {
+            this.history = history;
         }
     }
 }

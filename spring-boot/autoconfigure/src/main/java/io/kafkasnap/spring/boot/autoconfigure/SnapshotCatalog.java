@@ -4,6 +4,7 @@ import io.kafkasnap.collect.GlobalSnapshot;
 import io.kafkasnap.collect.SnapshotCollector;
 import io.kafkasnap.collect.SnapshotLookup;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The snapshots of the group as the endpoint shows them: a {@link SnapshotCollector} on its own thread, started on
  * the first request, reads the control and collection topics and keeps the last few snapshots in full and a summary
- * of every one. A snapshot no longer kept in full is found with {@link SnapshotLookup}.
+ * of the last {@code keepSummaries}, assembling those triggered from {@code history} before the first request on.
+ * A snapshot not kept in full is found with {@link SnapshotLookup}.
  */
 public class SnapshotCatalog implements AutoCloseable {
 
@@ -33,13 +35,25 @@ public class SnapshotCatalog implements AutoCloseable {
 
     private final KafkaSnapGroup group;
     private final int keepInFull;
+    private final int keepSummaries;
+    private final Duration history;
+    private Instant since;
     private volatile View view = View.EMPTY;
     private volatile boolean closed;
     private Thread thread;
 
-    public SnapshotCatalog(KafkaSnapGroup group, int keepInFull) {
+    public SnapshotCatalog(KafkaSnapGroup group, int keepInFull, int keepSummaries, Duration history) {
+        if (keepInFull < 1 || keepSummaries < 1) {
+            throw new IllegalArgumentException("kafkasnap.endpoint.keep-in-full and keep-summaries must be at least 1,"
+                    + " were " + keepInFull + " and " + keepSummaries);
+        }
+        if (history.isNegative()) {
+            throw new IllegalArgumentException("kafkasnap.endpoint.history must not be negative, was " + history);
+        }
         this.group = group;
         this.keepInFull = keepInFull;
+        this.keepSummaries = keepSummaries;
+        this.history = history;
     }
 
     /** What has been read so far; the first call starts the reader. */
@@ -70,6 +84,8 @@ public class SnapshotCatalog implements AutoCloseable {
 
     private synchronized void ensureStarted() {
         if (thread == null && !closed) {
+            // Fixed once: a reader restarted after an error assembles the same history again.
+            since = Instant.now().minus(history);
             thread = new Thread(this::run, "kafkasnap-endpoint-reader");
             thread.setDaemon(true);
             thread.start();
@@ -84,6 +100,8 @@ public class SnapshotCatalog implements AutoCloseable {
                     .timeout(group.snapshotTimeout().plus(SnapshotCollector.DEFAULT_TIMEOUT)
                             .minus(Duration.ofSeconds(60)))
                     .keepInFull(keepInFull)
+                    .keepSummaries(keepSummaries)
+                    .since(since)
                     .build()) {
                 while (!closed) {
                     collector.poll(POLL);

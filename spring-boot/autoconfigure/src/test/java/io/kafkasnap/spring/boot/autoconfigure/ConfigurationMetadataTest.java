@@ -117,5 +117,8 @@ class ConfigurationMetadataTest {
         assertThat(byName.get("kafkasnap.fragment.chunk-size").get("defaultValue").asText()).isEqualTo("512KB");
         assertThat(byName.get("kafkasnap.endpoint.restore-enabled").get("defaultValue").asBoolean(true)).isFalse();
         assertThat(byName.get("kafkasnap.process-id").get("description").asText()).contains("unique");
+        assertThat(byName.get("kafkasnap.endpoint.keep-summaries").get("defaultValue").asInt()).isEqualTo(1000);
+        assertThat(byName.get("kafkasnap.endpoint.history").get("type").asText()).isEqualTo("java.time.Duration");
+        assertThat(byName.get("kafkasnap.endpoint.history").get("description").asText()).contains("found by their id");
     }
 }
