@@ -130,6 +130,14 @@ public final class Restores {
      */
     public static Handle restore(Properties props, String controlTopic, String collectionTopic, long snapshot,
                                  boolean allowNewMembers) {
+        // Made first: its sender fetches the producer id while the snapshot is checked, so the write is one request.
+        try (KafkaProducer<byte[], byte[]> producer = producer(props)) {
+            return restore(props, controlTopic, collectionTopic, snapshot, allowNewMembers, producer);
+        }
+    }
+
+    private static Handle restore(Properties props, String controlTopic, String collectionTopic, long snapshot,
+                                  boolean allowNewMembers, KafkaProducer<byte[], byte[]> producer) {
         SnapshotLookup.Located located = SnapshotLookup.locate(props, controlTopic, collectionTopic, snapshot,
                         Long.MAX_VALUE, true)
                 .orElseThrow(() -> new RefusedException("snapshot " + snapshot + " is unknown: control offset "
@@ -147,7 +155,8 @@ public final class Restores {
         if (!target.consistency().violations().isEmpty()) {
             throw new RefusedException("snapshot " + snapshot + " is inconsistent: " + target.consistency().violations());
         }
-        Set<String> current = currentMembers(props, controlTopic);
+        // As the control topic stood when the snapshot was looked up: the same read, not a second one.
+        Set<String> current = located.membersAtEnd();
         Set<String> newcomers = new TreeSet<>(current);
         newcomers.removeAll(target.members());
         if (!newcomers.isEmpty() && !allowNewMembers) {
@@ -156,7 +165,7 @@ public final class Restores {
                     + " from their initial state");
         }
         // Where each member's fragment begins, found while checking it: every node then reads S's records only.
-        long epoch = write(props, controlTopic, new ControlRecord.Restore(snapshot, allowNewMembers,
+        long epoch = write(producer, controlTopic, new ControlRecord.Restore(snapshot, allowNewMembers,
                 located.firstChunks()));
         return new Handle(props, controlTopic, epoch, snapshot, current);
     }
@@ -176,12 +185,15 @@ public final class Restores {
         return new TreeSet<>(membership.members().keySet());
     }
 
-    private static long write(Properties props, String controlTopic, ControlRecord record) {
+    private static KafkaProducer<byte[], byte[]> producer(Properties props) {
         Properties producerProps = new Properties();
         producerProps.putAll(props);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        return new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static long write(KafkaProducer<byte[], byte[]> producer, String controlTopic, ControlRecord record) {
+        try {
             return producer.send(new ProducerRecord<>(controlTopic, 0, null, record.toJson())).get().offset();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

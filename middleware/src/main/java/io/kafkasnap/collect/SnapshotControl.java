@@ -46,21 +46,36 @@ final class SnapshotControl {
      */
     static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long snapshot,
                                 long controlEnd, boolean withRecordAtEnd, Duration timeout) {
+        return read(consumer, controlTopic, snapshot, controlEnd, withRecordAtEnd, timeout, new Membership());
+    }
+
+    /**
+     * As {@link #read(KafkaConsumer, String, long, long, boolean, Duration)}, leaving in {@code membership} (a new
+     * one) every join and leave below the end: who the members are there, from the same read.
+     */
+    static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long snapshot,
+                                long controlEnd, boolean withRecordAtEnd, Duration timeout, Membership membership) {
         TopicPartition control = new TopicPartition(controlTopic, 0);
         return read(consumer, controlTopic, consumer.endOffsets(List.of(control)).get(control), snapshot, controlEnd,
-                withRecordAtEnd, timeout);
+                withRecordAtEnd, timeout, membership);
     }
 
     /** As {@link #read(KafkaConsumer, String, long, long, boolean, Duration)}, the topic's end already known. */
     static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long topicEnd,
                                 long snapshot, long controlEnd, boolean withRecordAtEnd, Duration timeout) {
+        return read(consumer, controlTopic, topicEnd, snapshot, controlEnd, withRecordAtEnd, timeout,
+                new Membership());
+    }
+
+    private static Optional<Found> read(KafkaConsumer<byte[], byte[]> consumer, String controlTopic, long topicEnd,
+                                        long snapshot, long controlEnd, boolean withRecordAtEnd, Duration timeout,
+                                        Membership membership) {
         TopicPartition control = new TopicPartition(controlTopic, 0);
         long end = Math.min(controlEnd, topicEnd);
         if (snapshot >= end) {
             return Optional.empty();
         }
         long readTo = withRecordAtEnd && end < topicEnd ? end + 1 : end;
-        Membership membership = new Membership();
         Membership.SnapshotStart[] found = {null};
         ControlRecord.Abort[] aborted = {null};
         ControlRecord.Restore[] restore = {null};

@@ -1,6 +1,7 @@
 package io.kafkasnap.collect;
 
 import io.kafkasnap.format.ControlHistory;
+import io.kafkasnap.format.Membership;
 import io.kafkasnap.format.ControlRecord;
 import io.kafkasnap.kafka.ChannelLog;
 import io.kafkasnap.kafka.KafkaChannelLog;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
@@ -43,8 +45,11 @@ public final class SnapshotLookup {
     /**
      * A snapshot found, and where the fragment of each member began on the collection topic (the offset of its first
      * chunk; every member's when the snapshot is complete).
+     *
+     * @param membersAtEnd who had joined and not left where the control topic was read up to (empty when it was
+     *                     not read here)
      */
-    record Located(GlobalSnapshot snapshot, Map<String, Long> firstChunks) {
+    record Located(GlobalSnapshot snapshot, Map<String, Long> firstChunks, Set<String> membersAtEnd) {
     }
 
     private SnapshotLookup() {
@@ -79,15 +84,18 @@ public final class SnapshotLookup {
                                     long snapshot, long controlEnd, boolean checkChannels) {
         try (KafkaConsumer<byte[], byte[]> consumer = TopicScan.boundedConsumer(clientProperties);
              KafkaFragmentSource bases = new KafkaFragmentSource(clientProperties, collectionTopic)) {
+            Membership membership = new Membership();
             Optional<SnapshotControl.Found> found = SnapshotControl.read(consumer, controlTopic, snapshot, controlEnd,
-                    false, TIMEOUT);
+                    false, TIMEOUT, membership);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
             try (KafkaChannelLog channels = new KafkaChannelLog(clientProperties)) {
                 ChannelLog log = checkChannels ? channels : ChannelLog.unread("channels are not read here");
-                return Optional.of(fromTrigger(consumer, collectionTopic, found.get(), new ConsistencyChecker(log),
-                        bases));
+                Located located = fromTrigger(consumer, collectionTopic, found.get(), new ConsistencyChecker(log),
+                        bases);
+                return Optional.of(new Located(located.snapshot(), located.firstChunks(),
+                        Set.copyOf(membership.members().keySet())));
             }
         }
     }
@@ -187,11 +195,7 @@ public final class SnapshotLookup {
         Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(
                 Map.of(collection, Math.max(0, found.start().triggeredAt() - CLOCK_SKEW_MARGIN_MS)));
         long collectionEnd = consumer.endOffsets(List.of(collection)).get(collection);
-        long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
         OffsetAndTimestamp first = from.get(collection);
-        // Nothing left on the topic from before the trigger: the records before the start offset, deleted, may
-        // have held its fragments (see Pruning).
-        boolean maybePruned = logStart > 0 && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
         Assembler assembler = assembler(found, checker, bases);
         FragmentScan scan = new FragmentScan(consumer, collectionTopic, found.start().snapshot(),
                 found.start().members().keySet(), assembler);
@@ -199,12 +203,17 @@ public final class SnapshotLookup {
         // Every fragment intact, or read to the end: what is there is all there is, as far as a restore is concerned.
         List<GlobalSnapshot> ready = assembler.ready(found.end());
         if (ready.isEmpty()) {
-            // Still not every fragment: it timed out, or its fragments were deleted.
+            // Still not every fragment: it timed out, or its fragments were deleted. Nothing left on the topic from
+            // before the trigger: the records before the start offset, deleted, may have held them (see Pruning).
+            // Asked only here: each request is a round trip, and a restore waits for the lookup.
+            long logStart = consumer.beginningOffsets(List.of(collection)).get(collection);
+            boolean maybePruned = logStart > 0
+                    && (first == null ? logStart >= collectionEnd : first.offset() <= logStart);
             GlobalSnapshot missing = assembler.expire(Long.MAX_VALUE).get(0);
             return new Located(maybePruned && missing.status() == GlobalSnapshot.Status.TIMED_OUT
-                    ? Pruning.pruned(missing, collectionTopic, logStart) : missing, scan.firstChunks());
+                    ? Pruning.pruned(missing, collectionTopic, logStart) : missing, scan.firstChunks(), Set.of());
         }
-        return new Located(ready.get(0), scan.firstChunks());
+        return new Located(ready.get(0), scan.firstChunks(), Set.of());
     }
 
     private static Assembler assembler(SnapshotControl.Found found, ConsistencyChecker checker,
