@@ -428,6 +428,9 @@ final class SnapshotSteps implements Controller {
 
     /** Aborts every snapshot that has recorded here for longer than the timeout, naming what it still waits for. */
     void abortOverdue(long nowNanos) {
+        if (inFlight.isEmpty()) {
+            return; // the usual case, every step: no stream to build
+        }
         List<Long> overdue = inFlight.entrySet().stream()
                 .filter(e -> !e.getValue().publishing && nowNanos - e.getValue().startedAt > timeoutNanos)
                 .map(Map.Entry::getKey).toList();

@@ -14,6 +14,7 @@ import io.kafkasnap.kafka.TopicScan;
 import io.kafkasnap.kafka.Topics;
 import io.kafkasnap.store.NodeStore;
 import io.kafkasnap.store.StoreException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +79,7 @@ final class NodeRuntime {
     private final List<NodeEngine.Periodic> timers;
     private final long maxPollWaitMs;
     private final MeterRegistry meters;
+    private final Counter polls;
     private final RestoreListener restoreListener;
     private final Consumer<Throwable> failureListener;
 
@@ -128,6 +130,9 @@ final class NodeRuntime {
         this.onStart = onStart;
         this.timers = timers;
         this.meters = meters;
+        this.polls = Counter.builder("kafkasnap.loop.polls").tag("process", processId)
+                .description("times the event loop polled its consumer: about one per batch of records, timer"
+                        + " run or client outcome; far more means the loop spins").register(meters);
     }
 
     String processId() {
@@ -429,6 +434,10 @@ final class NodeRuntime {
         }
     }
 
+    private static long ceilMillis(long nanos) {
+        return (nanos + 999_999) / 1_000_000;
+    }
+
     /** One iteration: client outcomes, due work, one poll batch; then the one commit. */
     private void step() throws Exception {
         runTasks();
@@ -445,8 +454,11 @@ final class NodeRuntime {
             try {
                 boolean outcomesWaiting = !tasks.isEmpty()
                         || acknowledgementsAwaited && !acknowledgements.isEmpty();
-                long wait = !outcomesWaiting ? TimeUnit.NANOSECONDS.toMillis(
+                // Rounded up: a timer due in 0.6 ms truncated to a 0 ms poll would spin the loop until it is due,
+                // burning a core and allocating a poll's garbage each time round; it runs up to 1 ms late instead.
+                long wait = !outcomesWaiting ? ceilMillis(
                         engine.nanosUntilDue(TimeUnit.MILLISECONDS.toNanos(maxPollWaitMs))) : 0;
+                polls.increment();
                 records = consumer.poll(Duration.ofMillis(wait));
             } catch (WakeupException e) {
                 records = ConsumerRecords.empty();
