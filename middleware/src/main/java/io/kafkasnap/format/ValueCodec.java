@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -120,15 +117,57 @@ public final class ValueCodec {
         }
     }
 
-    private static boolean isUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
+    /**
+     * Whether {@code bytes} are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+     * U+10FFFF), as a strict {@code CharsetDecoder} judges, without decoding: a fragment's read-out asks this of
+     * every value, and a decoder allocates a buffer per value and an exception per binary one.
+     */
+    static boolean isUtf8(byte[] bytes) {
+        int i = 0;
+        int n = bytes.length;
+        while (i < n) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int length;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (b >= 0xc2 && b <= 0xdf) {
+                length = 2;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                length = 3;
+                if (b == 0xe0) {
+                    lo = 0xa0; // shorter forms are overlong
+                } else if (b == 0xed) {
+                    hi = 0x9f; // beyond are the surrogates
+                }
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                length = 4;
+                if (b == 0xf0) {
+                    lo = 0x90;
+                } else if (b == 0xf4) {
+                    hi = 0x8f; // beyond is above U+10FFFF
+                }
+            } else {
+                return false;
+            }
+            if (i + length > n) {
+                return false;
+            }
+            int second = bytes[i + 1] & 0xff;
+            if (second < lo || second > hi) {
+                return false;
+            }
+            for (int k = 2; k < length; k++) {
+                int next = bytes[i + k] & 0xff;
+                if (next < 0x80 || next > 0xbf) {
+                    return false;
+                }
+            }
+            i += length;
         }
+        return true;
     }
 }
